@@ -1,0 +1,62 @@
+"""The HTTP application: JSON API under /api/v1 and the web UI at /."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from . import __version__, errors_http
+from .calendar import views as calendar_views
+from .config import get_settings
+from .db.session import engine_for
+from .logs import configure_logging
+from .records import views as records_views
+from .reference import views as reference_views
+from .subjects import views as subjects_views
+
+STATIC = Path(__file__).parent / "web" / "static"
+log = structlog.get_logger("xinyong.http")
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    configure_logging()
+    app = FastAPI(
+        title="xinyong 信用评价管理系统",
+        version=__version__,
+        description="北京市规划自然资源领域信用评价及分级分类监管 (京规自发〔2024〕122号). Every write needs "
+                    "`Authorization: Bearer <token>`; errors name the field and the reason in Chinese and English.",
+    )
+    app.state.engine = engine or engine_for(get_settings().database_url)
+    errors_http.install(app)
+    for module in (reference_views, subjects_views, records_views, calendar_views):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:12]
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request_id
+        log.info("request", request_id=request_id, method=request.method, path=request.url.path,
+                 status=response.status_code, ms=round((time.perf_counter() - started) * 1000, 1))
+        return response
+
+    if STATIC.exists():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+        @app.get("/", include_in_schema=False)
+        def index() -> FileResponse:
+            return FileResponse(STATIC / "index.html")
+
+    @app.get("/healthz", tags=["operations 运维"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

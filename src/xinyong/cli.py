@@ -1,0 +1,195 @@
+"""Command line: `xinyong init | serve | token create | import | evaluate | calendar status`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from .config import get_settings
+from .db.session import engine_for, unit_of_work
+
+
+def _engine() -> Engine:
+    return engine_for(get_settings().database_url)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .db.migrate import upgrade
+    from .demo import load_demo
+    from .reference.service import seed_defaults
+
+    engine = _engine()
+    upgrade(engine)
+    with unit_of_work(engine) as session:
+        added = seed_defaults(session)
+        demo = load_demo(session) if args.demo else 0
+    print(f"数据库已就绪 / database ready: {engine.url.render_as_string(hide_password=True)}")
+    print("新增 / added: " + ", ".join(f"{k} {v}" for k, v in added.items()) + f", demo subjects {demo}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .api import create_app
+
+    uvicorn.run(create_app(_engine()), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from .auth.service import create_token
+    from .errors import DomainError
+
+    try:
+        with unit_of_work(_engine()) as session:
+            token = create_token(session, args.name, args.role, args.department, args.expires_days)
+    except DomainError as exc:
+        for p in exc.problems:
+            print(f"{p.field}: {p.reason_zh} / {p.reason_en}", file=sys.stderr)
+        return 2
+    print(f"令牌已创建 / token created: name={args.name} role={args.role} department={args.department or '-'}")
+    print(token)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .records.importer import FileFormatError, import_records, import_subjects
+    from .records.service import Actor
+
+    path = Path(args.file)
+    if not path.exists():
+        print(f"文件不存在 / no such file: {path}", file=sys.stderr)
+        return 2
+    actor = Actor(name=args.actor, role="admin", channel="manual", origin=f"cli:{path.name}")
+    bar = tqdm(unit="行", desc=f"导入 {path.name}", file=sys.stderr, disable=None)
+
+    def on_total(n: int) -> None:
+        bar.total = n
+        bar.refresh()
+
+    try:
+        with unit_of_work(_engine()) as session:
+            run = import_subjects if args.subjects else import_records
+            report = run(session, path, actor, tick=bar.update, on_total=on_total)
+    except FileFormatError as exc:
+        bar.close()
+        print(str(exc), file=sys.stderr)
+        return 2
+    bar.close()
+    print(f"共 {report.total} 行：新增 {report.created}，已存在 {report.existing}，拒绝 {report.rejected} / "
+          f"{report.total} rows: {report.created} added, {report.existing} already present, {report.rejected} rejected")
+    if report.errors:
+        err_path = path.with_name(path.name + ".errors.csv")
+        report.write_errors(err_path)
+        for e in report.errors[:20]:
+            print(f"第{e.row}行 {e.field}: {e.reason_zh} / row {e.row} {e.field}: {e.reason_en}", file=sys.stderr)
+        if len(report.errors) > 20:
+            print(f"… {len(report.errors) - 20} more", file=sys.stderr)
+        print(f"错误报告 / error report: {err_path}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .evaluation.service import batch_evaluate
+
+    bar = tqdm(total=4, desc="批量评价 / batch evaluation", file=sys.stderr, disable=None)
+
+    def progress(label: str, n: int) -> None:
+        bar.set_postfix_str(f"{label}={n}")
+        bar.update(1)
+
+    with unit_of_work(_engine()) as session:
+        summary = batch_evaluate(session, args.as_of, progress=progress)
+        bar.update(1)
+    bar.close()
+    print(f"评价日期 / as of {summary.as_of}: {summary.subjects} subjects, {summary.evaluations} evaluations, "
+          f"{summary.records} counting records")
+    for scope, grades in sorted(summary.grades.items()):
+        print(f"  {scope}: " + " ".join(f"{g}={grades.get(g, 0)}" for g in "ABCD"))
+    if summary.stored:
+        print(f"已更新存储结果 / stored evaluations written; differing from the real-time store: {summary.changed}")
+        for m in summary.mismatches[:10]:
+            print(f"  ≠ {m}")
+    else:
+        print("历史日期评价，未写入当前结果 / past date: results not stored")
+    return 0
+
+
+def cmd_calendar_status(_args: argparse.Namespace) -> int:
+    from .calendar.service import calendar_status_lines, default_calendar
+
+    try:
+        cal = default_calendar()
+    except ValueError as exc:
+        print(f"节假日文件有误 / holiday file invalid: {exc}", file=sys.stderr)
+        return 2
+    for line in calendar_status_lines(cal):
+        print(line)
+    return 0
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD: {value}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xinyong", description="信用评价管理系统 (京规自发〔2024〕122号)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("init", help="创建/迁移数据库并载入默认数据 / migrate and load defaults (idempotent)")
+    s.add_argument("--demo", action="store_true", help="also load the demo data set when the database is empty")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("serve", help="启动 API 与网页 / serve API and web UI")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=cmd_serve)
+
+    tok = sub.add_parser("token", help="接口令牌 / API tokens").add_subparsers(dest="token_command", required=True)
+    s = tok.add_parser("create", help="create a token; prints it as the last line")
+    s.add_argument("--name", required=True)
+    s.add_argument("--role", required=True)
+    s.add_argument("--department")
+    s.add_argument("--expires-days", type=int)
+    s.set_defaults(func=cmd_token_create)
+
+    s = sub.add_parser("import", help="导入记录或评价对象 (.csv/.xlsx)")
+    s.add_argument("file")
+    s.add_argument("--subjects", action="store_true", help="the file holds subjects, not records")
+    s.add_argument("--actor", default="cli-import", help="name recorded as the entering user")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("evaluate", help="批量重新评价 / batch re-evaluation")
+    s.add_argument("--as-of", type=_date)
+    s.set_defaults(func=cmd_evaluate)
+
+    cal = sub.add_parser("calendar", help="工作日历 / working-day calendar").add_subparsers(
+        dest="calendar_command", required=True)
+    s = cal.add_parser("status", help="which years the holiday data covers")
+    s.set_defaults(func=cmd_calendar_status)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .logs import configure_logging
+
+    configure_logging()
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Declarative base and shared column types. One schema for SQLite and PostgreSQL: no dialect-only types."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+BEIJING = timezone(timedelta(hours=8))
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def beijing_now() -> datetime:
+    """Timestamps are stored as naive Beijing time (UTC+8), spec §0.2, to the millisecond."""
+    now = datetime.now(BEIJING).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)

@@ -1,0 +1,13 @@
+"""Import every model so the metadata is complete (Alembic, create_all in tests)."""
+
+from ..auth.models import ApiToken, AuditEvent
+from ..evaluation.models import Evaluation
+from ..records.models import Record, Withdrawal
+from ..reference.models import CatalogueItem, Department, Industry, StandardVersion
+from ..subjects.models import NationalGrade, Subject, SubjectIndustry
+from .base import Base
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Base", "CatalogueItem", "Department", "Evaluation", "Industry",
+    "NationalGrade", "Record", "StandardVersion", "Subject", "SubjectIndustry", "Withdrawal",
+]

@@ -1,0 +1,81 @@
+"""Render every refusal as JSON naming the field and the reason in Chinese and English; never a bare 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .errors import DomainError
+
+log = structlog.get_logger("xinyong.http")
+
+_ZH: dict[str, str] = {
+    "missing": "缺少必填字段",
+    "date_from_datetime_parsing": "日期格式错误，应为 YYYY-MM-DD",
+    "date_parsing": "日期格式错误，应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期不应包含时间",
+    "date_type": "应为日期 YYYY-MM-DD",
+    "literal_error": "取值不在允许范围内",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+    "string_type": "应为文本",
+    "extra_forbidden": "不允许的字段",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "json_invalid": "请求体不是合法的 JSON",
+    "too_long": "条目过多",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+}
+
+
+def field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (("." if out else "") + p)
+    return out or "body"
+
+
+def validation_problems(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    problems = []
+    for err in errors:
+        kind = str(err.get("type", ""))
+        problems.append({
+            "field": field_of(err.get("loc", ())),
+            "reason_zh": _ZH.get(kind, "输入无效") + (f"（{err['ctx']['expected']}）" if kind == "literal_error" and "ctx" in err else ""),
+            "reason_en": str(err.get("msg", "invalid input")),
+        })
+    return problems
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.as_detail()})
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": validation_problems(list(exc.errors()))})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if not isinstance(detail, list):
+            detail = [{"field": "", "reason_zh": str(detail), "reason_en": str(detail)}]
+        return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return JSONResponse(status_code=500, content={"detail": [{
+            "field": "", "reason_zh": "系统内部错误，已记录，请联系运维（大数据中心）",
+            "reason_en": "internal error; it has been logged"}]})

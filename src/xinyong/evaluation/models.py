@@ -1,0 +1,28 @@
+"""Stored current evaluations, kept current in the same transaction as every record write (122号 第十三条)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.base import Base, beijing_now
+
+GENERAL_SCOPE = "general"
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluations"
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)  # "general" or an industry code
+    as_of: Mapped[date] = mapped_column(Date)
+    standard_version: Mapped[str] = mapped_column(String(200))
+    base_score: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(1))
+    level: Mapped[str] = mapped_column(String(2))
+    fused: Mapped[bool] = mapped_column(Boolean)
+    fuse_articles: Mapped[list] = mapped_column(JSON)  # type: ignore[type-arg]
+    components: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)

@@ -1,0 +1,294 @@
+"""Evaluate subjects: real time (one subject, inside the writing transaction) and batch (everyone).
+
+Both paths call the same kernel (:mod:`xinyong.rules.kernel`); a property test proves they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from ..calendar.service import beijing_today
+from ..records import repository as records_repo
+from ..records.models import Record
+from ..reference.service import Rulebook, rulebook
+from ..rules import kernel
+from ..rules.period import period_bounds
+from ..rules.table import GENERAL_BONUS, GENERAL_DEDUCTION
+from ..standards.model import Parameters
+from ..subjects.models import NationalGrade, Subject, SubjectIndustry
+from .models import GENERAL_SCOPE, Evaluation
+
+# The columns compared between the batch and the real-time path.
+STORED_FIELDS = ("standard_version", "base_score", "score", "grade", "level", "fused", "fuse_articles", "components")
+
+
+@dataclass
+class EvaluationResult:
+    subject: str
+    industry: str | None
+    as_of: date
+    standard_version: str
+    base_score: int
+    score: int
+    grade: str
+    level: str
+    fused: bool
+    fuse_reasons: list[dict[str, Any]]
+    components: dict[str, int]
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def scope(self) -> str:
+        return self.industry or GENERAL_SCOPE
+
+    def stored(self) -> dict[str, Any]:
+        return {
+            "standard_version": self.standard_version,
+            "base_score": self.base_score,
+            "score": self.score,
+            "grade": self.grade,
+            "level": self.level,
+            "fused": self.fused,
+            "fuse_articles": [r["article"] for r in self.fuse_reasons],
+            "components": self.components,
+        }
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "industry": self.industry,
+            "as_of": self.as_of.isoformat(),
+            "standard_version": self.standard_version,
+            "base_score": self.base_score,
+            "score": self.score,
+            "grade": self.grade,
+            "level": self.level,
+            "fused": self.fused,
+            "fuse_reasons": self.fuse_reasons,
+            "components": self.components,
+            "lines": self.lines,
+        }
+
+
+def base_grade(grades: Iterable[tuple[date, str | None]], period_start: date) -> str | None:
+    """The national level that seeds a period: the one current at the period's start; a subject first known
+    during the period starts from its first known level. 122号 第十三条, 第十五条; spec G1-15."""
+    ordered = sorted(grades, key=lambda g: g[0])
+    if not ordered:
+        return None
+    current = ordered[0][1]
+    for valid_from, grade in ordered:
+        if valid_from <= period_start:
+            current = grade
+    return current
+
+
+def base_score(grade: str | None, params: Parameters) -> int:
+    """122号 第十三条: 优800 良650 中500 差350; no national level → 500 (第十五条 初始等级为中(C), G1-03)."""
+    return params.base_scores[grade or "none"]
+
+
+def evaluate_subject(session: Session, subject: Subject, as_of: date) -> dict[str, EvaluationResult]:
+    """The general evaluation and one per industry of the subject, with explanation lines (第十九条 可追溯)."""
+    rb = rulebook(session, as_of)
+    start, _end = period_bounds(as_of, rb.params.period_months, rb.params.period_anchor)
+    grade = base_grade(((g.valid_from, g.grade) for g in subject.grades), start)
+    base = base_score(grade, rb.params)
+    records = records_repo.counting_for_subject(session, subject.id, start, as_of)
+    return _explain(subject.code, subject.industry_codes, base, records, rb)
+
+
+def _explain(code: str, industries: list[str], base: int, records: list[Record], rb: Rulebook
+             ) -> dict[str, EvaluationResult]:
+    t = rb.table
+    known = [r for r in records if r.item in rb.item_index]
+    rec_item = np.asarray([rb.item_index[r.item] for r in known], dtype=np.int64)
+    rec_subject = np.zeros(len(known), dtype=np.int64)
+    scores = kernel.score(np.asarray([base], dtype=np.int64), rec_subject, rec_item, t)
+    applied = kernel.allocate(rec_subject, rec_item, t)
+    fused = bool(scores.fused[0])
+    fuse_reasons = []
+    for k, article in enumerate(t.fuse_articles):
+        if not scores.fuse_hits[0, k]:
+            continue
+        if k == t.heavier_reason:
+            ids = [r.id for r, i in zip(known, rec_item, strict=True) if t.heavier[i]]
+        else:
+            ids = [r.id for r, i in zip(known, rec_item, strict=True) if t.fuse_reason[i] == k]
+        fuse_reasons.append({"article": f"122号 {article}", "record_ids": ids})
+    lines_by_bucket: dict[int, list[dict[str, Any]]] = {}
+    for r, i, a in zip(known, rec_item, applied, strict=True):
+        lines_by_bucket.setdefault(int(t.bucket[i]), []).append(
+            {"record_id": r.id, "item": r.item, "points": int(t.points[i]) * (1 if t.bucket[i] % 2 == 0 else -1),
+             "applied": int(a), "article": t.item_articles[i]}
+        )
+    grade_names, level_names = t.grade_names, t.level_names
+    general_lines = lines_by_bucket.get(GENERAL_BONUS, []) + lines_by_bucket.get(GENERAL_DEDUCTION, [])
+    general_lines.sort(key=lambda ln: ln["record_id"])
+    components = {
+        "general_bonus": int(scores.applied[0, GENERAL_BONUS]),
+        "general_deduction": int(scores.applied[0, GENERAL_DEDUCTION]),
+        "industry_bonus": 0,
+        "industry_deduction": 0,
+    }
+
+    def result(industry: str | None, score_value: int, lines: list[dict[str, Any]], comps: dict[str, int]
+               ) -> EvaluationResult:
+        s = np.asarray([score_value], dtype=np.int64)
+        f = np.asarray([fused])
+        return EvaluationResult(
+            subject=code, industry=industry, as_of=rb.as_of, standard_version=rb.version_for(industry),
+            base_score=base, score=score_value,
+            grade=grade_names[int(kernel.fused_grade_index(s, f, t)[0])],
+            level=level_names[int(kernel.level_index(s, f, t)[0])],
+            fused=fused, fuse_reasons=fuse_reasons, components=comps, lines=lines,
+        )
+
+    out = {GENERAL_SCOPE: result(None, int(scores.general[0]), general_lines, components)}
+    for industry in industries:
+        k = t.industries.index(industry)
+        lines = general_lines + lines_by_bucket.get(2 + 2 * k, []) + lines_by_bucket.get(3 + 2 * k, [])
+        lines.sort(key=lambda ln: ln["record_id"])
+        comps = dict(components, industry_bonus=int(scores.applied[0, 2 + 2 * k]),
+                     industry_deduction=int(scores.applied[0, 3 + 2 * k]))
+        out[industry] = result(industry, int(scores.industry[0, k]), lines, comps)
+    return out
+
+
+def refresh_subject(session: Session, subject: Subject, today: date | None = None) -> dict[str, EvaluationResult]:
+    """122号 第十三条 系统实时更新: recompute the subject's current evaluations in the caller's transaction."""
+    today = today or beijing_today()
+    session.flush()
+    results = evaluate_subject(session, subject, today)
+    stored = {e.scope: e for e in session.scalars(select(Evaluation).where(Evaluation.subject_id == subject.id))}
+    for scope, res in results.items():
+        row = stored.pop(scope, None)
+        if row is None:
+            session.add(Evaluation(subject_id=subject.id, scope=scope, as_of=today, **res.stored()))
+        else:
+            row.as_of = today
+            for name, value in res.stored().items():
+                setattr(row, name, value)
+    for row in stored.values():
+        session.delete(row)
+    session.flush()
+    return results
+
+
+@dataclass
+class BatchSummary:
+    as_of: date
+    subjects: int
+    evaluations: int
+    records: int
+    changed: int
+    stored: bool
+    grades: dict[str, dict[str, int]]
+    mismatches: list[str]
+
+
+def batch_evaluate(session: Session, as_of: date | None = None, store: bool | None = None,
+                   progress: Callable[[str, int], None] | None = None, chunk: int = 200_000) -> BatchSummary:
+    """Re-evaluate every subject with one kernel call per chunk of subjects. When `as_of` is today the results
+    are compared with, and written over, the stored real-time evaluations; `mismatches` names any difference."""
+    today = beijing_today()
+    as_of = as_of or today
+    store = (as_of == today) if store is None else store
+    rb = rulebook(session, as_of)
+    t = rb.table
+    start, _ = period_bounds(as_of, rb.params.period_months, rb.params.period_anchor)
+    note = progress or (lambda _label, _n: None)
+
+    subject_rows = session.execute(select(Subject.id, Subject.code).order_by(Subject.id)).all()
+    ids = np.asarray([r[0] for r in subject_rows], dtype=np.int64)
+    codes = [r[1] for r in subject_rows]
+    pos = {sid: i for i, sid in enumerate(ids.tolist())}
+    n = len(ids)
+    grades: dict[int, list[tuple[date, str | None]]] = {}
+    for sid, valid_from, grade in session.execute(
+        select(NationalGrade.subject_id, NationalGrade.valid_from, NationalGrade.grade)
+    ):
+        grades.setdefault(sid, []).append((valid_from, grade))
+    base = np.asarray([base_score(base_grade(grades.get(int(sid), []), start), rb.params) for sid in ids],
+                      dtype=np.int64)
+    memberships = np.zeros((n, len(t.industries)), dtype=np.bool_)
+    ind_pos = {code: k for k, code in enumerate(t.industries)}
+    for sid, industry in session.execute(select(SubjectIndustry.subject_id, SubjectIndustry.industry)):
+        memberships[pos[sid], ind_pos[industry]] = True
+    note("subjects", n)
+
+    rec_subject_l: list[int] = []
+    rec_item_l: list[int] = []
+    for sid, item, _rid in session.execute(records_repo.counting_in_period(start, as_of)):
+        idx = rb.item_index.get(item)
+        if idx is not None:
+            rec_subject_l.append(pos[sid])
+            rec_item_l.append(idx)
+    rec_subject = np.asarray(rec_subject_l, dtype=np.int64)
+    rec_item = np.asarray(rec_item_l, dtype=np.int64)
+    note("records", len(rec_item))
+
+    scores = kernel.score(base, rec_subject, rec_item, t)
+    general_grade = kernel.fused_grade_index(scores.general, scores.fused, t)
+    general_level = kernel.level_index(scores.general, scores.fused, t)
+    ind_grade = kernel.fused_grade_index(scores.industry, scores.fused[:, None], t)
+    ind_level = kernel.level_index(scores.industry, scores.fused[:, None], t)
+    fuse_lists = [[f"122号 {t.fuse_articles[k]}" for k in np.flatnonzero(row)] for row in scores.fuse_hits]
+
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for i in range(n):
+        sid = int(ids[i])
+        comps = {"general_bonus": int(scores.applied[i, GENERAL_BONUS]),
+                 "general_deduction": int(scores.applied[i, GENERAL_DEDUCTION]),
+                 "industry_bonus": 0, "industry_deduction": 0}
+        scopes = [(GENERAL_SCOPE, None, int(scores.general[i]), int(general_grade[i]), int(general_level[i]), comps)]
+        for k in np.flatnonzero(memberships[i]):
+            code = t.industries[k]
+            scopes.append((code, code, int(scores.industry[i, k]), int(ind_grade[i, k]), int(ind_level[i, k]),
+                           dict(comps, industry_bonus=int(scores.applied[i, 2 + 2 * k]),
+                                industry_deduction=int(scores.applied[i, 3 + 2 * k]))))
+        for scope, industry, score_value, g, lv, comp in scopes:
+            rows[(sid, scope)] = {
+                "standard_version": rb.version_for(industry), "base_score": int(base[i]), "score": score_value,
+                "grade": t.grade_names[g], "level": t.level_names[lv], "fused": bool(scores.fused[i]),
+                "fuse_articles": fuse_lists[i], "components": comp,
+            }
+            counts.setdefault(scope, {}).setdefault(t.grade_names[g], 0)
+            counts[scope][t.grade_names[g]] += 1
+    note("evaluated", len(rows))
+
+    changed = 0
+    mismatches: list[str] = []
+    existing = {
+        (e.subject_id, e.scope): e
+        for e in session.scalars(select(Evaluation))
+    } if as_of == today else {}
+    if as_of == today:
+        for key, row in rows.items():
+            old = existing.get(key)
+            if old is None or any(getattr(old, f) != row[f] for f in STORED_FIELDS):
+                changed += 1
+                if old is not None and len(mismatches) < 50:
+                    diff = {f: (getattr(old, f), row[f]) for f in STORED_FIELDS if getattr(old, f) != row[f]}
+                    mismatches.append(f"{codes[pos[key[0]]]}/{key[1]}: {diff}")
+        stale = [key for key in existing if key not in rows]
+        changed += len(stale)
+    if store:
+        session.execute(delete(Evaluation))
+        payload = [{"subject_id": sid, "scope": scope, "as_of": as_of, **row} for (sid, scope), row in rows.items()]
+        for i in range(0, len(payload), chunk):
+            session.execute(insert(Evaluation), payload[i : i + chunk])
+        session.flush()
+    return BatchSummary(as_of=as_of, subjects=n, evaluations=len(rows), records=len(rec_item), changed=changed,
+                        stored=store, grades=counts, mismatches=mismatches)
+
+
+__all__ = ["EvaluationResult", "evaluate_subject", "refresh_subject", "batch_evaluate", "BatchSummary"]

@@ -1,0 +1,31 @@
+"""Structured logging (JSON lines on stderr) for the big-data centre's operations."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+from .config import get_settings
+
+_configured = False
+
+
+def configure_logging() -> None:
+    global _configured
+    if _configured:
+        return
+    renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if get_settings().log_json \
+        else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+    )
+    _configured = True

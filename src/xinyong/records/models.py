@@ -1,0 +1,44 @@
+"""信用记录 — "one event, one record" (122号 第十九条). Records are append-only (第八条(二) 不得擅自修改):
+a withdrawal is a new fact linked to the record, never an edit of it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.base import Base, beijing_now
+
+
+class Record(Base):
+    __tablename__ = "records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    item: Mapped[str] = mapped_column(ForeignKey("catalogue_items.code"))
+    act_date: Mapped[date] = mapped_column(Date)
+    department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    source_ref: Mapped[str] = mapped_column(String(200), unique=True)
+    source_system: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(12))  # interface | manual (第八条 系统对接为主、人工录入为辅)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+    # 122号 第八条(一): due = act date + 5 working days; provisional while the holiday calendar lacks the year.
+    due_date: Mapped[date] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
+
+    __table_args__ = (Index("ix_records_subject_act", "subject_id", "act_date"),)
+
+
+class Withdrawal(Base):
+    """撤销: the record stops counting from now on; the record itself stays as it was."""
+
+    __tablename__ = "record_withdrawals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_by: Mapped[str] = mapped_column(String(100))
+    withdrawn_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)

@@ -1,0 +1,157 @@
+"""Collect credit records (信息归集, 122号 第八条) and withdraw them; every write re-evaluates in real time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..calendar.service import beijing_today, default_calendar
+from ..db.base import beijing_now
+from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
+from ..evaluation.models import GENERAL_SCOPE
+from ..evaluation.service import EvaluationResult, refresh_subject
+from ..reference.models import CatalogueItem, Department
+from ..rules.identifiers import normalize_code
+from ..standards.loader import load_parameters
+from ..subjects import repository as subjects_repo
+from ..subjects.models import Subject
+from ..subjects.service import enrol_in_industry
+from . import repository
+from .models import Record, Withdrawal
+from .schemas import RecordIn
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who writes: the token's name, role and (for business departments) its department."""
+
+    name: str
+    role: str
+    department: str | None = None
+    channel: str = "interface"  # interface (系统对接) | manual (人工录入)
+    origin: str = ""
+
+
+@dataclass
+class Submitted:
+    record: Record
+    created: bool
+    evaluation: EvaluationResult | None
+    status: str = "active"
+
+
+def due_date_for(act_date: date) -> tuple[date, bool]:
+    """122号 第八条(一): 相关行政行为作出后5个工作日内填报. The act day itself is not counted (G0-1). Where the
+    holiday calendar does not yet cover the year, the date counts weekends only and is marked provisional."""
+    n = load_parameters().at(act_date).entry_deadline_workdays
+    return default_calendar().add_workdays_provisional(act_date, n)
+
+
+def _content(data: RecordIn, subject_code: str) -> tuple[Any, ...]:
+    return (subject_code, data.item, data.act_date, data.department, data.note or None)
+
+
+def _stored_content(record: Record, subject_code: str) -> tuple[Any, ...]:
+    return (subject_code, record.item, record.act_date, record.department, record.note or None)
+
+
+def validate_record(session: Session, data: RecordIn, actor: Actor, today: date) -> tuple[Subject, CatalogueItem]:
+    problems: list[Problem] = []
+    code = normalize_code(data.subject)
+    subject = subjects_repo.by_code(session, code)
+    if subject is None:
+        problems.append(Problem("subject", f"未登记的评价对象 {data.subject}", f"unknown subject {data.subject}"))
+    item = session.get(CatalogueItem, data.item)
+    if item is None:
+        problems.append(Problem("item", f"归集目录中没有指标 {data.item}", f"unknown catalogue item {data.item}"))
+    if session.get(Department, data.department) is None:
+        problems.append(Problem("department", f"未知部门代码 {data.department}", f"unknown department {data.department}"))
+    if data.act_date > today:
+        problems.append(Problem("act_date", f"行为日期 {data.act_date} 晚于今天 {today}",
+                                f"act_date {data.act_date} is in the future (today is {today})"))
+    if not data.source_ref.strip():
+        problems.append(Problem("source_ref", "来源编号不能为空", "source_ref must not be blank"))
+    if problems:
+        raise InputError(problems[0].field, problems[0].reason_zh, problems[0].reason_en, *problems[1:])
+    # 谁生成、谁录入、谁负责 (第八条): a business department reports its own records only.
+    if actor.role == "business" and actor.department != data.department:
+        raise ForbiddenError("department", f"业务部门令牌只能以本部门({actor.department})名义录入",
+                             f"a business token may only enter records of its own department ({actor.department})")
+    assert subject is not None and item is not None
+    return subject, item
+
+
+def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | None = None) -> Submitted:
+    """One event, one record (第十九条). The same source_ref with the same content is the same record (200);
+    with other content it is a conflict (409), never a silent overwrite (第八条(二) 不得擅自修改)."""
+    today = today or beijing_today()
+    subject, item = validate_record(session, data, actor, today)
+    existing = repository.by_source_ref(session, data.source_ref)
+    if existing is not None:
+        owner = session.get(Subject, existing.subject_id)
+        assert owner is not None
+        if _stored_content(existing, owner.code) != _content(data, subject.code):
+            raise ConflictError("source_ref", f"来源编号 {data.source_ref} 已用于内容不同的记录 #{existing.id}",
+                                f"source_ref {data.source_ref} already names record #{existing.id} with other content")
+        withdrawn = repository.withdrawal_of(session, existing.id) is not None
+        return Submitted(existing, False, _current(session, owner, item), "withdrawn" if withdrawn else "active")
+    due, provisional = due_date_for(data.act_date)
+    now = beijing_now()
+    record = Record(
+        subject_id=subject.id, item=item.code, act_date=data.act_date, department=data.department,
+        source_ref=data.source_ref, source_system=actor.name, channel=actor.channel, note=data.note or None,
+        entered_by=actor.name, entered_at=now, due_date=due, due_provisional=provisional,
+        late=now.date() > due,
+    )
+    session.add(record)
+    if item.industry:
+        enrol_in_industry(session, subject, item.industry)
+    session.flush()
+    results = refresh_subject(session, subject, today)
+    return Submitted(record, True, results[item.industry or GENERAL_SCOPE])
+
+
+def _current(session: Session, subject: Subject, item: CatalogueItem) -> EvaluationResult:
+    results = refresh_subject(session, subject)
+    return results[item.industry or GENERAL_SCOPE]
+
+
+def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor) -> Submitted:
+    record = session.get(Record, record_id)
+    if record is None:
+        raise NotFoundError("id", f"没有编号为 {record_id} 的记录", f"no record {record_id}")
+    if actor.role == "business" and actor.department != record.department:
+        raise ForbiddenError("id", "业务部门只能撤销本部门录入的记录", "a business token may only withdraw its own department's records")
+    if not reason.strip():
+        raise InputError("reason", "撤销原因不能为空", "reason must not be blank")
+    if repository.withdrawal_of(session, record_id) is not None:
+        raise ConflictError("id", f"记录 {record_id} 已撤销", f"record {record_id} is already withdrawn")
+    session.add(Withdrawal(record_id=record_id, reason=reason.strip(), withdrawn_by=actor.name))
+    subject = session.get(Subject, record.subject_id)
+    item = session.get(CatalogueItem, record.item)
+    assert subject is not None and item is not None
+    session.flush()
+    results = refresh_subject(session, subject)
+    return Submitted(record, False, results[item.industry or GENERAL_SCOPE], "withdrawn")
+
+
+def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "subject": subject_code,
+        "item": record.item,
+        "act_date": record.act_date.isoformat(),
+        "department": record.department,
+        "source_ref": record.source_ref,
+        "note": record.note,
+        "due_date": record.due_date.isoformat(),
+        "due_provisional": record.due_provisional,
+        "late": record.late,
+        "status": status,
+        "entered_at": record.entered_at.isoformat(timespec="seconds"),
+        "entered_by": record.entered_by,
+        "channel": record.channel,
+    }

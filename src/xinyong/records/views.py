@@ -1,0 +1,82 @@
+"""Records API: single and bulk intake (122号 第八条 系统对接为主), withdrawal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from ..auth.service import audit
+from ..deps import get_session, require
+from ..errors import DomainError
+from ..errors_http import validation_problems
+from ..subjects.models import Subject
+from .schemas import BulkIn, RecordIn, WithdrawIn
+from .service import Actor, Submitted, record_out, submit_record, withdraw_record
+
+router = APIRouter(prefix="/api/v1", tags=["records 信用记录"])
+
+
+def _body(db: Session, sub: Submitted) -> dict[str, Any]:
+    subject = db.get(Subject, sub.record.subject_id)
+    assert subject is not None
+    body = record_out(sub.record, subject.code, sub.status)
+    body["evaluation"] = sub.evaluation.to_api() if sub.evaluation else None
+    return body
+
+
+@router.post("/records", status_code=201, summary="报送一条信用记录",
+             responses={200: {"description": "the same source_ref with the same content: the existing record"},
+                        409: {"description": "the same source_ref with other content"}})
+def post_record(data: RecordIn, db: Session = Depends(get_session),
+                actor: Actor = Depends(require("records.create"))) -> JSONResponse:
+    sub = submit_record(db, data, actor)
+    if sub.created:
+        audit(db, actor.name, actor.role, "record.create", f"record:{sub.record.id}", actor.origin, data.source_ref)
+    body = _body(db, sub)
+    db.commit()
+    return JSONResponse(status_code=201 if sub.created else 200, content=body)
+
+
+@router.post("/records/bulk", summary="批量报送；每条记录各自原子 / each record atomic on its own")
+def post_bulk(data: BulkIn, db: Session = Depends(get_session),
+              actor: Actor = Depends(require("records.create"))) -> dict[str, Any]:
+    results: list[dict[str, Any]] = []
+    counts = {"created": 0, "existing": 0, "rejected": 0}
+    for index, raw in enumerate(data.records):
+        try:
+            rec = RecordIn.model_validate(raw)
+        except ValidationError as exc:
+            results.append({"index": index, "status": 422, "errors": validation_problems(list(exc.errors()))})
+            counts["rejected"] += 1
+            continue
+        savepoint = db.begin_nested()
+        try:
+            sub = submit_record(db, rec, actor)
+            if sub.created:
+                audit(db, actor.name, actor.role, "record.create", f"record:{sub.record.id}", actor.origin,
+                      rec.source_ref)
+            body = _body(db, sub)
+            savepoint.commit()
+        except DomainError as exc:
+            savepoint.rollback()
+            results.append({"index": index, "status": exc.status_code, "errors": exc.as_detail()})
+            counts["rejected"] += 1
+            continue
+        counts["created" if sub.created else "existing"] += 1
+        results.append({"index": index, "status": 201 if sub.created else 200, "record": body})
+    db.commit()
+    return {"summary": counts, "results": results}
+
+
+@router.post("/records/{record_id}/withdraw", summary="撤销记录：该记录不再计分，评价实时更新")
+def withdraw(record_id: int, data: WithdrawIn, db: Session = Depends(get_session),
+             actor: Actor = Depends(require("records.withdraw"))) -> dict[str, Any]:
+    sub = withdraw_record(db, record_id, data.reason, actor)
+    audit(db, actor.name, actor.role, "record.withdraw", f"record:{record_id}", actor.origin, data.reason)
+    body = _body(db, sub)
+    db.commit()
+    return body

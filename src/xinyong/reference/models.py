@@ -1,0 +1,57 @@
+"""Reference data: departments (第四条, 第二十七条), industries (第四条(二)), catalogue items (第七条), standards."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.base import Base, beijing_now
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))  # coordinating | hall | support | business
+    reference: Mapped[str] = mapped_column(Text, default="")
+
+
+class Industry(Base):
+    __tablename__ = "industries"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    regulator: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    reference: Mapped[str] = mapped_column(Text, default="")
+
+
+class CatalogueItem(Base):
+    """归集目录 entry: what a record can be about. Points and caps live in the standard versions."""
+
+    __tablename__ = "catalogue_items"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    polarity: Mapped[str] = mapped_column(String(8))
+    family: Mapped[str] = mapped_column(String(10))
+    industry: Mapped[str | None] = mapped_column(ForeignKey("industries.code"), nullable=True)
+    source_category: Mapped[str] = mapped_column(String(20))
+    admin_category: Mapped[str] = mapped_column(String(40))
+    fuse_article: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    heavier: Mapped[bool] = mapped_column(Boolean, default=False)
+    work_safety: Mapped[bool] = mapped_column(Boolean, default=False)
+    article: Mapped[str] = mapped_column(Text)
+
+
+class StandardVersion(Base):
+    """A versioned evaluation standard (general or one industry), its content as in the YAML file."""
+
+    __tablename__ = "standards"
+    version: Mapped[str] = mapped_column(String(60), primary_key=True)
+    family: Mapped[str] = mapped_column(String(10))
+    industry: Mapped[str | None] = mapped_column(ForeignKey("industries.code"), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))  # draft | consultation | approved | in_force | superseded
+    effective_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    content: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    loaded_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+    seq: Mapped[int] = mapped_column(Integer, default=0)

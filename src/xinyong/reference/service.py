@@ -1,0 +1,137 @@
+"""Reference data service: seed defaults idempotently, and give the standards in force on a date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..rules.table import ScoringTable, build_table
+from ..standards.loader import (
+    default_standard_files,
+    load_parameters,
+    load_reference,
+    load_standard_file,
+    standard_from_dict,
+    standard_to_dict,
+)
+from ..standards.model import Parameters, Standard
+from .models import CatalogueItem, Department, Industry, StandardVersion
+
+IN_FORCE_STATES = ("in_force", "superseded")
+
+
+def seed_defaults(session: Session) -> dict[str, int]:
+    """Load departments, industries, the default standards and their catalogue. Running it twice changes
+    nothing: existing rows are left as the administrators maintain them."""
+    added = {"departments": 0, "industries": 0, "standards": 0, "catalogue_items": 0}
+    ref = load_reference()
+    for row in ref["departments"]:
+        if session.get(Department, row["code"]) is None:
+            session.add(Department(code=row["code"], name=row["name"], role=row["role"], reference=row["reference"]))
+            added["departments"] += 1
+    session.flush()
+    for row in ref["industries"]:
+        if session.get(Industry, row["code"]) is None:
+            session.add(Industry(code=row["code"], name=row["name"], regulator=row["regulator"],
+                                 reference=row["reference"]))
+            added["industries"] += 1
+    session.flush()
+    params = load_parameters().at(date(2024, 5, 11))
+    for path in default_standard_files():
+        std = load_standard_file(path, params)
+        if session.get(StandardVersion, std.version) is None:
+            session.add(StandardVersion(version=std.version, family=std.family, industry=std.industry,
+                                        status="in_force", effective_date=std.effective_date,
+                                        content=standard_to_dict(std)))
+            added["standards"] += 1
+        for it in std.items:
+            if session.get(CatalogueItem, it.code) is None:
+                session.add(CatalogueItem(code=it.code, name=it.name, polarity=it.polarity, family=it.family,
+                                          industry=it.industry, source_category=it.source_category,
+                                          admin_category=it.admin_category, fuse_article=it.fuse,
+                                          heavier=it.heavier, work_safety=it.work_safety, article=it.article))
+                added["catalogue_items"] += 1
+    session.flush()
+    return added
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """Everything an evaluation as of one date needs: parameters, the standards in force, the kernel table."""
+
+    as_of: date
+    params: Parameters
+    standards: tuple[Standard, ...]
+    table: ScoringTable
+    item_index: dict[str, int]
+
+    def version_for(self, industry: str | None) -> str:
+        general = [s.version for s in self.standards if s.family == "general"]
+        if industry is None:
+            return "+".join(general)
+        return "+".join(general + [s.version for s in self.standards if s.industry == industry])
+
+
+def industry_codes(session: Session) -> tuple[str, ...]:
+    return tuple(session.scalars(select(Industry.code).order_by(Industry.code)))
+
+
+def _standards_signature(session: Session) -> tuple[int, str]:
+    count, latest = session.execute(select(func.count(), func.max(StandardVersion.loaded_at))).one()
+    return int(count), str(latest)
+
+
+def rulebook(session: Session, as_of: date) -> Rulebook:
+    """The rulebook for `as_of`: for the general family and each industry, the in-force standard with the
+    latest effective date not after `as_of` (122号 第十二条: a standard applies from its implementation)."""
+    signature = _standards_signature(session)
+    rows = _standard_rows(session, signature)
+    return _rulebook(rows, industry_codes(session), as_of)
+
+
+_ROWS_CACHE: dict[tuple[int, str], tuple[tuple[str, str | None, date | None, str], ...]] = {}
+_CONTENT: dict[str, Standard] = {}
+
+
+def _standard_rows(session: Session, signature: tuple[int, str]) -> tuple[tuple[str, str | None, date | None, str], ...]:
+    cached = _ROWS_CACHE.get(signature)
+    if cached is not None:
+        return cached
+    rows = session.execute(
+        select(StandardVersion.version, StandardVersion.industry, StandardVersion.effective_date,
+               StandardVersion.family, StandardVersion.content)
+        .where(StandardVersion.status.in_(IN_FORCE_STATES))
+    ).all()
+    out = []
+    for version, industry, effective, family, content in rows:
+        _CONTENT[version] = standard_from_dict(content)
+        out.append((version, industry, effective, family))
+    result = tuple(out)
+    _ROWS_CACHE.clear()
+    _ROWS_CACHE[signature] = result
+    _rulebook.cache_clear()
+    return result
+
+
+@lru_cache(maxsize=64)
+def _rulebook(rows: tuple[tuple[str, str | None, date | None, str], ...], industries: tuple[str, ...],
+              as_of: date) -> Rulebook:
+    params = load_parameters().at(as_of)
+    by_key: dict[str | None, list[tuple[date, str]]] = {}
+    for version, industry, effective, _family in rows:
+        if effective is not None:
+            by_key.setdefault(industry, []).append((effective, version))
+    chosen: dict[str | None, tuple[date, str]] = {}
+    for key, versions in by_key.items():
+        versions.sort()
+        applicable = [pair for pair in versions if pair[0] <= as_of]
+        # Before a family's first standard took effect (the measures start 2024-05-11) the earliest one is
+        # used, so an early act date is still scored by the rules rather than silently by none.
+        chosen[key] = applicable[-1] if applicable else versions[0]
+    standards = [_CONTENT[v] for key, (_e, v) in sorted(chosen.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))]
+    table = build_table(standards, params, industries)
+    return Rulebook(as_of=as_of, params=params, standards=tuple(standards), table=table, item_index=table.index_of())

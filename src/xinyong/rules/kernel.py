@@ -1,0 +1,129 @@
+"""The scoring kernel (评分内核): pure and vectorised, arrays in, arrays out.
+
+The same functions serve the batch path (every subject at once) and the real-time path (one subject, its
+records). Formula of spec §1.6, from 122号 第十一条(二), 第十三条, 第十四条, 第十六条:
+
+    score = clamp(base + min(ΣGp, 50) − min(ΣGm, 100) + min(ΣIp, 100) − min(ΣIm, 350), 350, 950)
+
+with per-item caps applied before the family budgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .table import GENERAL_BONUS, GENERAL_DEDUCTION, ScoringTable
+
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Scores:
+    applied: I64  # (n_subjects, n_buckets): points counted after item caps and family budgets, each >= 0
+    general: I64  # (n_subjects,): general score (通用评价), spec G1-04
+    industry: I64  # (n_subjects, n_industries): industry composite score per industry
+    fuse_hits: NDArray[np.bool_]  # (n_subjects, 7): which 第十六条 item holds
+    fused: NDArray[np.bool_]  # (n_subjects,)
+
+
+def bucket_points(rec_subject: I64, rec_item: I64, n_subjects: int, table: ScoringTable) -> I64:
+    """Points per (subject, bucket) after per-item caps, before family budgets."""
+    nb = table.n_buckets
+    slot = table.capped_slot[rec_item]
+    uncapped = slot < 0
+    keys = rec_subject[uncapped] * nb + table.bucket[rec_item[uncapped]]
+    out = np.bincount(keys, weights=table.points[rec_item[uncapped]], minlength=n_subjects * nb)
+    totals = out.astype(np.int64).reshape(n_subjects, nb)
+    n_capped = len(table.capped_items)
+    if n_capped and not uncapped.all():
+        # 每项封顶: occurrences per (subject, capped item) × points, limited by the item's cap.
+        counts = np.bincount(
+            rec_subject[~uncapped] * n_capped + slot[~uncapped], minlength=n_subjects * n_capped
+        ).reshape(n_subjects, n_capped)
+        per_item = np.minimum(counts * table.points[table.capped_items], table.cap[table.capped_items])
+        per_bucket = np.add.reduceat(per_item, table.capped_bucket_starts, axis=1)
+        totals[:, table.capped_buckets] += per_bucket
+    return totals
+
+
+def fuse_hits(rec_subject: I64, rec_item: I64, n_subjects: int, table: ScoringTable) -> NDArray[np.bool_]:
+    """122号 第十六条: which fuse items hold for each subject within the period."""
+    hits = np.zeros((n_subjects, len(table.fuse_articles)), dtype=np.bool_)
+    reason = table.fuse_reason[rec_item]
+    direct = reason >= 0
+    hits[rec_subject[direct], reason[direct]] = True
+    # 第十六条(六): 两次及以上较重行政处罚 — counted over all the subject's records in the period.
+    heavier = np.bincount(rec_subject[table.heavier[rec_item]], minlength=n_subjects)
+    hits[:, table.heavier_reason] |= heavier >= table.heavier_fuse_count
+    return hits
+
+
+def score(base: I64, rec_subject: I64, rec_item: I64, table: ScoringTable) -> Scores:
+    """Score every subject. `base`: initial score per subject (第十三条); records already filtered to the
+    evaluation period, the as-of date and active status; `rec_subject` indexes `base`."""
+    n = len(base)
+    raw = bucket_points(rec_subject, rec_item, n, table)
+    applied = np.minimum(raw, table.budgets)  # 122号 第十一条(二) family budgets
+    general_raw = base + applied[:, GENERAL_BONUS] - applied[:, GENERAL_DEDUCTION]
+    industry_raw = general_raw[:, None] + applied[:, 2::2] - applied[:, 3::2]
+    hits = fuse_hits(rec_subject, rec_item, n, table)
+    return Scores(
+        applied=applied,
+        # 122号 第十一条(二): 分值范围为[350,950]
+        general=np.clip(general_raw, table.score_min, table.score_max),
+        industry=np.clip(industry_raw, table.score_min, table.score_max),
+        fuse_hits=hits,
+        fused=hits.any(axis=1),
+    )
+
+
+def grade_index(scores: I64, table: ScoringTable) -> I64:
+    """122号 第十四条: A ≥ 800, B [650, 800), C [500, 650), D [350, 500). Index into table.grade_names."""
+    return np.searchsorted(table.grade_mins, scores, side="right") - 1
+
+
+def level_index(scores: I64, fused: NDArray[np.bool_], table: ScoringTable) -> I64:
+    """Nine levels (第十四条, thresholds spec G1-01); the fuse (第十六条) forces the lowest level D."""
+    idx = np.searchsorted(table.level_mins, scores, side="right") - 1
+    return np.where(fused, 0, idx)
+
+
+def fused_grade_index(scores: I64, fused: NDArray[np.bool_], table: ScoringTable) -> I64:
+    """The grade after the fuse: 第十六条 "直接定为差(D)级" whatever the score."""
+    return np.where(fused, 0, grade_index(scores, table))
+
+
+def allocate(rec_subject: I64, rec_item: I64, table: ScoringTable) -> I64:
+    """Points each record contributes after caps, for the explanation lines. Records must be given in the
+    order they count (act date, then id): earlier records use up a cap first. Per (subject, bucket) the
+    result sums exactly to `score(...).applied`."""
+    n = len(rec_item)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    pts = table.points[rec_item]
+    cap = np.where(table.cap[rec_item] >= 0, table.cap[rec_item], np.iinfo(np.int64).max // 4)
+    item_key = rec_subject * len(table.item_codes) + rec_item
+    after_item = _capped_running(item_key, pts, cap)
+    bucket = table.bucket[rec_item]
+    bucket_key = rec_subject * table.n_buckets + bucket
+    return _capped_running(bucket_key, after_item, table.budgets[bucket])
+
+
+def _capped_running(keys: I64, values: I64, caps: I64) -> I64:
+    """Within each key group, in the given order: how much of each value fits under the group's cap."""
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    v = values[order]
+    c = caps[order]
+    cum = np.cumsum(v)
+    start = np.r_[True, k[1:] != k[:-1]]
+    group_first = np.maximum.accumulate(np.where(start, np.arange(len(k)), 0))
+    before_group = cum[group_first] - v[group_first]
+    running = cum - before_group
+    fitted = np.minimum(running, c) - np.minimum(running - v, c)
+    out = np.empty_like(fitted)
+    out[order] = fitted
+    return out

@@ -1,0 +1,77 @@
+"""The regulation as data: evaluation standards (评价标准) and framework parameters, as plain frozen objects.
+
+Pure: no database, no web framework. Loaded from YAML by :mod:`xinyong.standards.loader`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Polarity = Literal["good", "bad"]
+Family = Literal["general", "industry"]
+
+# 122号 第十六条 (一)…(七): the seven fuse triggers that force grade D (评价等级熔断机制).
+FUSE_ARTICLES: tuple[str, ...] = tuple(f"第十六条({n})" for n in "一二三四五六七")
+# 第十六条(六) is counted (两次及以上较重行政处罚), not triggered by a single item.
+HEAVIER_FUSE_ARTICLE = "第十六条(六)"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One indicator of a standard, which is also one entry of the collection catalogue (归集目录, 第七条)."""
+
+    code: str
+    name: str
+    polarity: Polarity
+    family: Family
+    industry: str | None
+    points: int
+    cap: int | None
+    article: str
+    admin_category: str = "other"
+    source_category: str = "planning"
+    fuse: str | None = None
+    heavier: bool = False
+    work_safety: bool = False
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A versioned evaluation standard: the general one (通用指标) or one industry's (行业指标), 第十一条."""
+
+    version: str
+    family: Family
+    industry: str | None
+    name: str
+    effective_date: date
+    reference: str
+    items: tuple[Item, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class LevelBand:
+    level: str
+    grade: str
+    min: int
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Framework parameters in force on one date (parameters.yaml)."""
+
+    score_min: int
+    score_max: int
+    base_scores: dict[str, int]
+    budgets: dict[tuple[str, str], int]  # (family, "bonus"|"deduction") -> points, 第十一条(二)
+    grade_mins: dict[str, int]
+    levels: tuple[LevelBand, ...]
+    heavier_fuse_count: int
+    period_months: int
+    period_anchor: date
+    entry_deadline_workdays: int
+
+    def budget(self, family: str, polarity: str) -> int:
+        return self.budgets[(family, "bonus" if polarity == "good" else "deduction")]

@@ -1,0 +1,52 @@
+"""评价对象 — evaluated subjects: organisations by USCC, individuals by resident ID number (122号 第九条)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db.base import Base, beijing_now
+
+
+class Subject(Base):
+    __tablename__ = "subjects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(18), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # organization | individual
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    industries: Mapped[list[SubjectIndustry]] = relationship(
+        order_by="SubjectIndustry.industry", cascade="all, delete-orphan", lazy="selectin"
+    )
+    grades: Mapped[list[NationalGrade]] = relationship(
+        order_by="NationalGrade.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def industry_codes(self) -> list[str]:
+        return [si.industry for si in self.industries]
+
+    @property
+    def national_grade(self) -> str | None:
+        """The latest known national credit level (国家信用评价等级, 第六条 基础信用信息)."""
+        return self.grades[-1].grade if self.grades else None
+
+
+class SubjectIndustry(Base):
+    __tablename__ = "subject_industries"
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
+    industry: Mapped[str] = mapped_column(ForeignKey("industries.code"), primary_key=True)
+
+
+class NationalGrade(Base):
+    """History of the national level: the base of a period is the level current at its start (G1-15)."""
+
+    __tablename__ = "national_grades"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    grade: Mapped[str | None] = mapped_column(String(1), nullable=True)  # A|B|C|D, None = no national level
+    valid_from: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)

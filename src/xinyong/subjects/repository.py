@@ -1,0 +1,40 @@
+"""All subject queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ..evaluation.models import GENERAL_SCOPE, Evaluation
+from .models import Subject, SubjectIndustry
+
+
+def by_code(session: Session, code: str) -> Subject | None:
+    return session.scalars(select(Subject).where(Subject.code == code)).first()
+
+
+def search(session: Session, q: str | None, grade: str | None, industry: str | None, limit: int, offset: int
+           ) -> tuple[int, list[tuple[Subject, Evaluation | None]]]:
+    scope = industry or GENERAL_SCOPE
+    stmt = select(Subject, Evaluation).outerjoin(
+        Evaluation, (Evaluation.subject_id == Subject.id) & (Evaluation.scope == scope)
+    )
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Subject.code.like(like), Subject.name.like(like)))
+    if industry:
+        stmt = stmt.where(Subject.id.in_(select(SubjectIndustry.subject_id).where(SubjectIndustry.industry == industry)))
+    if grade:
+        stmt = stmt.where(Evaluation.grade == grade)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Subject.id).limit(limit).offset(offset)).all()
+    return total, [(s, e) for s, e in rows]
+
+
+def distribution(session: Session, scope: str) -> list[tuple[str, str, bool, int]]:
+    stmt = (
+        select(Evaluation.grade, Evaluation.level, Evaluation.fused, func.count())
+        .where(Evaluation.scope == scope)
+        .group_by(Evaluation.grade, Evaluation.level, Evaluation.fused)
+    )
+    return [(g, lv, bool(f), int(n)) for g, lv, f, n in session.execute(stmt).all()]

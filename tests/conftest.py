@@ -1,0 +1,124 @@
+"""Shared fixtures. Every test that touches the database runs on SQLite and on PostgreSQL; PostgreSQL runs
+only when XINYONG_TEST_POSTGRES_URL names a server database (CI sets it). Each run gets fresh databases."""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from xinyong.api import create_app
+from xinyong.auth.service import create_token
+from xinyong.db.migrate import upgrade
+from xinyong.db.session import make_engine, session_factory, unit_of_work
+from xinyong.demo import make_resident_id, make_uscc
+from xinyong.reference.service import seed_defaults
+
+PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL")
+DATA_TABLES = ("evaluations", "record_withdrawals", "records", "national_grades", "subject_industries",
+               "subjects", "api_tokens", "audit_events")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL URL"))]
+
+
+def _fresh_postgres() -> tuple[str, Engine]:
+    assert PG_URL
+    url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_t{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, make_engine(url.set(database=name).render_as_string(hide_password=False))
+
+
+def _drop_postgres(name: str) -> None:
+    assert PG_URL
+    url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database (through the Alembic migrations) with the default reference data."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "xinyong.db"
+        eng = make_engine(f"sqlite:///{path}")
+        name = None
+    else:
+        name, eng = _fresh_postgres()
+    upgrade(eng)
+    with unit_of_work(eng) as s:
+        seed_defaults(s)
+    yield eng
+    eng.dispose()
+    if name:
+        _drop_postgres(name)
+
+
+@pytest.fixture
+def clean(engine: Engine) -> Engine:
+    """The engine with every data table emptied (reference data kept)."""
+    with engine.begin() as conn:
+        for table in DATA_TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+    return engine
+
+
+@pytest.fixture
+def db(clean: Engine) -> Iterator[Session]:
+    session = session_factory(clean)()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def client(clean: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(clean)) as c:
+        yield c
+
+
+ROLES = ("admin", "coordinator", "business", "hall", "support", "leader", "viewer")
+
+
+@pytest.fixture
+def tokens(clean: Engine) -> dict[str, str]:
+    """One token per role; the business token belongs to 勘察设计处 (kanchasheji)."""
+    out = {}
+    with unit_of_work(clean) as s:
+        for role in ROLES:
+            out[role] = create_token(s, f"test-{role}", role, "kanchasheji" if role == "business" else None)
+    return out
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+_rng = random.Random(122)
+
+
+def new_uscc() -> str:
+    return make_uscc(_rng)
+
+
+def new_resident_id() -> str:
+    return make_resident_id(_rng)
+
+
+def this_year(month: int, day: int) -> date:
+    from xinyong.calendar.service import beijing_today
+
+    return date(beijing_today().year, month, day)

@@ -32,7 +32,7 @@ run: $(STAMP) ## initialise the embedded database (defaults + demo data) and ser
 test: $(STAMP) system-deps ## the whole suite, on SQLite and (with XINYONG_TEST_POSTGRES_URL) on PostgreSQL
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests bench

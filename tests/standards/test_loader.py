@@ -1,0 +1,126 @@
+"""The regulation as data: the default standards load, and the loader refuses standards that break 122号."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from xinyong.standards.loader import (
+    StandardError,
+    default_standard_files,
+    load_parameters,
+    load_reference,
+    load_standard_file,
+    standard_from_dict,
+    standard_to_dict,
+    validate_standard,
+)
+from xinyong.standards.model import FUSE_ARTICLES
+
+PARAMS = load_parameters().at(date(2026, 1, 1))
+
+
+def defaults():
+    return [load_standard_file(p, PARAMS) for p in default_standard_files()]
+
+
+def _industry_draft(**override):
+    std = next(s for s in defaults() if s.family == "industry")
+    raw = standard_to_dict(std)
+    raw.update(override)
+    return raw
+
+
+def test_framework_parameters_follow_122_art11_13_14():
+    assert (PARAMS.score_min, PARAMS.score_max) == (350, 950)  # 第十一条(二)
+    assert PARAMS.base_scores == {"A": 800, "B": 650, "C": 500, "D": 350, "none": 500}  # 第十三条, G1-03
+    assert PARAMS.budgets == {("general", "bonus"): 50, ("general", "deduction"): 100,
+                              ("industry", "bonus"): 100, ("industry", "deduction"): 350}
+    assert PARAMS.grade_mins == {"A": 800, "B": 650, "C": 500, "D": 350}  # 第十四条
+    assert [b.level for b in PARAMS.levels] == ["A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D"]
+    assert PARAMS.heavier_fuse_count == 2  # 第十六条(六)
+    assert PARAMS.entry_deadline_workdays == 5  # 第八条(一)
+    # spans: 150 + 450 = 600 = the scoring span of 第十一条(二)
+    assert sum(PARAMS.budgets.values()) == PARAMS.score_max - PARAMS.score_min
+
+
+def test_default_standards_cover_five_industries_of_122_art4_each_with_work_safety_art11_1():
+    stds = defaults()
+    industries = {s.industry for s in stds if s.family == "industry"}
+    assert industries == {i["code"] for i in load_reference()["industries"]}
+    assert len(industries) >= 5
+    for s in stds:
+        if s.family == "industry":
+            assert any(it.work_safety for it in s.items), s.version
+
+
+def test_every_fuse_trigger_of_122_art16_has_an_item():
+    items = [it for s in defaults() for it in s.items]
+    fuses = {it.fuse for it in items if it.fuse}
+    assert fuses == set(FUSE_ARTICLES) - {"第十六条(六)"}
+    assert any(it.heavier for it in items if it.family == "general")
+    assert all(any(it.heavier for it in s.items) for s in defaults() if s.family == "industry")
+
+
+def test_every_item_cites_its_article_and_is_marked_default_because_the_annexes_are_omitted():
+    for s in defaults():
+        for it in s.items:
+            assert it.article.startswith("122号"), it.code
+            assert it.default, it.code
+
+
+def test_loader_refuses_item_caps_exceeding_the_family_budget_122_art11_2():
+    raw = _industry_draft()
+    bonus = [it for it in raw["items"] if it["polarity"] == "good"]
+    bonus[0]["cap"] = 100  # the other bonus caps already use part of the 100-point budget
+    with pytest.raises(StandardError, match="第十一条"):
+        validate_standard(standard_from_dict(raw), PARAMS)
+
+
+def test_loader_accepts_caps_adding_up_to_exactly_the_budget_122_art11_2():
+    raw = _industry_draft()
+    bonus = [it for it in raw["items"] if it["polarity"] == "good"]
+    other = sum(it["cap"] for it in bonus[1:])
+    bonus[0]["cap"] = 100 - other
+    validate_standard(standard_from_dict(raw), PARAMS)
+    bonus[0]["cap"] += 1
+    with pytest.raises(StandardError):
+        validate_standard(standard_from_dict(raw), PARAMS)
+
+
+def test_loader_refuses_an_item_without_citation():
+    raw = _industry_draft()
+    raw["items"][0]["article"] = " "
+    with pytest.raises(StandardError, match="citation"):
+        validate_standard(standard_from_dict(raw), PARAMS)
+
+
+def test_loader_refuses_an_industry_standard_without_work_safety_item_122_art11_1():
+    raw = _industry_draft()
+    raw["items"] = [it for it in raw["items"] if not it["work_safety"]]
+    with pytest.raises(StandardError, match="安全生产"):
+        validate_standard(standard_from_dict(raw), PARAMS)
+
+
+def test_loader_refuses_an_unknown_fuse_article_and_a_good_item_that_fuses():
+    raw = _industry_draft()
+    raw["items"][0]["fuse"] = "第十六条(八)"
+    with pytest.raises(StandardError):
+        validate_standard(standard_from_dict(raw), PARAMS)
+
+
+def test_loader_names_every_problem_at_once():
+    raw = _industry_draft()
+    raw["items"][0]["article"] = ""
+    raw["items"][1]["points"] = 0
+    with pytest.raises(StandardError) as err:
+        validate_standard(standard_from_dict(raw), PARAMS)
+    assert len(err.value.problems) >= 2
+
+
+def test_parameters_without_reference_are_refused(tmp_path):
+    from xinyong.standards.loader import ParameterHistory
+
+    with pytest.raises(StandardError, match="reference"):
+        ParameterHistory({"score_range": {"values": {"2024-05-11": {"value": {"min": 1, "max": 2}}}}})

@@ -138,6 +138,15 @@ def cmd_calendar_status(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar_apply(_args: argparse.Namespace) -> int:
+    from .records.service import finalise_provisional_due_dates
+
+    with unit_of_work(_engine()) as session:
+        done, left = finalise_provisional_due_dates(session)
+    print(f"已确定填报期限 {done} 条，仍为预估 {left} 条 / due dates finalised: {done}, still provisional: {left}")
+    return 0
+
+
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -180,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="calendar_command", required=True)
     s = cal.add_parser("status", help="which years the holiday data covers")
     s.set_defaults(func=cmd_calendar_status)
+    s = cal.add_parser("apply", help="recompute provisional due dates now covered by the holiday file")
+    s.set_defaults(func=cmd_calendar_apply)
     return p
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..calendar.service import beijing_today, default_calendar
@@ -14,7 +15,7 @@ from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, P
 from ..evaluation.models import GENERAL_SCOPE
 from ..evaluation.service import EvaluationResult, refresh_subject
 from ..reference.models import CatalogueItem, Department
-from ..rules.identifiers import normalize_code
+from ..rules.identifiers import check_subject_code, normalize_code
 from ..standards.loader import load_parameters
 from ..subjects import repository as subjects_repo
 from ..subjects.models import Subject
@@ -63,7 +64,12 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
     code = normalize_code(data.subject)
     subject = subjects_repo.by_code(session, code)
     if subject is None:
-        problems.append(Problem("subject", f"未登记的评价对象 {data.subject}", f"unknown subject {data.subject}"))
+        # Name a malformed code as such (e.g. a wrong USCC check character), not merely as unknown.
+        malformed = check_subject_code(code, "individual" if code[:17].isdigit() else "organization")
+        if malformed:
+            problems.append(Problem("subject", *malformed))
+        else:
+            problems.append(Problem("subject", f"未登记的评价对象 {data.subject}", f"unknown subject {data.subject}"))
     item = session.get(CatalogueItem, data.item)
     if item is None:
         problems.append(Problem("item", f"归集目录中没有指标 {data.item}", f"unknown catalogue item {data.item}"))
@@ -106,7 +112,14 @@ def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | 
         entered_by=actor.name, entered_at=now, due_date=due, due_provisional=provisional,
         late=now.date() > due,
     )
-    session.add(record)
+    try:
+        with session.begin_nested():  # a concurrent writer of the same source_ref wins the unique index
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        if repository.by_source_ref(session, data.source_ref) is None:
+            raise
+        return submit_record(session, data, actor, today)
     if item.industry:
         enrol_in_industry(session, subject, item.industry)
     session.flush()
@@ -155,3 +168,24 @@ def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]
         "entered_by": record.entered_by,
         "channel": record.channel,
     }
+
+
+def finalise_provisional_due_dates(session: Session) -> tuple[int, int]:
+    """Once the holiday calendar covers a year (a new holiday file), recompute the due dates that were
+    provisional (weekends only) and their lateness. Returns (finalised, still provisional). Only these two
+    derived fields change; the credit content of the record is untouched."""
+    from sqlalchemy import select
+
+    cal = default_calendar()
+    done = left = 0
+    for record in session.scalars(select(Record).where(Record.due_provisional.is_(True))):
+        due, provisional = cal.add_workdays_provisional(
+            record.act_date, load_parameters().at(record.act_date).entry_deadline_workdays)
+        if provisional:
+            left += 1
+            continue
+        record.due_date, record.due_provisional = due, False
+        record.late = record.entered_at.date() > due
+        done += 1
+    session.flush()
+    return done, left

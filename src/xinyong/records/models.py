@@ -28,7 +28,7 @@ class Record(Base):
     due_date: Mapped[date] = mapped_column(Date)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True, index=True)
 
     __table_args__ = (Index("ix_records_subject_act", "subject_id", "act_date"),)
 

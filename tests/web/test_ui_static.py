@@ -1,0 +1,182 @@
+"""Static checks of the single-page UI in ``xinyong/web/static`` (no server, no browser).
+
+The UI runs on government intranets: no CDN, no external fonts or scripts, every reference stays on the same
+origin under ``/static/`` (assets) or ``/api/v1/`` (JSON API). Browser tests rely on the ``data-testid`` hooks.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+STATIC = Path(__file__).resolve().parents[2] / "src" / "xinyong" / "web" / "static"
+FILES = ("index.html", "app.js", "style.css")
+
+TESTIDS = (
+    "score",
+    "grade",
+    "level",
+    "fused",
+    "lines-table",
+    "records-table",
+    "dist-chart",
+    "subject-table",
+    "record-form",
+    "form-error",
+)
+
+
+def read(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_file_exists_and_is_utf8(name: str) -> None:
+    path = STATIC / name
+    assert path.is_file(), f"missing {path}"
+    assert read(name).strip(), f"{name} is empty"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_absolute_urls(name: str) -> None:
+    text = read(name)
+    assert "http://" not in text, f"{name} contains http:// (intranet: no external resources)"
+    assert "https://" not in text, f"{name} contains https:// (intranet: no external resources)"
+    assert not re.search(r"""(?:src|href|action)\s*=\s*["']//""", text), f"{name} has a protocol-relative URL"
+    assert not re.search(r"""url\(\s*["']?//""", text), f"{name} has a protocol-relative url()"
+
+
+def test_html_attributes_reference_only_static_or_hash() -> None:
+    html = read("index.html")
+    refs = re.findall(r"""\b(?:src|href|action|poster|data)\s*=\s*["']([^"']*)["']""", html)
+    assert refs, "index.html references nothing"
+    for ref in refs:
+        assert ref.startswith(("/static/", "#")), f"index.html references {ref!r}"
+    assert 'src="/static/app.js"' in html
+    assert 'href="/static/style.css"' in html
+
+
+def test_js_paths_are_api_or_static() -> None:
+    js = read("app.js")
+    # every string literal that starts like a root-relative path
+    paths = re.findall(r"""["'`](/[A-Za-z_][^"'`\s]*)""", js)
+    assert "/api/v1" in paths, "app.js does not use the /api/v1 API base"
+    for p in paths:
+        if p == "/api/v1":
+            continue
+        # paths below the API base are written relative to it ("/subjects", "/records", ...) and joined with API
+        assert p.startswith(("/api/v1/", "/static/")) or re.match(
+            r"^/(industries|departments|catalogue|subjects|records|stats|evaluation|withdraw)\b", p
+        ), f"app.js uses unexpected path {p!r}"
+    assert "fetch(API + path" in js, "all requests must go through the /api/v1 base"
+    assert not re.search(r"\bimport\s*\(|importScripts|new\s+WebSocket|new\s+EventSource", js)
+
+
+def test_css_has_no_remote_resources() -> None:
+    css = read("style.css")
+    assert "@import" not in css
+    for target in re.findall(r"""url\(\s*["']?([^"')]+)""", css):
+        assert target.startswith(("/static/", "data:", "#")), f"style.css loads {target!r}"
+    assert '"WenQuanYi Micro Hei", "Microsoft YaHei"' in css
+    assert "sans-serif" in css
+
+
+def test_html_language_and_charset() -> None:
+    html = read("index.html")
+    assert re.search(r"<html[^>]*\blang=\"zh-CN\"", html)
+    assert '<meta charset="utf-8">' in html.lower()
+    assert "接口令牌" in html
+
+
+@pytest.mark.parametrize("testid", TESTIDS)
+def test_testid_hooks_present(testid: str) -> None:
+    html = read("index.html")
+    assert f'data-testid="{testid}"' in html, f"index.html lacks data-testid={testid!r}"
+
+
+def test_testids_unique_in_static_dom() -> None:
+    """Outside <template>, each data-testid that names a single element appears once (stable locators)."""
+    html = read("index.html")
+    html = re.sub(r"<template\b.*?</template>", "", html, flags=re.S)
+    ids = re.findall(r'data-testid="([^"]+)"', html)
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    assert not dupes, f"duplicate data-testid values: {dupes}"
+    for testid in TESTIDS:
+        if testid == "form-error":
+            continue  # cloned from <template id="tpl-form-error"> next to each field with an error
+        assert testid in ids
+
+
+def test_form_error_template_is_cloned() -> None:
+    html = read("index.html")
+    tpl = re.search(r'<template id="tpl-form-error">(.*?)</template>', html, flags=re.S)
+    assert tpl and 'data-testid="form-error"' in tpl.group(1)
+    assert 'byId("tpl-form-error")' in read("app.js")
+
+
+def test_element_ids_used_by_js_exist() -> None:
+    html = read("index.html")
+    js = read("app.js")
+    all_ids = re.findall(r'\bid="([^"]+)"', html)
+    html_ids = set(all_ids)
+    dupes = sorted({i for i in all_ids if all_ids.count(i) > 1})
+    assert not dupes, f"duplicate ids in index.html: {dupes}"
+    used = set(re.findall(r'byId\("([^"]+)"\)', js))
+    assert used, "app.js does not look up elements"
+    # ids built at run time: "view-" + name, "rf-" + field, "rf-err-" + field, "sd-c-" + component
+    used |= {f"view-{v}" for v in ("overview", "subjects", "subject", "enter")}
+    used |= {f"rf-{f}" for f in ("subject", "item", "act_date", "department", "source_ref", "note")}
+    used |= {f"rf-err-{f}" for f in ("subject", "item", "act_date", "department", "source_ref", "note")}
+    used |= {
+        f"sd-c-{c}" for c in ("general_bonus", "general_deduction", "industry_bonus", "industry_deduction")
+    }
+    missing = sorted(used - html_ids)
+    assert not missing, f"app.js looks up ids missing from index.html: {missing}"
+
+
+def test_labels_point_at_existing_controls() -> None:
+    html = read("index.html")
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    fors = re.findall(r'<label for="([^"]+)"', html)
+    assert fors
+    assert not sorted(set(fors) - ids)
+    # every visible input/select/textarea has a label
+    controls = re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', html)
+    unlabelled = sorted(set(controls) - set(fors))
+    assert not unlabelled, f"controls without <label for>: {unlabelled}"
+
+
+def test_tables_have_column_headers() -> None:
+    html = read("index.html")
+    for table_id in ("subject-table", "lines-table", "records-table"):
+        m = re.search(rf'<table id="{table_id}".*?</table>', html, flags=re.S)
+        assert m, table_id
+        assert "<thead>" in m.group(0) and 'scope="col"' in m.group(0)
+
+
+def test_record_form_fields_match_api() -> None:
+    html = read("index.html")
+    form = re.search(r'<form id="record-form".*?</form>', html, flags=re.S)
+    assert form
+    for field in ("subject", "item", "act_date", "department", "source_ref", "note"):
+        assert f'name="{field}"' in form.group(0), field
+
+
+def test_no_unsafe_js_constructs() -> None:
+    js = read("app.js")
+    assert not re.search(r"\beval\s*\(|new\s+Function\s*\(|\.innerHTML\s*=|document\.write", js)
+    assert "localStorage" in js and "Authorization" in js and "Bearer " in js
+
+
+def test_js_syntax_with_node() -> None:
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        pytest.skip("node is not installed")
+    res = subprocess.run(
+        [node, "--check", str(STATIC / "app.js")], capture_output=True, text=True, timeout=60
+    )
+    assert res.returncode == 0, res.stderr

@@ -1,0 +1,123 @@
+"""Real browser against a real HTTP server: Debian's chromium driven by Playwright (no downloaded browser)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from tests.conftest import auth
+from xinyong.api import create_app
+from xinyong.db.session import unit_of_work
+from xinyong.demo import load_demo
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (make system-deps)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(clean) -> Iterator[str]:
+    with unit_of_work(clean) as s:
+        load_demo(s)
+    port = _free_port()
+    config = uvicorn.Config(create_app(clean), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "server did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"])
+        pg = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        pg.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield pg
+        browser.close()
+        assert errors == [], f"JavaScript errors: {errors}"
+
+
+def test_overview_draws_the_grade_distribution_chart(page, server, tmp_path):
+    page.goto(server + "/#/overview")
+    chart = page.get_by_test_id("dist-chart")
+    chart.locator("rect.bar").first.wait_for()
+    counts = {b.get_attribute("data-key"): int(b.get_attribute("data-count"))
+              for b in chart.locator("rect.bar[data-kind='grade']").all()}
+    assert sum(counts.values()) == 7  # the seven demo subjects, general evaluation
+    assert counts["D"] >= 1  # the demo includes a fused subject (第十六条(六))
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+
+def test_subject_detail_explains_the_score_down_to_the_article(page, server, client):
+    listing = client.get("/api/v1/subjects", params={"q": "工程咨询"}).json()
+    code = listing["items"][0]["code"]
+    page.goto(f"{server}/#/subject/{code}?industry=fire_design_review")
+    page.locator("[data-state='ready']").first.wait_for()
+    page.get_by_test_id("lines-table").locator("tbody tr").first.wait_for()
+    assert page.get_by_test_id("level").get_attribute("data-value") == "D"
+    assert page.get_by_test_id("fused").get_attribute("data-fused") == "true"
+    assert "第十六条(六)" in page.get_by_test_id("fuse-reasons").inner_text()
+    assert page.get_by_test_id("lines-table").locator("tbody tr").count() == 2
+
+
+def test_entering_a_record_in_the_form_updates_the_grade(page, server, client, tokens):
+    subject = client.get("/api/v1/subjects", params={"q": "规划核验"}).json()["items"][0]
+    before = client.get(f"/api/v1/subjects/{subject['code']}/evaluation", params={"industry": "verification"}).json()
+    page.goto(server + "/#/enter")
+    page.get_by_test_id("token-input").fill(tokens["admin"])
+    page.get_by_test_id("token-input").press("Enter")
+    form = page.get_by_test_id("record-form")
+    form.wait_for()
+    page.get_by_test_id("rf-subject").fill(subject["code"])
+    page.get_by_test_id("rf-item").select_option("VF-D02")
+    page.get_by_test_id("rf-department").select_option("heyan")
+    page.get_by_test_id("rf-source_ref").fill("UI-TEST-1")
+    page.get_by_test_id("record-submit").click()
+    page.get_by_test_id("result-score").wait_for()
+    assert int(page.get_by_test_id("result-score").get_attribute("data-value")) == before["score"] - 10
+    after = client.get(f"/api/v1/subjects/{subject['code']}/evaluation", params={"industry": "verification"},
+                       headers=auth(tokens["admin"])).json()
+    assert after["score"] == before["score"] - 10
+
+
+def test_the_form_shows_a_field_error_in_chinese(page, server, tokens):
+    page.goto(server + "/#/enter")
+    page.get_by_test_id("token-input").fill(tokens["admin"])
+    page.get_by_test_id("token-input").press("Enter")
+    page.get_by_test_id("record-form").wait_for()
+    page.get_by_test_id("rf-subject").fill("91110000600037341M")
+    page.get_by_test_id("rf-item").select_option("GEN-B01")
+    page.get_by_test_id("rf-department").select_option("zhifa")
+    page.get_by_test_id("rf-source_ref").fill("UI-BAD-1")
+    page.get_by_test_id("record-submit").click()
+    err = page.get_by_test_id("form-error").first
+    err.wait_for()
+    assert "校验位" in err.inner_text()

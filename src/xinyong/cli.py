@@ -67,6 +67,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"文件不存在 / no such file: {path}", file=sys.stderr)
         return 2
+    if not 0 < len(args.actor) <= 100:
+        print("--actor 应为 1 至 100 个字符 / --actor must have 1 to 100 characters", file=sys.stderr)
+        return 2
     actor = Actor(name=args.actor, role="admin", channel="manual", origin=f"cli:{path.name}")
     bar = tqdm(unit="行", desc=f"导入 {path.name}", file=sys.stderr, disable=None)
 
@@ -85,8 +88,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     bar.close()
     print(f"共 {report.total} 行：新增 {report.created}，已存在 {report.existing}，拒绝 {report.rejected} / "
           f"{report.total} rows: {report.created} added, {report.existing} already present, {report.rejected} rejected")
+    err_path = path.with_name(path.name + ".errors.csv")
+    err_path.unlink(missing_ok=True)  # a report from an earlier run must not outlive the errors it listed
     if report.errors:
-        err_path = path.with_name(path.name + ".errors.csv")
         report.write_errors(err_path)
         for e in report.errors[:20]:
             print(f"第{e.row}行 {e.field}: {e.reason_zh} / row {e.row} {e.field}: {e.reason_en}", file=sys.stderr)

@@ -36,8 +36,8 @@ def create_token(session: Session, name: str, role: str, department: str | None 
                  expires_in_days: int | None = None) -> str:
     if role not in ROLES:
         raise InputError("role", f"未知角色 {role}，可选: {', '.join(ROLES)}", f"unknown role {role}; one of {', '.join(ROLES)}")
-    if not name.strip():
-        raise InputError("name", "令牌名称不能为空", "token name must not be blank")
+    if not name.strip() or len(name.strip()) > 100:
+        raise InputError("name", "令牌名称应为 1 至 100 个字符", "token name must have 1 to 100 characters")
     if department is not None and session.get(Department, department) is None:
         raise InputError("department", f"未知部门代码 {department}", f"unknown department {department}")
     if role == "business" and department is None:

@@ -66,16 +66,17 @@ class FileFormatError(ValueError):
 def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            rows = list(reader)
+        rows = _read_csv(path)
     elif suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        rows = [["" if v is None else _cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            rows = [["" if v is None else _cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            wb.close()
+        except Exception as exc:  # openpyxl raises many types for a damaged workbook
+            raise FileFormatError(f"无法读取 Excel 文件 / cannot read the workbook: {exc}") from exc
     else:
         raise FileFormatError(f"不支持的文件类型 {suffix}，应为 .csv 或 .xlsx / unsupported file type {suffix}")
     if not rows:
@@ -88,6 +89,19 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             continue
         data.append({h: str(raw[i]).strip() if i < len(raw) else "" for i, h in enumerate(header) if h})
     return header, data
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    """UTF-8 (with or without BOM) first; Excel in China often saves CSV as GB18030 (GBK)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with open(path, newline="", encoding=encoding) as fh:
+                return list(csv.reader(fh))
+        except UnicodeDecodeError:
+            continue
+        except csv.Error as exc:
+            raise FileFormatError(f"CSV 格式错误 / malformed CSV: {exc}") from exc
+    raise FileFormatError("文件编码无法识别（应为 UTF-8 或 GBK）/ the file is neither UTF-8 nor GBK")
 
 
 def _cell(value: Any) -> str:

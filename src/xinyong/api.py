@@ -7,12 +7,12 @@ import uuid
 from pathlib import Path
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from . import __version__, errors_http
+from . import __version__, deps, errors_http
 from .calendar import views as calendar_views
 from .config import get_settings
 from .db.session import engine_for
@@ -36,7 +36,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or engine_for(get_settings().database_url)
     errors_http.install(app)
     for module in (reference_views, subjects_views, records_views, calendar_views):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(deps.reject_nul)])
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -11,9 +13,42 @@ from sqlalchemy.orm import Session
 
 from .auth.service import PERMISSIONS, PERSONAL_DATA_ROLES, resolve_token
 from .db.session import session_factory
+from .errors import InputError
 from .records.service import Actor
 
 bearer = HTTPBearer(auto_error=False, description="API token from `xinyong token create`")
+
+
+def _nul_field(value: Any, path: str = "") -> str | None:
+    """The path (e.g. ``records[1].note``) of the first string in a JSON value that holds a NUL character."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        sub = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
+        if "\x00" in str(key):
+            return sub
+        found = _nul_field(item, sub)
+        if found:
+            return found
+    return None
+
+
+async def reject_nul(request: Request) -> None:
+    """PostgreSQL text cannot hold NUL (0x00): refuse it as bad input naming the field (422), never a 500."""
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        if "\x00" in str(value):
+            raise InputError(name, "不能包含 NUL 字符", "must not contain a NUL character")
+    body = await request.body()
+    if b"\\u0000" in body:  # a raw NUL byte is already invalid JSON; only the escape can carry one
+        try:
+            field = _nul_field(json.loads(body))
+        except ValueError:
+            return  # the body parser reports malformed JSON
+        except RecursionError:
+            raise InputError("body", "请求体嵌套层次过深", "the body is nested too deeply") from None
+        if field:
+            raise InputError(field, "不能包含 NUL 字符", "must not contain a NUL character")
 
 
 def get_session(request: Request) -> Iterator[Session]:

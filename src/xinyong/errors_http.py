@@ -50,7 +50,8 @@ def validation_problems(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     for err in errors:
         kind = str(err.get("type", ""))
         problems.append({
-            "field": field_of(err.get("loc", ())),
+            # a JSON syntax error's loc holds the character offset, not a field: name the body
+            "field": "body" if kind == "json_invalid" else field_of(err.get("loc", ())),
             "reason_zh": _ZH.get(kind, "输入无效") + (f"（{err['ctx']['expected']}）" if kind == "literal_error" and "ctx" in err else ""),
             "reason_en": str(err.get("msg", "invalid input")),
         })

@@ -36,7 +36,7 @@ def post_subject(data: SubjectIn, request: Request, db: Session = Depends(get_se
 
 @router.get("/subjects", summary="评价对象列表 (with the stored current evaluation)")
 def list_subjects(q: str | None = None, grade: Literal["A", "B", "C", "D"] | None = None,
-                  industry: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+                  industry: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**31 - 1),
                   db: Session = Depends(get_session), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
     if industry and db.get(Industry, industry) is None:
         raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")

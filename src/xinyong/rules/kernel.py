@@ -76,7 +76,7 @@ def score(base: I64, rec_subject: I64, rec_item: I64, table: ScoringTable) -> Sc
         general=np.clip(general_raw, table.score_min, table.score_max),
         industry=np.clip(industry_raw, table.score_min, table.score_max),
         fuse_hits=hits,
-        fused=hits.any(axis=1),
+        fused=np.asarray(hits.any(axis=1), dtype=np.bool_),
     )
 
 

@@ -5,8 +5,6 @@ Revises: 0001
 Create Date: 2026-11-26 15:57:18.051491
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 revision = '0002'
 down_revision = '0001'

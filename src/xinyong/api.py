@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import structlog
@@ -16,6 +18,7 @@ from . import __version__, deps, errors_http
 from .calendar import views as calendar_views
 from .config import get_settings
 from .db.session import engine_for
+from .evaluation.refresher import DailyRefresher
 from .logs import configure_logging
 from .records import views as records_views
 from .reference import views as reference_views
@@ -25,15 +28,28 @@ STATIC = Path(__file__).parent / "web" / "static"
 log = structlog.get_logger("xinyong.http")
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> FastAPI:
+    """`refresh_daily`: keep the stored evaluations current across days while serving (xinyong serve)."""
     configure_logging()
+    engine = engine or engine_for(get_settings().database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        refresher = DailyRefresher(engine) if refresh_daily else None
+        if refresher:
+            refresher.start()
+        yield
+        if refresher:
+            refresher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="xinyong 信用评价管理系统",
         version=__version__,
         description="北京市规划自然资源领域信用评价及分级分类监管 (京规自发〔2024〕122号). Every write needs "
                     "`Authorization: Bearer <token>`; errors name the field and the reason in Chinese and English.",
     )
-    app.state.engine = engine or engine_for(get_settings().database_url)
+    app.state.engine = engine
     errors_http.install(app)
     for module in (reference_views, subjects_views, records_views, calendar_views):
         app.include_router(module.router, dependencies=[Depends(deps.reject_nul)])

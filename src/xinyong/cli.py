@@ -37,7 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .api import create_app
 
-    uvicorn.run(create_app(_engine()), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(_engine(), refresh_daily=True), host=args.host, port=args.port, log_level="warning")
     return 0
 
 

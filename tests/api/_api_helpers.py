@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from tests.conftest import auth, new_resident_id, new_uscc
 
+from tests.conftest import auth, new_resident_id, new_uscc
 from xinyong.calendar.service import beijing_today
 
 _refs = itertools.count(1)

@@ -9,8 +9,8 @@ import pytest
 from _api_helpers import evaluation, make_subject, post_record, record_body, records_of
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
-from tests.conftest import auth, new_uscc
 
+from tests.conftest import auth, new_uscc
 from xinyong.auth.models import ApiToken
 from xinyong.auth.service import create_token
 from xinyong.db.base import beijing_now

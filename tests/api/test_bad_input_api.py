@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from _api_helpers import evaluation, make_subject, record_body, records_of, today
 from fastapi.testclient import TestClient
-from tests.conftest import auth, new_resident_id, new_uscc
 
+from tests.conftest import auth, new_resident_id, new_uscc
 from xinyong.demo import USCC_CHARS
 from xinyong.rules.identifiers import check_uscc
 

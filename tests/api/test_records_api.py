@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from _api_helpers import evaluation, make_subject, post_record, record_body, records_of, today
 from fastapi.testclient import TestClient
+
 from tests.conftest import auth, new_uscc
 
 RECORD_KEYS = {"id", "subject", "item", "act_date", "due_date", "late", "status", "evaluation"}

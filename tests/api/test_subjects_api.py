@@ -7,6 +7,7 @@ import re
 
 from _api_helpers import make_subject, post_record
 from fastapi.testclient import TestClient
+
 from tests.conftest import auth, new_resident_id, new_uscc
 
 MASK = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")

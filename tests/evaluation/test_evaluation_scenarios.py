@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import new_uscc
 
+from tests.conftest import new_uscc
 from xinyong.calendar.service import beijing_today
 from xinyong.errors import ConflictError
 from xinyong.evaluation.models import Evaluation

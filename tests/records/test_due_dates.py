@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from tests.conftest import new_uscc
-
 from xinyong.calendar import service as calendar_service
 from xinyong.records.models import Record
 from xinyong.records.schemas import RecordIn

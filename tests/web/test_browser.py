@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from tests.conftest import auth
 
+from tests.conftest import auth
 from xinyong.api import create_app
 from xinyong.db.session import unit_of_work
 from xinyong.demo import load_demo

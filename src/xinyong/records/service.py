@@ -42,6 +42,7 @@ class Submitted:
     created: bool
     evaluation: EvaluationResult | None
     status: str = "active"
+    subject_code: str = ""
 
 
 def due_date_for(act_date: date) -> tuple[date, bool]:
@@ -103,7 +104,8 @@ def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | 
             raise ConflictError("source_ref", f"来源编号 {data.source_ref} 已用于内容不同的记录 #{existing.id}",
                                 f"source_ref {data.source_ref} already names record #{existing.id} with other content")
         withdrawn = repository.withdrawal_of(session, existing.id) is not None
-        return Submitted(existing, False, _current(session, owner, item), "withdrawn" if withdrawn else "active")
+        return Submitted(existing, False, _current(session, owner, item), "withdrawn" if withdrawn else "active",
+                         owner.code)
     due, provisional = due_date_for(data.act_date)
     now = beijing_now()
     record = Record(
@@ -124,7 +126,7 @@ def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | 
         enrol_in_industry(session, subject, item.industry)
     session.flush()
     results = refresh_subject(session, subject, today)
-    return Submitted(record, True, results[item.industry or GENERAL_SCOPE])
+    return Submitted(record, True, results[item.industry or GENERAL_SCOPE], subject_code=subject.code)
 
 
 def _current(session: Session, subject: Subject, item: CatalogueItem) -> EvaluationResult:
@@ -149,7 +151,7 @@ def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor)
     assert subject is not None and item is not None
     session.flush()
     results = refresh_subject(session, subject)
-    return Submitted(record, False, results[item.industry or GENERAL_SCOPE], "withdrawn")
+    return Submitted(record, False, results[item.industry or GENERAL_SCOPE], "withdrawn", subject.code)
 
 
 def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]:

@@ -13,17 +13,14 @@ from ..auth.service import audit
 from ..deps import get_session, require
 from ..errors import DomainError
 from ..errors_http import validation_problems
-from ..subjects.models import Subject
 from .schemas import BulkIn, RecordIn, WithdrawIn
 from .service import Actor, Submitted, record_out, submit_record, withdraw_record
 
 router = APIRouter(prefix="/api/v1", tags=["records 信用记录"])
 
 
-def _body(db: Session, sub: Submitted) -> dict[str, Any]:
-    subject = db.get(Subject, sub.record.subject_id)
-    assert subject is not None
-    body = record_out(sub.record, subject.code, sub.status)
+def _body(sub: Submitted) -> dict[str, Any]:
+    body = record_out(sub.record, sub.subject_code, sub.status)
     body["evaluation"] = sub.evaluation.to_api() if sub.evaluation else None
     return body
 
@@ -36,7 +33,7 @@ def post_record(data: RecordIn, db: Session = Depends(get_session),
     sub = submit_record(db, data, actor)
     if sub.created:
         audit(db, actor.name, actor.role, "record.create", f"record:{sub.record.id}", actor.origin, data.source_ref)
-    body = _body(db, sub)
+    body = _body(sub)
     db.commit()
     return JSONResponse(status_code=201 if sub.created else 200, content=body)
 
@@ -59,7 +56,7 @@ def post_bulk(data: BulkIn, db: Session = Depends(get_session),
             if sub.created:
                 audit(db, actor.name, actor.role, "record.create", f"record:{sub.record.id}", actor.origin,
                       rec.source_ref)
-            body = _body(db, sub)
+            body = _body(sub)
             savepoint.commit()
         except DomainError as exc:
             savepoint.rollback()
@@ -77,6 +74,6 @@ def withdraw(record_id: int, data: WithdrawIn, db: Session = Depends(get_session
              actor: Actor = Depends(require("records.withdraw"))) -> dict[str, Any]:
     sub = withdraw_record(db, record_id, data.reason, actor)
     audit(db, actor.name, actor.role, "record.withdraw", f"record:{record_id}", actor.origin, data.reason)
-    body = _body(db, sub)
+    body = _body(sub)
     db.commit()
     return body

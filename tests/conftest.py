@@ -24,7 +24,7 @@ from xinyong.demo import make_resident_id, make_uscc
 from xinyong.reference.service import seed_defaults
 
 PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL")
-DATA_TABLES = ("evaluations", "record_withdrawals", "records", "national_grades", "subject_industries",
+DATA_TABLES = ("archive_entries", "evaluations", "record_withdrawals", "records", "national_grades", "subject_industries",
                "subjects", "api_tokens", "audit_events")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL URL"))]
 

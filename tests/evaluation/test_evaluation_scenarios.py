@@ -171,7 +171,8 @@ def test_batch_evaluation_equals_the_real_time_store_on_random_data_122_art13(cl
     from xinyong.db.session import unit_of_work
 
     with clean.begin() as conn:
-        for table in ("evaluations", "record_withdrawals", "records", "national_grades", "subject_industries",
+        for table in ("archive_entries", "evaluations", "record_withdrawals", "records", "national_grades",
+                      "subject_industries",
                       "subjects"):
             conn.execute(text(f"DELETE FROM {table}"))
     n_subjects = data.draw(st.integers(1, 5))

@@ -1,5 +1,6 @@
 """Import every model so the metadata is complete (Alembic, create_all in tests)."""
 
+from ..archive.models import ArchiveEntry
 from ..auth.models import ApiToken, AuditEvent
 from ..evaluation.models import Evaluation
 from ..records.models import Record, Withdrawal
@@ -8,6 +9,6 @@ from ..subjects.models import NationalGrade, Subject, SubjectIndustry
 from .base import Base
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "CatalogueItem", "Department", "Evaluation", "Industry",
+    "ApiToken", "ArchiveEntry", "AuditEvent", "Base", "CatalogueItem", "Department", "Evaluation", "Industry",
     "NationalGrade", "Record", "StandardVersion", "Subject", "SubjectIndustry", "Withdrawal",
 ]

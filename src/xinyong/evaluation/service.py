@@ -162,20 +162,39 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
     return out
 
 
-def refresh_subject(session: Session, subject: Subject, today: date | None = None) -> dict[str, EvaluationResult]:
-    """122号 第十三条 系统实时更新: recompute the subject's current evaluations in the caller's transaction."""
+# What makes an evaluation change worth an archive entry (old → new, 122号 第十九条).
+ARCHIVED_FIELDS = ("standard_version", "score", "grade", "level", "fused")
+
+
+def refresh_subject(session: Session, subject: Subject, today: date | None = None,
+                    cause: dict[str, Any] | None = None) -> dict[str, EvaluationResult]:
+    """122号 第十三条 系统实时更新: recompute the subject's current evaluations in the caller's transaction,
+    and archive every change of score, grade or level with its cause (第十九条)."""
+    from ..archive.service import EVALUATION_CHANGED, append
+
     today = today or beijing_today()
     session.flush()
     results = evaluate_subject(session, subject, today)
     stored = {e.scope: e for e in session.scalars(select(Evaluation).where(Evaluation.subject_id == subject.id))}
     for scope, res in results.items():
         row = stored.pop(scope, None)
+        new = res.stored()
+        old = None if row is None else {f: getattr(row, f) for f in ARCHIVED_FIELDS}
         if row is None:
-            session.add(Evaluation(subject_id=subject.id, scope=scope, as_of=today, **res.stored()))
+            session.add(Evaluation(subject_id=subject.id, scope=scope, as_of=today, **new))
         else:
             row.as_of = today
-            for name, value in res.stored().items():
+            for name, value in new.items():
                 setattr(row, name, value)
+        if old is None or any(old[f] != new[f] for f in ARCHIVED_FIELDS):
+            summary = (f"{scope}: {old['score']} {old['level']} → {new['score']} {new['level']}" if old
+                       else f"{scope}: {new['score']} {new['level']}")
+            append(session, subject, EVALUATION_CHANGED, summary, {
+                "scope": scope, "as_of": today.isoformat(),
+                "old": old, "new": {f: new[f] for f in ARCHIVED_FIELDS},
+                "fuse_articles": new["fuse_articles"], "components": new["components"],
+                "cause": cause or {},
+            })
     for row in stored.values():
         session.delete(row)
     session.flush()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..archive.service import RECORD_ENTERED, RECORD_WITHDRAWN, append
 from ..calendar.service import beijing_today, default_calendar
 from ..db.base import beijing_now
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
@@ -122,10 +123,12 @@ def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | 
         if repository.by_source_ref(session, data.source_ref) is None:
             raise
         return submit_record(session, data, actor, today)
+    append(session, subject, RECORD_ENTERED, f"录入记录 #{record.id} {item.code} {item.name}", {
+        "record_id": record.id, **record_facts(record)})
     if item.industry:
         enrol_in_industry(session, subject, item.industry)
     session.flush()
-    results = refresh_subject(session, subject, today)
+    results = refresh_subject(session, subject, today, cause={"event": RECORD_ENTERED, "record_id": record.id})
     return Submitted(record, True, results[item.industry or GENERAL_SCOPE], subject_code=subject.code)
 
 
@@ -145,13 +148,28 @@ def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor)
         raise InputError("reason", "撤销原因不能为空", "reason must not be blank")
     if repository.withdrawal_of(session, record_id) is not None:
         raise ConflictError("id", f"记录 {record_id} 已撤销", f"record {record_id} is already withdrawn")
-    session.add(Withdrawal(record_id=record_id, reason=reason.strip(), withdrawn_by=actor.name))
+    withdrawal = Withdrawal(record_id=record_id, reason=reason.strip(), withdrawn_by=actor.name)
+    session.add(withdrawal)
     subject = session.get(Subject, record.subject_id)
     item = session.get(CatalogueItem, record.item)
     assert subject is not None and item is not None
     session.flush()
-    results = refresh_subject(session, subject)
+    append(session, subject, RECORD_WITHDRAWN, f"撤销记录 #{record_id}：{reason.strip()}", {
+        "record_id": record_id, "reason": reason.strip(), "by": actor.name,
+        "at": withdrawal.withdrawn_at.isoformat(timespec="milliseconds")})
+    results = refresh_subject(session, subject, cause={"event": RECORD_WITHDRAWN, "record_id": record_id})
     return Submitted(record, False, results[item.industry or GENERAL_SCOPE], "withdrawn", subject.code)
+
+
+def record_facts(record: Record) -> dict[str, Any]:
+    """The credit content of a record as archived: what `archive verify` compares with the live row."""
+    return {
+        "item": record.item, "act_date": record.act_date.isoformat(), "department": record.department,
+        "source_ref": record.source_ref, "source_system": record.source_system, "channel": record.channel,
+        "note": record.note, "entered_by": record.entered_by,
+        "entered_at": record.entered_at.isoformat(timespec="milliseconds"),
+        "supersedes_id": record.supersedes_id,
+    }
 
 
 def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]:

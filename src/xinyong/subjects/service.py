@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from ..archive.service import SUBJECT_CREATED, append
 from ..calendar.service import beijing_today
 from ..errors import ConflictError, InputError, NotFoundError, Problem
 from ..evaluation.service import refresh_subject
@@ -51,7 +52,10 @@ def create_subject(session: Session, data: SubjectIn, actor: str, today: date | 
     subject.grades = [NationalGrade(grade=data.national_grade, valid_from=today)]
     session.add(subject)
     session.flush()
-    refresh_subject(session, subject, today)
+    append(session, subject, SUBJECT_CREATED, f"登记评价对象 {subject.name}", {
+        "code": subject.code, "kind": subject.kind, "name": subject.name, "national_grade": data.national_grade,
+        "industries": list(data.industries), "by": actor})
+    refresh_subject(session, subject, today, cause={"event": SUBJECT_CREATED})
     return subject
 
 
@@ -68,6 +72,7 @@ def enrol_in_industry(session: Session, subject: Subject, industry: str) -> bool
         return False
     subject.industries.append(SubjectIndustry(industry=industry))
     session.flush()
+    append(session, subject, "industry_enrolled", f"纳入 {industry} 行业评价", {"industry": industry})
     return True
 
 

@@ -1,0 +1,21 @@
+"""Pure hash-chain rules of the archive: canonical JSON and the entry hash. Shared by the system and by the
+offline checker of an exported file (`xinyong archive check`), so both compute exactly the same bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> bytes:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def entry_hash(prev_hash: str, subject: str, seq: int, at: str, kind: str, summary: str,
+               payload: dict[str, Any]) -> str:
+    body = {"subject": subject, "seq": seq, "at": at, "kind": kind, "summary": summary, "payload": payload}
+    return hashlib.sha256(prev_hash.encode() + canonical(body)).hexdigest()

@@ -1,0 +1,28 @@
+"""电子信用档案 — the electronic credit archive (122号 第十九条): one subject, one file; one event, one record.
+
+Append-only and tamper-evident: each entry carries the hash of the previous entry of the same subject.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.base import Base, beijing_now
+
+
+class ArchiveEntry(Base):
+    __tablename__ = "archive_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … per subject
+    at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("subject_id", "seq", name="uq_archive_entries_subject_seq"),)

@@ -15,14 +15,18 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from . import __version__, deps, errors_http
+from .archive import views as archive_views
 from .calendar import views as calendar_views
 from .config import get_settings
 from .db.session import engine_for
 from .evaluation.refresher import DailyRefresher
+from .evidence import views as evidence_views
+from .governance import views as governance_views
 from .logs import configure_logging
 from .records import views as records_views
 from .reference import views as reference_views
 from .subjects import views as subjects_views
+from .users import views as users_views
 
 STATIC = Path(__file__).parent / "web" / "static"
 log = structlog.get_logger("xinyong.http")
@@ -51,7 +55,8 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     )
     app.state.engine = engine
     errors_http.install(app)
-    for module in (reference_views, subjects_views, records_views, calendar_views):
+    for module in (reference_views, subjects_views, records_views, calendar_views, archive_views,
+                   governance_views, users_views, evidence_views):
         app.include_router(module.router, dependencies=[Depends(deps.reject_nul)])
 
     @app.middleware("http")

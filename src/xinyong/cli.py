@@ -195,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_calendar_status)
     s = cal.add_parser("apply", help="recompute provisional due dates now covered by the holiday file")
     s.set_defaults(func=cmd_calendar_apply)
+
+    from .archive import cli as archive_cli
+    from .governance import cli as governance_cli
+    from .users import cli as users_cli
+
+    for domain in (archive_cli, governance_cli, users_cli):
+        domain.register(sub)
     return p
 
 

@@ -1,0 +1,7 @@
+"""HTTP endpoints of the archive domain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1")

@@ -127,7 +127,8 @@ def test_one_heavier_penalty_does_not_fuse_122_art16_6():
 def test_fuse_item_forces_d_whatever_the_score_122_art16_2():
     general, _ind, grade, level, fused, _ = run(800, ["FUSE2", "G+big"])
     assert general == 800 and fused and grade == "D" and level == "D"
-    hits = kernel.fuse_hits(np.zeros(1, dtype=np.int64), np.asarray([IDX["FUSE2"]]), 1, TABLE)
+    pairs = kernel.occurrence_pairs(np.zeros(1, dtype=np.int64), np.asarray([IDX["FUSE2"]]), len(TABLE.item_codes))
+    hits = kernel.fuse_hits(pairs, 1, TABLE)
     assert TABLE.fuse_articles[int(np.flatnonzero(hits[0])[0])] == "第十六条(二)"
 
 

@@ -29,35 +29,43 @@ class Scores:
     fused: NDArray[np.bool_]  # (n_subjects,)
 
 
-def bucket_points(rec_subject: I64, rec_item: I64, n_subjects: int, table: ScoringTable) -> I64:
-    """Points per (subject, bucket) after per-item caps, before family budgets."""
+def occurrence_pairs(rec_subject: I64, rec_item: I64, n_items: int) -> tuple[I64, I64, I64]:
+    """Group records into (subject, item) pairs with their occurrence counts: one in-place sort of a
+    composite key, then run lengths. Returns (subject, item, count) per distinct pair."""
+    key = rec_subject.astype(np.int64) * n_items + rec_item.astype(np.int64)
+    if len(key) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    key.sort()
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    counts = np.diff(np.r_[starts, len(key)]).astype(np.int64)
+    unique = key[starts]
+    subject = unique // n_items
+    return subject, unique - subject * n_items, counts
+
+
+def bucket_points(pairs: tuple[I64, I64, I64], n_subjects: int, table: ScoringTable) -> I64:
+    """Points per (subject, bucket) after per-item caps (每项封顶), before the family budgets."""
+    subject, item, counts = pairs
+    points = counts * table.points[item]
+    cap = table.cap[item]
+    points = np.where(cap >= 0, np.minimum(points, cap), points)
     nb = table.n_buckets
-    slot = table.capped_slot[rec_item]
-    uncapped = slot < 0
-    keys = rec_subject[uncapped] * nb + table.bucket[rec_item[uncapped]]
-    out = np.bincount(keys, weights=table.points[rec_item[uncapped]], minlength=n_subjects * nb)
-    totals = out.astype(np.int64).reshape(n_subjects, nb)
-    n_capped = len(table.capped_items)
-    if n_capped and not uncapped.all():
-        # 每项封顶: occurrences per (subject, capped item) × points, limited by the item's cap.
-        counts = np.bincount(
-            rec_subject[~uncapped] * n_capped + slot[~uncapped], minlength=n_subjects * n_capped
-        ).reshape(n_subjects, n_capped)
-        per_item = np.minimum(counts * table.points[table.capped_items], table.cap[table.capped_items])
-        per_bucket = np.add.reduceat(per_item, table.capped_bucket_starts, axis=1)
-        totals[:, table.capped_buckets] += per_bucket
-    return totals
+    totals = np.bincount(subject * nb + table.bucket[item], weights=points, minlength=n_subjects * nb)
+    return totals.astype(np.int64).reshape(n_subjects, nb)
 
 
-def fuse_hits(rec_subject: I64, rec_item: I64, n_subjects: int, table: ScoringTable) -> NDArray[np.bool_]:
+def fuse_hits(pairs: tuple[I64, I64, I64], n_subjects: int, table: ScoringTable) -> NDArray[np.bool_]:
     """122号 第十六条: which fuse items hold for each subject within the period."""
+    subject, item, counts = pairs
     hits = np.zeros((n_subjects, len(table.fuse_articles)), dtype=np.bool_)
-    reason = table.fuse_reason[rec_item]
+    reason = table.fuse_reason[item]
     direct = reason >= 0
-    hits[rec_subject[direct], reason[direct]] = True
+    hits[subject[direct], reason[direct]] = True
     # 第十六条(六): 两次及以上较重行政处罚 — counted over all the subject's records in the period.
-    heavier = np.bincount(rec_subject[table.heavier[rec_item]], minlength=n_subjects)
-    hits[:, table.heavier_reason] |= heavier >= table.heavier_fuse_count
+    heavier = table.heavier[item]
+    n_heavier = np.bincount(subject[heavier], weights=counts[heavier], minlength=n_subjects)
+    hits[:, table.heavier_reason] |= n_heavier >= table.heavier_fuse_count
     return hits
 
 
@@ -65,11 +73,12 @@ def score(base: I64, rec_subject: I64, rec_item: I64, table: ScoringTable) -> Sc
     """Score every subject. `base`: initial score per subject (第十三条); records already filtered to the
     evaluation period, the as-of date and active status; `rec_subject` indexes `base`."""
     n = len(base)
-    raw = bucket_points(rec_subject, rec_item, n, table)
+    pairs = occurrence_pairs(rec_subject, rec_item, len(table.item_codes))
+    raw = bucket_points(pairs, n, table)
     applied = np.minimum(raw, table.budgets)  # 122号 第十一条(二) family budgets
     general_raw = base + applied[:, GENERAL_BONUS] - applied[:, GENERAL_DEDUCTION]
     industry_raw = general_raw[:, None] + applied[:, 2::2] - applied[:, 3::2]
-    hits = fuse_hits(rec_subject, rec_item, n, table)
+    hits = fuse_hits(pairs, n, table)
     return Scores(
         applied=applied,
         # 122号 第十一条(二): 分值范围为[350,950]

@@ -19,3 +19,14 @@ def entry_hash(prev_hash: str, subject: str, seq: int, at: str, kind: str, summa
                payload: dict[str, Any]) -> str:
     body = {"subject": subject, "seq": seq, "at": at, "kind": kind, "summary": summary, "payload": payload}
     return hashlib.sha256(prev_hash.encode() + canonical(body)).hexdigest()
+
+
+# A checkpoint signs the Merkle root (RFC 6962 tree, see merkle.py) of the first `entry_count` archive entries
+# in append order (archive_entries.id). Checkpoints are written at least daily (122号 第十九条 全流程可追溯).
+CHECKPOINT_SCHEME = "xinyong-archive-checkpoint/1"
+
+
+def checkpoint_message(at: str, entry_count: int, root: str, public_key_id: str) -> bytes:
+    """The exact bytes an Ed25519 checkpoint signature covers."""
+    return canonical({"scheme": CHECKPOINT_SCHEME, "at": at, "entry_count": entry_count, "root": root,
+                      "public_key_id": public_key_id})

@@ -26,3 +26,16 @@ class ArchiveEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("subject_id", "seq", name="uq_archive_entries_subject_seq"),)
+
+
+class ArchiveCheckpoint(Base):
+    """A signed Merkle root over the first `entry_count` entries in append order (archive/merkle.py), written at
+    least daily by `xinyong serve` and on demand by `xinyong archive checkpoint` (122号 第十九条)."""
+
+    __tablename__ = "archive_checkpoints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+    entry_count: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))  # Ed25519, hex
+    public_key_id: Mapped[str] = mapped_column(String(64))

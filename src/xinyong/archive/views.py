@@ -1,7 +1,66 @@
-"""HTTP endpoints of the archive domain."""
+"""HTTP endpoints of the archive domain: a subject's electronic credit archive (122号 第十九条)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import Any
 
-router = APIRouter(prefix="/api/v1")
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..auth.service import PERSONAL_DATA_ROLES, audit
+from ..deps import get_session, require
+from ..errors import ForbiddenError
+from ..records.service import Actor
+from ..rules.identifiers import check_resident_id, mask_resident_id
+from ..subjects.service import get_subject, public_code
+from .models import ArchiveEntry
+
+router = APIRouter(prefix="/api/v1", tags=["archive 电子信用档案"])
+
+_RIC = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def mask_text(text: str) -> str:
+    """Mask every valid resident ID number in a text (spec G1-17: 110105********002X)."""
+    return _RIC.sub(lambda m: mask_resident_id(m.group(0)) if check_resident_id(m.group(0).upper()) is None
+                    else m.group(0), text)
+
+
+def mask_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: mask_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_value(v) for v in value]
+    return value
+
+
+@router.get("/subjects/{code}/archive", summary="电子信用档案 (122号 第十九条 一主体一档案，一事件一记录)")
+def read_archive(code: str, db: Session = Depends(get_session), actor: Actor = Depends(require("archive.read"))
+                 ) -> dict[str, Any]:
+    """Every entry of the subject's archive, oldest first, with its hash chain. Reading a full archive is a read
+    of personal data: it needs a token and is written to the audit trail. An individual's archive is open only
+    to roles whose work needs personal data (and to that individual's own `subject` account); other roles get
+    resident ID numbers masked."""
+    subject = get_subject(db, code)
+    personal = actor.role in PERSONAL_DATA_ROLES
+    own = actor.role == "subject" and getattr(actor, "subject", None) == subject.code
+    if actor.role == "subject" and not own:
+        raise ForbiddenError("code", "评价对象只能查看本对象的信用档案", "a subject account may only read its own archive")
+    if subject.kind == "individual" and not (personal or own):
+        raise ForbiddenError("code", f"角色 {actor.role} 无权查看个人的信用档案",
+                             f"role {actor.role} may not read an individual's archive (personal data)")
+    full = personal or own
+    entries = []
+    for e in db.scalars(select(ArchiveEntry).where(ArchiveEntry.subject_id == subject.id).order_by(ArchiveEntry.seq)):
+        entries.append({
+            "seq": e.seq, "at": e.at.isoformat(timespec="milliseconds"), "kind": e.kind,
+            "summary": e.summary if full else mask_text(e.summary), "hash": e.hash, "prev_hash": e.prev_hash,
+            "payload": e.payload if full else mask_value(e.payload),
+        })
+    audit(db, actor.name, actor.role, "archive.read", subject.code, actor.origin, detail=f"{len(entries)} entries")
+    db.commit()
+    return {"subject": public_code(subject, full), "entries": entries}

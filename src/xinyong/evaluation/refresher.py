@@ -49,4 +49,10 @@ class DailyRefresher:
                 refresh_if_stale(self.engine)
             except Exception:  # keep serving; the failure is logged for operations (大数据中心)
                 log.exception("refresh_failed")
+            try:  # 122号 第十九条: a signed archive checkpoint at least daily (logs, never stops, without a key)
+                from ..archive.checkpoints import checkpoint_if_due
+
+                checkpoint_if_due(self.engine)
+            except Exception:
+                log.exception("archive_checkpoint_failed")
             self._stop.wait(self.interval)

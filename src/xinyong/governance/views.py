@@ -1,7 +1,109 @@
-"""HTTP endpoints of the governance domain."""
+"""Standards API (122号 第七条, 第十一条, 第十二条): list, read, draft, consultation, approval, what-if impact."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Any
 
-router = APIRouter(prefix="/api/v1")
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from ..calendar.service import beijing_today
+from ..deps import Principal, get_session, optional_principal, require
+from ..records.service import Actor
+from ..reference.models import StandardVersion
+from . import repository, service
+from .impact import impact
+from .schemas import ApproveIn, ConsultationIn, StandardIn
+
+router = APIRouter(prefix="/api/v1", tags=["standards 评价标准"])
+
+
+def _readable(row: StandardVersion, who: Principal) -> None:
+    """Published drafts (consultation) and approved versions are public (122号 第十二条 向社会公开征求意见);
+    a plain draft needs a token."""
+    if row.status == "draft" and who.actor is None:
+        raise HTTPException(status_code=401, headers={"WWW-Authenticate": "Bearer"}, detail=[{
+            "field": "Authorization", "reason_zh": "未公开的草案需要接口令牌",
+            "reason_en": "an unpublished draft needs a bearer token"}])
+
+
+def _detail(db: Session, row: StandardVersion) -> dict[str, Any]:
+    body = service.content_of(row)
+    body["lifecycle"] = service.lifecycle(row, repository.all_versions(db), beijing_today())
+    return body
+
+
+@router.get("/standards", summary="评价标准版本 (122号 第十二条)")
+def list_standards(db: Session = Depends(get_session), who: Principal = Depends(optional_principal)
+                   ) -> list[dict[str, Any]]:
+    return service.list_standards(db, beijing_today(), include_drafts=who.actor is not None)
+
+
+@router.post("/standards", status_code=201, summary="拟定评价标准草案 (122号 第十一条(一), 第十二条)")
+def create_standard(data: StandardIn, request: Request, based_on: str | None = Query(None, max_length=60),
+                    db: Session = Depends(get_session), actor: Actor = Depends(require("standards.draft"))
+                    ) -> dict[str, Any]:
+    if based_on is not None:
+        service.get_row(db, based_on)
+    row = service.create_draft(db, data.as_content(), actor, beijing_today(), based_on=based_on)
+    out = _detail(db, row)
+    db.commit()
+    return out
+
+
+@router.get("/standards/{version}", summary="评价标准内容 (the shape POST /standards accepts)")
+def read_standard(version: str, db: Session = Depends(get_session), who: Principal = Depends(optional_principal)
+                  ) -> dict[str, Any]:
+    row = service.get_row(db, version)
+    _readable(row, who)
+    return _detail(db, row)
+
+
+@router.put("/standards/{version}", summary="修改草案 (editing a published draft restarts its consultation)")
+def update_standard(version: str, data: StandardIn, db: Session = Depends(get_session),
+                    actor: Actor = Depends(require("standards.draft"))) -> dict[str, Any]:
+    row = service.update_draft(db, version, data.as_content(), actor, beijing_today())
+    out = _detail(db, row)
+    db.commit()
+    return out
+
+
+@router.post("/standards/{version}/consultation", summary="公开征求意见, 不少于15日 (122号 第十二条)")
+def consultation(version: str, data: ConsultationIn, db: Session = Depends(get_session),
+                 actor: Actor = Depends(require("standards.consultation"))) -> dict[str, Any]:
+    row = service.open_consultation(db, version, data.start_date, data.end_date, actor, beijing_today())
+    out = _detail(db, row)
+    db.commit()
+    return out
+
+
+@router.post("/standards/{version}/approve", summary="主管领导审定 (122号 第十二条, D1-08)")
+def approve(version: str, data: ApproveIn, db: Session = Depends(get_session),
+            actor: Actor = Depends(require("standards.approve"))) -> dict[str, Any]:
+    row = service.approve(db, version, data.effective_date, actor, beijing_today())
+    out = _detail(db, row)
+    db.commit()
+    return out
+
+
+def _impact(db: Session, version: str, as_of: date | None, who: Principal) -> Any:
+    row = service.get_row(db, version)
+    _readable(row, who)
+    return impact(db, version, as_of or beijing_today(), who.may_see_personal)
+
+
+@router.get("/standards/{version}/impact", summary="草案影响测算 / what-if impact on every subject")
+def read_impact(version: str, as_of: date | None = None, limit: int | None = Query(None, ge=0, le=1_000_000),
+                db: Session = Depends(get_session), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
+    return _impact(db, version, as_of, who).to_api(limit)  # type: ignore[no-any-return]
+
+
+@router.get("/standards/{version}/impact.csv", summary="影响测算导出 CSV")
+def read_impact_csv(version: str, as_of: date | None = None, db: Session = Depends(get_session),
+                    who: Principal = Depends(optional_principal)) -> Response:
+    report = _impact(db, version, as_of, who)
+    name = f"impact-{version}-{report.as_of.isoformat()}.csv"
+    return Response("\ufeff" + report.to_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -55,3 +55,14 @@ class StandardVersion(Base):
     content: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
     loaded_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
     seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Lifecycle (122号 第十二条; spec D1-08, D1-28). Stored status is draft | consultation | approved; the seeded
+    # defaults carry in_force. Whether an approved version is in force or superseded on a day is derived from
+    # the effective dates (xinyong.governance.service.status_on).
+    consultation_start: Mapped[date | None] = mapped_column(Date, nullable=True)  # 公开征求意见 publication day
+    consultation_end: Mapped[date | None] = mapped_column(Date, nullable=True)  # last day of the consultation
+    approved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 主管领导, D1-08
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # Beijing time, D1-08
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_department: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    based_on: Mapped[str | None] = mapped_column(String(60), nullable=True)  # the version the draft revises

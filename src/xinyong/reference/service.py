@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..rules.table import ScoringTable, build_table
@@ -21,7 +21,9 @@ from ..standards.loader import (
 from ..standards.model import Parameters, Standard
 from .models import CatalogueItem, Department, Industry, StandardVersion
 
-IN_FORCE_STATES = ("in_force", "superseded")
+# Versions that count for the rulebook: approved ones (in force from their effective date, 122号 第十二条) and the
+# seeded defaults. Drafts and versions under public consultation never count.
+IN_FORCE_STATES = ("approved", "in_force", "superseded")
 
 
 def seed_defaults(session: Session) -> dict[str, int]:
@@ -80,9 +82,15 @@ def industry_codes(session: Session) -> tuple[str, ...]:
     return tuple(session.scalars(select(Industry.code).order_by(Industry.code)))
 
 
-def _standards_signature(session: Session) -> tuple[int, str]:
-    count, latest = session.execute(select(func.count(), func.max(StandardVersion.loaded_at))).one()
-    return int(count), str(latest)
+def _standards_signature(session: Session) -> tuple[tuple[str, str, str, str], ...]:
+    """What the cached rulebooks depend on: every counting version with its status and effective date (an
+    approval changes the status of an existing row, so a row count alone would miss it)."""
+    rows = session.execute(
+        select(StandardVersion.version, StandardVersion.status, StandardVersion.effective_date,
+               StandardVersion.loaded_at)
+        .where(StandardVersion.status.in_(IN_FORCE_STATES)).order_by(StandardVersion.version)
+    ).all()
+    return tuple((str(v), str(s), str(e), str(t)) for v, s, e, t in rows)
 
 
 def rulebook(session: Session, as_of: date) -> Rulebook:
@@ -93,11 +101,11 @@ def rulebook(session: Session, as_of: date) -> Rulebook:
     return _rulebook(rows, industry_codes(session), as_of)
 
 
-_ROWS_CACHE: dict[tuple[int, str], tuple[tuple[str, str | None, date | None, str], ...]] = {}
+_ROWS_CACHE: dict[tuple[tuple[str, str, str, str], ...], tuple[tuple[str, str | None, date | None, str], ...]] = {}
 _CONTENT: dict[str, Standard] = {}
 
 
-def _standard_rows(session: Session, signature: tuple[int, str]) -> tuple[tuple[str, str | None, date | None, str], ...]:
+def _standard_rows(session: Session, signature: tuple[tuple[str, str, str, str], ...]) -> tuple[tuple[str, str | None, date | None, str], ...]:
     cached = _ROWS_CACHE.get(signature)
     if cached is not None:
         return cached

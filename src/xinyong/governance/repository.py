@@ -1,0 +1,43 @@
+"""Queries on the standard versions (table `standards`) and the collection catalogue."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..reference.models import CatalogueItem, Industry, StandardVersion
+from ..reference.service import IN_FORCE_STATES
+
+# Approved versions count from their effective date; the seeded defaults are stored as in_force.
+APPROVED_STATES = IN_FORCE_STATES
+
+
+def all_versions(session: Session) -> list[StandardVersion]:
+    return list(session.scalars(
+        select(StandardVersion).order_by(StandardVersion.family, StandardVersion.industry,
+                                         StandardVersion.effective_date, StandardVersion.version)
+    ))
+
+
+def get(session: Session, version: str) -> StandardVersion | None:
+    return session.get(StandardVersion, version)
+
+
+def approved_of(session: Session, family: str, industry: str | None) -> list[StandardVersion]:
+    """The approved versions of one standard (the general one, or one industry's), by effective date."""
+    stmt = select(StandardVersion).where(StandardVersion.family == family,
+                                         StandardVersion.status.in_(APPROVED_STATES))
+    stmt = stmt.where(StandardVersion.industry.is_(None) if industry is None else StandardVersion.industry == industry)
+    return sorted(session.scalars(stmt), key=lambda r: (r.effective_date or r.loaded_at.date(), r.version))
+
+
+def versions_like(session: Session, prefix: str) -> list[str]:
+    return list(session.scalars(select(StandardVersion.version).where(StandardVersion.version.like(f"{prefix}%"))))
+
+
+def industry(session: Session, code: str) -> Industry | None:
+    return session.get(Industry, code)
+
+
+def catalogue(session: Session) -> dict[str, CatalogueItem]:
+    return {c.code: c for c in session.scalars(select(CatalogueItem))}

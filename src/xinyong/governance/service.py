@@ -1,0 +1,416 @@
+"""Standards governance: the lifecycle of an evaluation standard (122号 第十二条) and of the collection catalogue
+(第七条), with the refusals of the measures.
+
+Lifecycle: draft → consultation (公开征求意见) → approved (主管领导审定) → in_force (effective date reached) →
+superseded (a later approved version of the same standard has taken effect). Stored statuses are draft,
+consultation and approved (the seeded defaults carry in_force); in_force and superseded are derived from the
+effective dates on the day asked about, so they can never go stale.
+
+Counting (spec G0-1, G1-13):
+- consultation length = end_date − start_date in calendar days: the publication day (start_date) is not counted
+  (民法典 第二百零一条), the end date is. 122号 第十二条 不少于15日 → at least 15: 1 June → 16 June is 15 days
+  (allowed), 1 June → 15 June is 14 (refused).
+- the consultation is over once the end date has passed: on end_date itself it is still running, approval is
+  possible from end_date + 1.
+- 实施满一年 (第十二条): a replacement may take effect on the same calendar date one year after the version it
+  replaces took effect, or later (民法典 第二百零二条; 29 February → 28 February). Then the old version has
+  been in force for 365 days (366 across a 29 February): 364 days is refused. Applies to industry standards,
+  which is what 第十二条 regulates; the general standard is set with the measures themselves (第十一条(二)).
+
+Who may do what (roles × actions; `xinyong.auth.service.PERMISSIONS` + :func:`check_may_manage`):
+
+| action                                   | admin | coordinator | business             | leader | hall/support/viewer | anonymous |
+|------------------------------------------|-------|-------------|----------------------|--------|---------------------|-----------|
+| list / read consultation & approved      | yes   | yes         | yes                  | yes    | yes                 | yes       |
+| read drafts, impact of drafts            | yes   | yes         | yes                  | yes    | yes                 | no (401)  |
+| create / edit draft: general standard    | yes   | yes         | no (403)             | no     | no                  | no (401)  |
+| create / edit draft: industry standard   | yes   | no (403)    | own industry only¹   | no     | no                  | no (401)  |
+| open the public consultation             | as create/edit                                                                          |
+| approve (fixes the effective date)       | no    | no          | no                   | yes    | no                  | no (401)  |
+
+¹ the industry whose regulator (industries.regulator, 122号 第四条(二)) is the token's department.
+Admin may do everything but approve: 第十二条 and spec D1-08 require the leader in charge (主管领导) as approver.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..auth.service import audit
+from ..db.base import beijing_now
+from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
+from ..records.service import Actor
+from ..reference.models import CatalogueItem, StandardVersion
+from ..standards.loader import StandardError, load_parameters, standard_from_dict, validation_problems
+from ..standards.model import Parameters, Standard
+from . import repository
+
+STATUSES = ("draft", "consultation", "approved", "in_force", "superseded")
+EDITABLE = ("draft", "consultation")
+
+
+def parameter(name: str, on: date) -> Any:
+    return load_parameters().value(name, on)
+
+
+def consultation_days(start: date, end: date) -> int:
+    """Length of a consultation in calendar days, the publication day not counted (G0-1, G1-13)."""
+    return (end - start).days
+
+
+def add_years(day: date, years: int) -> date:
+    """The corresponding day `years` later; 29 February → 28 February (民法典 第二百零二条, G0-1)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 2, 28)
+
+
+# --- status -------------------------------------------------------------------------------------------------
+
+def _key(row: StandardVersion) -> tuple[str, str | None]:
+    return row.family, row.industry
+
+
+def status_on(row: StandardVersion, rows: Sequence[StandardVersion], today: date) -> str:
+    """The lifecycle status of `row` on `today`; `rows` are all versions (any order)."""
+    if row.status not in repository.APPROVED_STATES:
+        return row.status
+    if row.effective_date is None or row.effective_date > today:
+        return "approved"
+    for other in rows:
+        if (other is not row and _key(other) == _key(row) and other.status in repository.APPROVED_STATES
+                and other.effective_date is not None and row.effective_date < other.effective_date <= today):
+            return "superseded"
+    return "in_force"
+
+
+def superseded_by(row: StandardVersion, rows: Sequence[StandardVersion]) -> str | None:
+    """The approved version of the same standard that takes effect next after `row`, if any."""
+    if row.status not in repository.APPROVED_STATES or row.effective_date is None:
+        return None
+    later = sorted((o.effective_date, o.version) for o in rows
+                   if o is not row and _key(o) == _key(row) and o.status in repository.APPROVED_STATES
+                   and o.effective_date is not None and o.effective_date > row.effective_date)
+    return later[0][1] if later else None
+
+
+def summary(row: StandardVersion, rows: Sequence[StandardVersion], today: date) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "family": row.family,
+        "industry": row.industry,
+        "name": (row.content or {}).get("name", ""),
+        "status": status_on(row, rows, today),
+        "consultation_start": _iso(row.consultation_start),
+        "consultation_end": _iso(row.consultation_end),
+        "approved_by": row.approved_by,
+        "approved_at": row.approved_at.isoformat(timespec="seconds") if row.approved_at else None,
+        "effective_date": _iso(row.effective_date),
+    }
+
+
+def lifecycle(row: StandardVersion, rows: Sequence[StandardVersion], today: date) -> dict[str, Any]:
+    out = summary(row, rows, today)
+    out.update({
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
+        "based_on": row.based_on,
+        "superseded_by": superseded_by(row, rows),
+    })
+    return out
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def list_standards(session: Session, today: date, include_drafts: bool) -> list[dict[str, Any]]:
+    rows = repository.all_versions(session)
+    return [summary(r, rows, today) for r in rows if include_drafts or r.status != "draft"]
+
+
+def get_row(session: Session, version: str) -> StandardVersion:
+    row = repository.get(session, version)
+    if row is None:
+        raise NotFoundError("version", f"没有评价标准版本 {version}", f"no standard version {version}")
+    return row
+
+
+def content_of(row: StandardVersion) -> dict[str, Any]:
+    """The version's content in the shape POST /standards accepts."""
+    content = dict(row.content)
+    content["version"] = row.version
+    content["effective_date"] = _iso(row.effective_date)
+    return content
+
+
+def to_standard(row: StandardVersion, fallback: date) -> Standard:
+    """The version as a Standard; a draft without a proposed date takes `fallback` (it only matters for
+    which parameters apply)."""
+    raw = dict(row.content)
+    raw["version"] = row.version
+    raw["effective_date"] = (row.effective_date or fallback).isoformat()
+    return standard_from_dict(raw)
+
+
+# --- authorisation ------------------------------------------------------------------------------------------
+
+def check_may_manage(session: Session, actor: Actor, family: str, industry: str | None) -> None:
+    """122号 第十一条(一): 通用指标由统筹部门提出, 行业指标由相关行业监管部门提出; admin may draft either."""
+    if actor.role == "admin":
+        return
+    if family == "general":
+        if actor.role != "coordinator":
+            raise ForbiddenError("family", "通用评价标准由统筹部门(法制处)提出 (122号 第十一条(一))",
+                                 "the general standard is drafted by the coordinating department (122号 Art.11(1))")
+        return
+    if actor.role == "business":
+        ind = repository.industry(session, industry or "")
+        if ind is not None and ind.regulator == actor.department:
+            return
+        raise ForbiddenError("industry", f"部门 {actor.department} 不是行业 {industry} 的监管部门 (122号 第四条(二), 第十一条(一))",
+                             f"department {actor.department} does not regulate industry {industry} (122号 Art.4(2), 11(1))")
+    raise ForbiddenError("industry", "行业评价标准由该行业的监管部门提出 (122号 第十一条(一))",
+                         "an industry standard is drafted by the industry's regulator (122号 Art.11(1))")
+
+
+# --- validation ---------------------------------------------------------------------------------------------
+
+_ITEM_PROBLEM = re.compile(r"^([A-Za-z0-9_.\-]+): ")
+
+
+def _problem(text: str, codes: list[str]) -> Problem:
+    """A validation_problems() line as a bilingual Problem naming the field."""
+    m = _ITEM_PROBLEM.match(text)
+    if m and m.group(1) in codes:
+        field = f"items[{codes.index(m.group(1))}]"
+    elif text.startswith("standard:"):
+        field = "reference"
+    else:
+        field = "items"
+    if "add up to" in text:
+        zh = "同类指标封顶分值之和超过该类分值上限 (122号 第十一条(二))"
+    elif "work-safety" in text:
+        zh = "行业评价标准缺少安全生产责任落实情况指标 (122号 第十一条(一))"
+    elif "exceed the family budget" in text:
+        zh = "单项分值超过该类分值上限 (122号 第十一条(二))"
+    else:
+        zh = "评价标准不符合办法要求"
+    return Problem(field, f"{zh}：{text}", text)
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        first, *rest = problems
+        raise InputError(first.field, first.reason_zh, first.reason_en, *rest)
+
+
+def check_content(session: Session, content: dict[str, Any], params: Parameters, on: date) -> Standard:
+    """Refuse a standard that breaks the measures, with every problem named: the loader's checks (caps over a
+    family budget 第十一条(二), no work-safety item 第十一条(一), citations), a known industry, and item codes that
+    keep their meaning in the collection catalogue (第七条: records reference catalogue codes)."""
+    raw = dict(content, version="draft", effective_date=content.get("effective_date") or on.isoformat())
+    try:
+        std = standard_from_dict(raw)
+    except StandardError as exc:
+        _raise([Problem("body", f"评价标准格式错误：{p}", p) for p in exc.problems])
+        raise  # unreachable
+    problems: list[Problem] = []
+    if std.industry is not None and repository.industry(session, std.industry) is None:
+        problems.append(Problem("industry", f"未知行业代码 {std.industry}", f"unknown industry {std.industry}"))
+    codes = [it.code for it in std.items]
+    problems += [_problem(p, codes) for p in validation_problems(std, params)]
+    catalogue = repository.catalogue(session)
+    for n, it in enumerate(std.items):
+        c = catalogue.get(it.code)
+        if c is not None and (c.family, c.industry, c.polarity) != (it.family, it.industry, it.polarity):
+            problems.append(Problem(
+                f"items[{n}].code",
+                f"指标代码 {it.code} 在归集目录中已用于 {c.family}/{c.industry or '通用'}/{c.polarity} (122号 第七条)",
+                f"item code {it.code} already means {c.family}/{c.industry or 'general'}/{c.polarity} in the "
+                f"collection catalogue (122号 Art.7)"))
+    _raise(problems)
+    return std
+
+
+# --- lifecycle ----------------------------------------------------------------------------------------------
+
+def new_version(session: Session, family: str, industry: str | None, today: date) -> str:
+    """`<industry|general>-<year>.<n>`, n one more than the highest of that year."""
+    prefix = f"{industry or 'general'}-{today.year}."
+    taken = [v[len(prefix):] for v in repository.versions_like(session, prefix)]
+    n = max((int(s) for s in taken if s.isdigit()), default=0) + 1
+    return f"{prefix}{n}"
+
+
+def create_draft(session: Session, content: dict[str, Any], actor: Actor, today: date,
+                 based_on: str | None = None) -> StandardVersion:
+    family, industry = content["family"], content.get("industry")
+    check_may_manage(session, actor, family, industry)
+    proposed = _proposed(content, today)
+    std = check_content(session, content, load_parameters().at(proposed or today), proposed or today)
+    version = new_version(session, family, industry, today)
+    row = StandardVersion(version=version, family=family, industry=industry, status="draft",
+                          effective_date=proposed, content=_store(std, content, version), created_by=actor.name,
+                          created_department=actor.department, created_at=beijing_now(), based_on=based_on)
+    session.add(row)
+    session.flush()
+    audit(session, actor.name, actor.role, "standard.create", version, actor.origin)
+    return row
+
+
+def update_draft(session: Session, version: str, content: dict[str, Any], actor: Actor, today: date
+                 ) -> StandardVersion:
+    """Edit a draft. Editing a version under consultation takes it back to draft: the published text changed,
+    so a new consultation of the full length is needed (122号 第十二条)."""
+    row = get_row(session, version)
+    check_may_manage(session, actor, row.family, row.industry)
+    if row.status not in EDITABLE:
+        raise ConflictError("status", f"版本 {version} 已审定，不能修改；请另拟新版本",
+                            f"version {version} is approved and cannot change; draft a new version")
+    if (content["family"], content.get("industry")) != (row.family, row.industry):
+        raise InputError("industry", "不能改变评价标准的类别或行业", "the family and industry of a version cannot change")
+    proposed = _proposed(content, today)
+    std = check_content(session, content, load_parameters().at(proposed or today), proposed or today)
+    row.content = _store(std, content, version)
+    row.effective_date = proposed
+    if row.status == "consultation":
+        row.status, row.consultation_start, row.consultation_end = "draft", None, None
+    session.flush()
+    audit(session, actor.name, actor.role, "standard.update", version, actor.origin)
+    return row
+
+
+def _proposed(content: dict[str, Any], today: date) -> date | None:
+    """The proposed effective date of a draft; a date already past (e.g. copied from the version in force by
+    GET → POST) is dropped: the leader's approval fixes the date (第十二条)."""
+    value = content.get("effective_date")
+    if value is None:
+        return None
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    if day < today:
+        content["effective_date"] = None
+        return None
+    return day
+
+
+def _store(std: Standard, content: dict[str, Any], version: str) -> dict[str, Any]:
+    """The content as stored: the YAML shape with the assigned version (the rulebook reads it as it is)."""
+    from ..standards.loader import standard_to_dict
+
+    stored = standard_to_dict(std)
+    stored["version"] = version
+    stored["effective_date"] = content.get("effective_date")
+    return stored
+
+
+def open_consultation(session: Session, version: str, start: date, end: date, actor: Actor, today: date
+                      ) -> StandardVersion:
+    """公开征求意见 (122号 第十二条): at least `consultation_min_days` (15) calendar days, publication day not
+    counted. Re-scheduling is possible until approval."""
+    row = get_row(session, version)
+    check_may_manage(session, actor, row.family, row.industry)
+    if row.status not in EDITABLE:
+        raise ConflictError("status", f"版本 {version} 已审定", f"version {version} is already approved")
+    if end < start:
+        raise InputError("end_date", "征求意见截止日期早于开始日期", "end_date is before start_date")
+    minimum = int(parameter("consultation_min_days", start))
+    days = consultation_days(start, end)
+    if days < minimum:
+        raise InputError(
+            "end_date",
+            f"公开征求意见时间为 {days} 日，不少于 {minimum} 日 (122号 第十二条；发布当日不计入)",
+            f"the public consultation lasts {days} days; it must last at least {minimum} "
+            f"(122号 Art.12; the publication day is not counted)")
+    check_content(session, row.content, load_parameters().at(row.effective_date or today),
+                  row.effective_date or today)
+    row.status, row.consultation_start, row.consultation_end = "consultation", start, end
+    session.flush()
+    audit(session, actor.name, actor.role, "standard.consultation", version, actor.origin,
+          f"{start.isoformat()}..{end.isoformat()}")
+    return row
+
+
+def approve(session: Session, version: str, effective_date: date, actor: Actor, today: date,
+            now: datetime | None = None) -> StandardVersion:
+    """主管领导审定 (122号 第十二条, D1-08): record approver and date, fix the effective date, and add the new
+    items to the collection catalogue (第七条) so records can reference them."""
+    if actor.role != "leader":
+        raise ForbiddenError("Authorization", "评价标准须经主管领导审定 (122号 第十二条)",
+                             "a standard is approved by the leader in charge (122号 Art.12)")
+    row = get_row(session, version)
+    if row.status in repository.APPROVED_STATES:
+        raise ConflictError("status", f"版本 {version} 已审定", f"version {version} is already approved")
+    problems: list[Problem] = []
+    if row.status != "consultation" or row.consultation_end is None:
+        problems.append(Problem("status", "该版本尚未公开征求意见 (122号 第十二条)",
+                                "the version has not been put to public consultation (122号 Art.12)"))
+    elif row.consultation_end >= today:
+        problems.append(Problem(
+            "consultation_end", f"公开征求意见至 {row.consultation_end} 止，尚未结束 (122号 第十二条)",
+            f"the public consultation runs until {row.consultation_end} and is not over (122号 Art.12)"))
+    if effective_date < today:
+        problems.append(Problem("effective_date", f"实施日期 {effective_date} 早于审定日期 {today}",
+                                f"effective_date {effective_date} is before the approval date {today}"))
+    problems += _replacement_problems(session, row, effective_date)
+    _raise(problems)
+    check_content(session, row.content, load_parameters().at(effective_date), effective_date)
+    now = now or beijing_now()
+    row.status = "approved"
+    row.effective_date = effective_date
+    row.content = dict(row.content, effective_date=effective_date.isoformat())
+    row.approved_by, row.approved_at = actor.name, now
+    row.loaded_at = now  # the rulebook cache keys on it
+    _extend_catalogue(session, to_standard(row, effective_date))
+    session.flush()
+    audit(session, actor.name, actor.role, "standard.approve", version, actor.origin,
+          f"effective {effective_date.isoformat()}")
+    return row
+
+
+def _replacement_problems(session: Session, row: StandardVersion, effective: date) -> list[Problem]:
+    siblings = [s for s in repository.approved_of(session, row.family, row.industry) if s.version != row.version]
+    later = [s for s in siblings if s.effective_date is not None and s.effective_date >= effective]
+    if later:
+        s = later[0]
+        return [Problem("effective_date",
+                        f"版本 {s.version} 已定于 {s.effective_date} 实施，新版本须晚于该日期实施",
+                        f"version {s.version} already takes effect on {s.effective_date}; a new version must "
+                        f"take effect after it")]
+    earlier = [s for s in siblings if s.effective_date is not None]
+    if row.family != "industry" or not earlier:
+        return []
+    current = earlier[-1]
+    assert current.effective_date is not None
+    years = int(parameter("min_years_in_force_before_update", effective))
+    first_allowed = add_years(current.effective_date, years)
+    if effective < first_allowed:
+        days = (effective - current.effective_date).days
+        return [Problem(
+            "effective_date",
+            f"行业评价标准 {current.version} 自 {current.effective_date} 起实施，至 {effective} 仅 {days} 日，"
+            f"未满{years}年，最早可于 {first_allowed} 起更新 (122号 第十二条 实施满一年后可以更新)",
+            f"industry standard {current.version} in force since {current.effective_date} would be replaced "
+            f"after {days} days, less than {years} year(s); the earliest replacement date is {first_allowed} "
+            f"(122号 Art.12)")]
+    return []
+
+
+def _extend_catalogue(session: Session, std: Standard) -> int:
+    """归集目录 (122号 第七条) follows the standards: items of a newly approved version that the catalogue does
+    not hold yet are added (existing codes keep their rows, checked consistent by check_content)."""
+    added = 0
+    for it in std.items:
+        if session.get(CatalogueItem, it.code) is None:
+            session.add(CatalogueItem(code=it.code, name=it.name, polarity=it.polarity, family=it.family,
+                                      industry=it.industry, source_category=it.source_category,
+                                      admin_category=it.admin_category, fuse_article=it.fuse,
+                                      heavier=it.heavier, work_safety=it.work_safety, article=it.article))
+            added += 1
+    return added

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,19 +14,41 @@ from sqlalchemy.orm import Session
 from ..db.base import beijing_now
 from ..errors import InputError
 from ..reference.models import Department
-from .models import ApiToken, AuditEvent
+from .models import ApiToken
+from .policy import PERSONAL_DATA_ROLES as PERSONAL_DATA_ROLES  # re-exported (deps, views)
+from .policy import POLICY, ROLES
 
-ROLES = ("admin", "coordinator", "business", "hall", "support", "leader", "viewer")
-
-# Which roles may perform each write. Business tokens are further bound to their department.
+# Which roles may perform each write. Business tokens are further bound to their department. The one roles ×
+# actions table is auth/policy.py POLICY; keys added here are merged into it below (policy.py wins on a clash).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "subjects.create": frozenset({"admin", "coordinator", "business", "hall", "support"}),
     "records.create": frozenset({"admin", "coordinator", "business", "support"}),
     "records.withdraw": frozenset({"admin", "coordinator", "business", "support"}),
+    # 122号 第十条 信息纠错: 支撑部门配合业务部门核对、修改 — same roles as withdrawal (business: own department)
+    "records.correct": frozenset({"admin", "coordinator", "business", "support"}),
+    # 122号 第十九条 证明材料: the hall (政务服务大厅) receives objection/repair materials (第十八条)
+    "evidence.attach": frozenset({"admin", "coordinator", "business", "hall", "support"}),
+    "evidence.read": frozenset({"admin", "coordinator", "business", "hall", "support", "leader"}),
+    # 122号 第十一条(一), 第十二条, 第七条: the coordinator (法制处) drafts the general standard and the catalogue, a
+    # business department drafts the standard of the industry it regulates (industries.regulator, checked in
+    # governance/service.py), admin may do either; only the leader in charge (主管领导) approves (D1-08).
+    "standards.draft": frozenset({"admin", "coordinator", "business"}),
+    "standards.consultation": frozenset({"admin", "coordinator", "business"}),
+    "standards.approve": frozenset({"leader"}),
+    # 122号 第十九条 电子信用档案: reading a full archive is a read of personal data (token + audit trail); every
+    # role may read organisations' archives, individuals' need PERSONAL_DATA_ROLES (or their own subject account),
+    # checked in archive/views.py
+    "archive.read": frozenset(ROLES),
 }
 
-# Roles whose work needs full resident ID numbers (spec G1-17); others see them masked.
-PERSONAL_DATA_ROLES = frozenset({"admin", "coordinator", "business", "hall", "support"})
+for _action, _roles in PERMISSIONS.items():
+    POLICY.setdefault(_action, _roles)
+PERMISSIONS = POLICY  # one dict: require() reads it (see auth/policy.py for the roles of each action)
+# PERSONAL_DATA_ROLES (spec G1-17: roles whose work needs full resident ID numbers) lives in auth/policy.py.
+
+# Staff roles see records withdrawn after objection or repair (with their status); the public and viewers do not
+# (spec G1-17; issue 3 item 5).
+STAFF_ROLES = frozenset({"admin", "coordinator", "business", "hall", "support", "leader"})
 
 
 def hash_token(token: str) -> str:
@@ -33,7 +56,21 @@ def hash_token(token: str) -> str:
 
 
 def create_token(session: Session, name: str, role: str, department: str | None = None,
-                 expires_in_days: int | None = None) -> str:
+                 expires_in_days: int | None = None, **kw: Any) -> str:
+    """A new token (printed once; only its SHA-256 is stored). See :func:`issue_token` for the keywords."""
+    return issue_token(session, name, role, department, expires_in_days, **kw)[1]
+
+
+def issue_token(session: Session, name: str, role: str, department: str | None = None,
+                expires_in_days: int | None = None, *, kind: str = "api", user_id: int | None = None,
+                subject_code: str | None = None, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Interface tokens (系统对接) are named, scoped to one role and department, expiring (default from
+    auth/security.yaml) and revocable; sign-in sessions (kind "login") expire after the session hours."""
+    from ..rules.identifiers import normalize_code
+    from ..subjects.models import Subject
+    from .settings import security_settings
+
+    conf = security_settings()
     if role not in ROLES:
         raise InputError("role", f"未知角色 {role}，可选: {', '.join(ROLES)}", f"unknown role {role}; one of {', '.join(ROLES)}")
     if not name.strip() or len(name.strip()) > 100:
@@ -42,12 +79,26 @@ def create_token(session: Session, name: str, role: str, department: str | None 
         raise InputError("department", f"未知部门代码 {department}", f"unknown department {department}")
     if role == "business" and department is None:
         raise InputError("department", "业务部门令牌必须绑定部门", "a business token must name its department")
+    if role == "subject":
+        code = normalize_code(subject_code or "")
+        if not code or session.scalars(select(Subject.id).where(Subject.code == code)).first() is None:
+            raise InputError("subject", "评价对象账号必须绑定一个已登记的评价对象",
+                             "a subject credential must name a registered subject")
+        subject_code = code
+    elif subject_code:
+        raise InputError("subject", "只有评价对象角色可以绑定评价对象", "only the subject role names a subject")
+    if expires_at is None:
+        days = conf.token_default_days if expires_in_days is None else expires_in_days
+        if not 1 <= days <= conf.token_max_days:
+            raise InputError("expires_days", f"有效天数应为 1 至 {conf.token_max_days}",
+                             f"expires_days must be between 1 and {conf.token_max_days}")
+        expires_at = beijing_now() + timedelta(days=days)
     token = "xy_" + secrets.token_urlsafe(32)
-    expires = beijing_now() + timedelta(days=expires_in_days) if expires_in_days else None
-    session.add(ApiToken(name=name.strip(), role=role, department=department, token_hash=hash_token(token),
-                         expires_at=expires))
+    row = ApiToken(name=name.strip(), role=role, department=department, token_hash=hash_token(token),
+                   expires_at=expires_at, kind=kind, user_id=user_id, subject_code=subject_code)
+    session.add(row)
     session.flush()
-    return token
+    return row, token
 
 
 def resolve_token(session: Session, token: str, now: datetime | None = None) -> ApiToken | None:
@@ -56,8 +107,17 @@ def resolve_token(session: Session, token: str, now: datetime | None = None) -> 
         return None
     if row.expires_at is not None and row.expires_at <= (now or beijing_now()):
         return None
+    if row.user_id is not None:  # a deactivated user's sessions end at once
+        from ..users.models import User
+
+        user = session.get(User, row.user_id)
+        if user is None or not user.active:
+            return None
     return row
 
 
 def audit(session: Session, actor: str, role: str, action: str, target: str, origin: str = "", detail: str = "") -> None:
-    session.add(AuditEvent(actor=actor, role=role, action=action, target=target, origin=origin, detail=detail))
+    """Append to the hash-chained audit trail (auth/audit.py; 122号 第十九条)."""
+    from .audit import append_event
+
+    append_event(session, actor, role, action, target, origin, detail)

@@ -1,0 +1,68 @@
+"""The roles × actions table (122号 第四条 职责分工, 第五条, 第二十七条) — the one place that says who may do what.
+
+`xinyong.deps.require(action)` looks the action up here (401 without a token, 403 for a role not listed).
+`xinyong.auth.service.PERMISSIONS` is this same dict object, so helpers that add keys there add them here.
+Every write endpoint under /api/v1 must name one of these actions (tests/auth/test_authorization_matrix.py
+tries every role against every write endpoint and fails loudly for an endpoint it does not know).
+
+Roles (spec D1-01…D1-11):
+- admin        system administrator (deployment), may do everything.
+- coordinator  统筹部门 法制处 (第四条(一)): builds the evaluation system, general evaluation, general standard and
+               collection catalogue (第七条, 第十一条); may enter and withdraw records of any department.
+- business     业务部门 (第四条(二), 第二十七条), bound to ONE department. Enters and withdraws records only
+               (a) in the name of its own department (第八条 谁生成、谁录入、谁负责) and
+               (b) of items it may report: every general item (通用指标: any department reports the general
+                   information it generates) and the industry items of the industries whose regulator
+                   (industries.regulator, 第四条(二) 行业监管部门) is its department, plus the industries that a
+                   regulator has organised it to report for (`industry_reporters` in auth/security.yaml;
+                   第四条(二) "组织规划实施、审批、执法等相关部门"; empty by default).
+               Rule (b) binds business tokens only: coordinator/support/admin enter on behalf of any department
+               (第四条(三) 支撑部门 repairs problem data on the business departments' feedback).
+- hall         政务服务大厅 (第四条(一), 第十八条): completes credit information (registers subjects); routes
+               objections and repairs (future actions).
+- support      支撑部门 科技信息处/大数据中心 (第四条(三), 第五条): operates the system — tokens, calendar apply,
+               batch evaluation, data repair (records).
+- leader       主管领导 (第十二条, 第十七条, 第二十四条): approves; reads everything else.
+- viewer       reads only.
+- subject      an evaluated subject's own account (第二条, 第十八条): reads only its own subject, evaluation,
+               records and archive (403 for any other subject); resident ID numbers of others never shown.
+"""
+
+from __future__ import annotations
+
+ROLES = ("admin", "coordinator", "business", "hall", "support", "leader", "viewer", "subject")
+
+_EVERYONE = frozenset(ROLES)
+
+# action → roles allowed. Keep one line per action, with the article that gives the duty.
+POLICY: dict[str, frozenset[str]] = {
+    # 第四条(一) 政务服务大厅 统筹信用信息收集、完善; 业务部门 信用数据上报; 第四条(三) 支撑部门 归集
+    "subjects.create": frozenset({"admin", "coordinator", "business", "hall", "support"}),
+    # 第八条 信息归集 (谁生成、谁录入); business further bound to its department and its items (see above)
+    "records.create": frozenset({"admin", "coordinator", "business", "support"}),
+    "records.withdraw": frozenset({"admin", "coordinator", "business", "support"}),
+    # 第五条 支撑部门 建设信用评价管理系统并开展运维: interface tokens for system docking (第八条 系统对接)
+    "tokens.manage": frozenset({"admin", "support"}),
+    # a signed-in user ends its own session
+    "session.logout": _EVERYONE,
+    # staff accounts (第四条 职责分工 → roles); 第五条 运维
+    "users.manage": frozenset({"admin", "support"}),
+    # operations run from the CLI today (listed so the table is complete): 第五条 运维
+    "calendar.apply": frozenset({"admin", "support"}),
+    "evaluation.run": frozenset({"admin", "support"}),
+    # reading the audit trail (第十九条 全流程可追溯)
+    "audit.read": frozenset({"admin", "coordinator", "support"}),
+}
+
+# Roles whose work needs full resident ID numbers (spec G1-17); others see them masked (110105********002X).
+PERSONAL_DATA_ROLES = frozenset({"admin", "coordinator", "business", "hall", "support"})
+
+# Only admin may create admin credentials (support runs operations but must not mint a higher role).
+GRANTABLE_BY: dict[str, frozenset[str]] = {
+    "admin": frozenset(ROLES),
+    "support": frozenset(r for r in ROLES if r != "admin"),
+}
+
+
+def allowed(action: str, role: str) -> bool:
+    return role in POLICY[action]

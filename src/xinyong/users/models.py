@@ -1,0 +1,34 @@
+"""Staff and subject accounts (122号 第四条 职责分工, 第二十七条 业务部门) and sign-in throttling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.base import Base, beijing_now
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id (argon2-cffi)
+    role: Mapped[str] = mapped_column(String(20))
+    department: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+    # role "subject": the evaluated subject whose own account this is (sees only its own archive/evaluation)
+    subject_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins per user name — kept for unknown names too, so a lock does not reveal who exists."""
+
+    __tablename__ = "login_attempts"
+    username: Mapped[str] = mapped_column(String(60), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

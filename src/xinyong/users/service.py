@@ -1,0 +1,234 @@
+"""Accounts, sign-in and tokens (122号 第四条 职责分工, 第五条 运维, 第二十七条 业务部门).
+
+Passwords are hashed with argon2id (argon2-cffi). A sign-in issues a short-lived token of kind "login" bound
+to the user's role, department and (role subject) subject; numbers come from auth/security.yaml (defaults).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..auth.models import ApiToken
+from ..auth.policy import GRANTABLE_BY, ROLES
+from ..auth.service import audit, issue_token
+from ..auth.settings import security_settings
+from ..db.base import beijing_now
+from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from ..reference.models import Department
+from ..rules.identifiers import normalize_code
+from ..subjects.models import Subject
+from .models import LoginAttempt, User
+
+_hasher = PasswordHasher()
+# verified when the user name is unknown, so that both answers take about as long (no user enumeration);
+# computed on first use (hashing costs real time: not at import)
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("xinyong-no-such-user")
+    return _DUMMY_HASH
+
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str) -> None:
+    n = security_settings().password_min_length
+    if len(password) < n:
+        raise InputError("password", f"密码至少 {n} 个字符", f"the password needs at least {n} characters")
+    if len(password) > 1024:
+        raise InputError("password", "密码过长", "the password is too long")
+
+
+def _validate_user(session: Session, username: str, role: str, department: str | None,
+                   subject: str | None) -> tuple[str, str | None]:
+    if not username or len(username) > 60 or not set(username) <= USERNAME_CHARS:
+        raise InputError("username", "用户名应为 1 至 60 个小写字母、数字或 . _ - @",
+                         "username must have 1 to 60 characters among a-z 0-9 . _ - @")
+    if role not in ROLES:
+        raise InputError("role", f"未知角色 {role}，可选: {', '.join(ROLES)}", f"unknown role {role}; one of {', '.join(ROLES)}")
+    if department is not None and session.get(Department, department) is None:
+        raise InputError("department", f"未知部门代码 {department}", f"unknown department {department}")
+    # 122号 第四条(二), 第二十七条: a business user acts for exactly one business department
+    if role == "business" and department is None:
+        raise InputError("department", "业务部门用户必须绑定部门", "a business user must name its department")
+    code = None
+    if role == "subject":
+        code = normalize_code(subject or "")
+        if not code or session.scalars(select(Subject.id).where(Subject.code == code)).first() is None:
+            raise InputError("subject", "评价对象账号必须绑定一个已登记的评价对象",
+                             "a subject account must name a registered subject")
+    elif subject:
+        raise InputError("subject", "只有评价对象角色可以绑定评价对象", "only the subject role names a subject")
+    return username, code
+
+
+def create_user(session: Session, username: str, password: str, role: str, department: str | None = None,
+                subject: str | None = None, display_name: str = "", by: str = "cli") -> User:
+    username = username.strip().lower()
+    username, code = _validate_user(session, username, role, department, subject)
+    check_password_rules(password)
+    if session.scalars(select(User).where(User.username == username)).first() is not None:
+        raise ConflictError("username", f"用户 {username} 已存在", f"user {username} already exists")
+    user = User(username=username, display_name=display_name.strip()[:100] or username,
+                password_hash=hash_password(password), role=role, department=department, subject_code=code,
+                active=True)
+    session.add(user)
+    session.flush()
+    audit(session, by, "admin" if by == "cli" else by, "user.create", f"user:{username}", "cli",
+          f"role={role} department={department or '-'}")
+    return user
+
+
+def user_by_name(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username.strip().lower())).first()
+    if user is None:
+        raise NotFoundError("username", f"没有用户 {username}", f"no user {username}")
+    return user
+
+
+def set_password(session: Session, username: str, password: str, by: str = "cli") -> User:
+    user = user_by_name(session, username)
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    _end_sessions(session, user)  # a new password ends the sessions opened with the old one
+    session.flush()
+    audit(session, by, "admin", "user.passwd", f"user:{user.username}", "cli")
+    return user
+
+
+def set_active(session: Session, username: str, active: bool, by: str = "cli") -> User:
+    user = user_by_name(session, username)
+    user.active = active
+    if not active:
+        _end_sessions(session, user)
+    session.flush()
+    audit(session, by, "admin", "user.activate" if active else "user.deactivate", f"user:{user.username}", "cli")
+    return user
+
+
+def _end_sessions(session: Session, user: User) -> None:
+    now = beijing_now()
+    for t in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "login",
+                                                    ApiToken.revoked_at.is_(None))):
+        t.revoked_at = now
+
+
+class LoginFailed(Exception):
+    """Wrong user name or password (one message for both), or a locked user name."""
+
+    def __init__(self, locked_until: datetime | None = None) -> None:
+        super().__init__("login failed")
+        self.locked_until = locked_until
+
+
+@dataclass
+class LoginResult:
+    token: str
+    user: User
+    expires_at: datetime
+
+
+def login(session: Session, username: str, password: str, origin: str = "") -> LoginResult:
+    """Check the password; after `max_failures` failures in a row the user name is locked for `lock_minutes`
+    (auth/security.yaml — defaults, not numbers of the measures). The caller commits in both outcomes."""
+    conf = security_settings()
+    name = username.strip().lower()[:60]
+    now = beijing_now()
+    attempt = session.get(LoginAttempt, name)
+    if attempt is not None and attempt.locked_until is not None and attempt.locked_until > now:
+        _hasher_verify(_dummy_hash(), password)  # same work as a real check
+        audit(session, name, "-", "user.login_locked", f"user:{name}", origin)
+        raise LoginFailed(attempt.locked_until)
+    user = session.scalars(select(User).where(User.username == name)).first()
+    ok = _hasher_verify(user.password_hash if user is not None else _dummy_hash(), password)
+    if not ok or user is None or not user.active:
+        if attempt is None:
+            attempt = LoginAttempt(username=name, failures=0)
+            session.add(attempt)
+        if attempt.locked_until is not None and attempt.locked_until <= now:
+            attempt.failures, attempt.locked_until = 0, None  # the lock has run out: count afresh
+        attempt.failures += 1
+        attempt.last_failure_at = now
+        if attempt.failures >= conf.max_failures:
+            attempt.locked_until = now + timedelta(minutes=conf.lock_minutes)
+        session.flush()
+        audit(session, name, "-", "user.login_failed", f"user:{name}", origin, f"failures={attempt.failures}")
+        raise LoginFailed(attempt.locked_until)
+    if attempt is not None:
+        session.delete(attempt)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    expires = now + timedelta(hours=conf.session_hours)
+    _row, token = issue_token(session, user.username, user.role, user.department, kind="login", user_id=user.id,
+                              subject_code=user.subject_code, expires_at=expires)
+    audit(session, user.username, user.role, "user.login", f"user:{user.username}", origin)
+    return LoginResult(token, user, expires)
+
+
+def _hasher_verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    row = session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if row is None:
+        raise NotFoundError("id", f"没有编号为 {token_id} 的令牌", f"no token {token_id}")
+    if row.revoked_at is not None:
+        raise ConflictError("id", f"令牌 {token_id} 已吊销", f"token {token_id} is already revoked")
+    row.revoked_at = beijing_now()
+    session.flush()
+    return row
+
+
+def revoke_by_name_or_id(session: Session, which: str) -> list[ApiToken]:
+    if which.isdigit():
+        return [revoke_token(session, int(which))]
+    rows = list(session.scalars(select(ApiToken).where(ApiToken.name == which, ApiToken.revoked_at.is_(None))))
+    if not rows:
+        raise NotFoundError("name", f"没有名为 {which} 的有效令牌", f"no active token named {which}")
+    now = beijing_now()
+    for r in rows:
+        r.revoked_at = now
+    session.flush()
+    return rows
+
+
+def check_may_grant(granter_role: str, role: str) -> None:
+    """Support runs operations but may not mint an admin credential (privilege escalation)."""
+    if role not in GRANTABLE_BY.get(granter_role, frozenset()):
+        raise ForbiddenError("role", f"角色 {granter_role} 不能签发 {role} 令牌",
+                             f"role {granter_role} may not issue a {role} token")
+
+
+def token_out(row: ApiToken) -> dict[str, Any]:
+    now = beijing_now()
+    state = ("revoked" if row.revoked_at is not None
+             else "expired" if row.expires_at is not None and row.expires_at <= now else "active")
+    return {
+        "id": row.id, "name": row.name, "kind": row.kind, "role": row.role, "department": row.department,
+        "subject": row.subject_code, "created_at": row.created_at.isoformat(timespec="seconds"),
+        "expires_at": row.expires_at.isoformat(timespec="seconds") if row.expires_at else None,
+        "revoked_at": row.revoked_at.isoformat(timespec="seconds") if row.revoked_at else None, "state": state,
+    }
+
+
+def list_tokens(session: Session, include_inactive: bool = False) -> list[dict[str, Any]]:
+    rows = [token_out(r) for r in session.scalars(select(ApiToken).order_by(ApiToken.id))]
+    return rows if include_inactive else [r for r in rows if r["state"] == "active"]

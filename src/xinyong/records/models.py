@@ -40,5 +40,27 @@ class Withdrawal(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), unique=True)
     reason: Mapped[str] = mapped_column(Text)
+    # error (工作中发现的错误, 第十条) | objection (异议核实后撤销, 第十八条) | repair (信用修复, 第十八条).
+    # objection and repair withdrawals are hidden from public views (spec G1-17); the archive keeps their proof.
+    kind: Mapped[str] = mapped_column(String(12), default="error", server_default="error")
     withdrawn_by: Mapped[str] = mapped_column(String(100))
     withdrawn_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+
+
+WITHDRAWAL_KINDS = ("error", "objection", "repair")
+PUBLICLY_HIDDEN_KINDS = ("objection", "repair")  # spec G1-17, issue 3 item 5: hidden from public and ranking views
+
+
+class Correction(Base):
+    """信息纠错 (122号 第十条): the correction of a record is a new version (a new row whose supersedes_id names
+    the old one); this row carries why, on whose authority, who and when. The old row is never edited
+    (第八条(二) 不得擅自修改). One correction per version: a version is superseded at most once (no forks)."""
+
+    __tablename__ = "record_corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), unique=True)  # the new version
+    supersedes_id: Mapped[int] = mapped_column(ForeignKey("records.id"), unique=True)  # the old version
+    reason: Mapped[str] = mapped_column(Text)
+    authority_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)  # e.g. 审核意见文号 (spec D1-19)
+    corrected_by: Mapped[str] = mapped_column(String(100))
+    corrected_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)

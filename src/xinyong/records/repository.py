@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from .models import Record, Withdrawal
+from .models import PUBLICLY_HIDDEN_KINDS, Correction, Record, Withdrawal
 
 
 def _counting() -> list:  # type: ignore[type-arg]
@@ -53,3 +54,77 @@ def for_subject(session: Session, subject_id: int) -> list[tuple[Record, Withdra
         .order_by(Record.act_date.desc(), Record.id.desc())
     )
     return [(r, w) for r, w in session.execute(stmt).all()]
+
+
+def superseded_by(session: Session, record_id: int) -> int | None:
+    """The id of the newer version correcting this record (信息纠错, 122号 第十条), if any."""
+    return session.scalars(select(Record.id).where(Record.supersedes_id == record_id)).first()
+
+
+def correction_of(session: Session, record_id: int) -> Correction | None:
+    """The correction that created this version (None for a first version)."""
+    return session.scalars(select(Correction).where(Correction.record_id == record_id)).first()
+
+
+def status_of(session: Session, record: Record) -> str:
+    """active | withdrawn | superseded. Only an active record counts (see _counting)."""
+    if withdrawal_of(session, record.id) is not None:
+        return "withdrawn"
+    if superseded_by(session, record.id) is not None:
+        return "superseded"
+    return "active"
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    record: Record
+    withdrawal: Withdrawal | None
+    correction: Correction | None  # what made this version (None for a first version)
+    superseded_by: int | None
+
+    @property
+    def status(self) -> str:
+        return "withdrawn" if self.withdrawal else "superseded" if self.superseded_by else "active"
+
+
+def history_for_subject(session: Session, subject_id: int) -> list[RecordRow]:
+    """Every record of the subject, all versions, with its withdrawal, its correction and its successor."""
+    newer = aliased(Record)
+    stmt = (
+        select(Record, Withdrawal, Correction, newer.id)
+        .outerjoin(Withdrawal, Withdrawal.record_id == Record.id)
+        .outerjoin(Correction, Correction.record_id == Record.id)
+        .outerjoin(newer, newer.supersedes_id == Record.id)
+        .where(Record.subject_id == subject_id)
+        .order_by(Record.act_date.desc(), Record.id.desc())
+    )
+    return [RecordRow(r, w, c, n) for r, w, c, n in session.execute(stmt).all()]
+
+
+def publicly_visible() -> list:  # type: ignore[type-arg]
+    """WHERE conditions on Record for public and ranking views (spec G1-17; issue 3 item 5): a record withdrawn
+    after an objection or repaired (信用修复, 122号 第十八条) is not shown; its archive entry and proof remain.
+    Rankings read counting records, which already exclude every withdrawn one; use these conditions wherever
+    non-counting records are listed publicly. Older versions of such a record are hidden by `public_records`."""
+    return [~exists().where(Withdrawal.record_id == Record.id, Withdrawal.kind.in_(PUBLICLY_HIDDEN_KINDS))]
+
+
+def public_records(session: Session, subject_id: int, rows: list[RecordRow] | None = None) -> list[RecordRow]:
+    """The subject's records as the public sees them: without records withdrawn after objection or repair, nor
+    the earlier versions of such a record (the whole event is hidden; one event, one record, 第十九条)."""
+    rows = history_for_subject(session, subject_id) if rows is None else rows
+    successor = {row.record.id: row.superseded_by for row in rows}
+    hidden_heads = {row.record.id for row in rows
+                    if row.withdrawal is not None and row.withdrawal.kind in PUBLICLY_HIDDEN_KINDS}
+
+    def hidden(record_id: int) -> bool:
+        seen: set[int] = set()
+        current: int | None = record_id
+        while current is not None and current not in seen:  # versions form a chain; guard against a cycle
+            if current in hidden_heads:
+                return True
+            seen.add(current)
+            current = successor.get(current)
+        return False
+
+    return [row for row in rows if not hidden(row.record.id)]

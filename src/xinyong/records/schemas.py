@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,3 +26,21 @@ class BulkIn(BaseModel):
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
+    # error: 工作中发现的错误 (第十条); objection: 异议核实后撤销, repair: 信用修复 (第十八条) — the last two are
+    # hidden from public views but stay in the archive (spec G1-17)
+    kind: Literal["error", "objection", "repair"] = "error"
+
+
+class CorrectIn(BaseModel):
+    """信息纠错 (122号 第十条): the fields to change; unnamed fields keep the old version's value."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000, description="why the record is corrected (纠错原因)")
+    authority_ref: str | None = Field(default=None, max_length=200,
+                                      description="authorising reference, e.g. 审核意见文号 (spec D1-19)")
+    item: str | None = Field(default=None, description="corrected catalogue item code")
+    act_date: date | None = Field(default=None, description="corrected date of the administrative act")
+    department: str | None = Field(default=None, description="corrected department code")
+    note: str | None = Field(default=None, max_length=2000)
+    source_ref: str | None = Field(default=None, min_length=1, max_length=200,
+                                   description="reference of the new version; default: the old one + #v<n>")

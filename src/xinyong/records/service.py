@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..archive.service import RECORD_ENTERED, RECORD_WITHDRAWN, append
+from ..auth.scope import check_business_item
 from ..calendar.service import beijing_today, default_calendar
 from ..db.base import beijing_now
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
@@ -22,7 +23,7 @@ from ..subjects import repository as subjects_repo
 from ..subjects.models import Subject
 from ..subjects.service import enrol_in_industry
 from . import repository
-from .models import Record, Withdrawal
+from .models import WITHDRAWAL_KINDS, Record, Withdrawal
 from .schemas import RecordIn
 
 
@@ -35,6 +36,7 @@ class Actor:
     department: str | None = None
     channel: str = "interface"  # interface (系统对接) | manual (人工录入)
     origin: str = ""
+    subject: str | None = None  # role "subject": the code of its own subject (122号 第二条)
 
 
 @dataclass
@@ -89,6 +91,7 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
         raise ForbiddenError("department", f"业务部门令牌只能以本部门({actor.department})名义录入",
                              f"a business token may only enter records of its own department ({actor.department})")
     assert subject is not None and item is not None
+    check_business_item(session, actor, item)  # 122号 第四条(二): industry items only of its own industries
     return subject, item
 
 
@@ -104,8 +107,7 @@ def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | 
         if _stored_content(existing, owner.code) != _content(data, subject.code):
             raise ConflictError("source_ref", f"来源编号 {data.source_ref} 已用于内容不同的记录 #{existing.id}",
                                 f"source_ref {data.source_ref} already names record #{existing.id} with other content")
-        withdrawn = repository.withdrawal_of(session, existing.id) is not None
-        return Submitted(existing, False, _current(session, owner, item), "withdrawn" if withdrawn else "active",
+        return Submitted(existing, False, _current(session, owner, item), repository.status_of(session, existing),
                          owner.code)
     due, provisional = due_date_for(data.act_date)
     now = beijing_now()
@@ -137,28 +139,53 @@ def _current(session: Session, subject: Subject, item: CatalogueItem) -> Evaluat
     return results[item.industry or GENERAL_SCOPE]
 
 
-def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor) -> Submitted:
+def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor, kind: str = "error") -> Submitted:
+    """撤销. kind: error (第十条 信息纠错) | objection (异议核实, 第十八条) | repair (信用修复, 第十八条); objection and
+    repair withdrawals are hidden from public views (repository.public_records), never from the archive."""
     # ids are 32-bit integers: a larger number names no record (and must not reach the driver: a 500)
     record = session.get(Record, record_id) if 0 < record_id < 2**31 else None
     if record is None:
         raise NotFoundError("id", f"没有编号为 {record_id} 的记录", f"no record {record_id}")
     if actor.role == "business" and actor.department != record.department:
         raise ForbiddenError("id", "业务部门只能撤销本部门录入的记录", "a business token may only withdraw its own department's records")
+    withdrawn_item = session.get(CatalogueItem, record.item)
+    if withdrawn_item is not None:
+        check_business_item(session, actor, withdrawn_item, "id")  # 122号 第四条(二)
     if not reason.strip():
         raise InputError("reason", "撤销原因不能为空", "reason must not be blank")
+    if kind not in WITHDRAWAL_KINDS:
+        raise InputError("kind", f"撤销类型应为 {'/'.join(WITHDRAWAL_KINDS)}", f"kind must be one of {', '.join(WITHDRAWAL_KINDS)}")
     if repository.withdrawal_of(session, record_id) is not None:
         raise ConflictError("id", f"记录 {record_id} 已撤销", f"record {record_id} is already withdrawn")
-    withdrawal = Withdrawal(record_id=record_id, reason=reason.strip(), withdrawn_by=actor.name)
+    newer = repository.superseded_by(session, record_id)
+    if newer is not None:  # 第十条: only the current version of a record is acted on
+        raise ConflictError("id", f"记录 {record_id} 已被更正为记录 {newer}，请对当前版本操作",
+                            f"record {record_id} is superseded by record {newer}; act on the current version")
+    withdrawal = Withdrawal(record_id=record_id, reason=reason.strip(), kind=kind, withdrawn_by=actor.name)
     session.add(withdrawal)
     subject = session.get(Subject, record.subject_id)
     item = session.get(CatalogueItem, record.item)
     assert subject is not None and item is not None
     session.flush()
     append(session, subject, RECORD_WITHDRAWN, f"撤销记录 #{record_id}：{reason.strip()}", {
-        "record_id": record_id, "reason": reason.strip(), "by": actor.name,
+        "record_id": record_id, "reason": reason.strip(), "kind": kind, "by": actor.name,
         "at": withdrawal.withdrawn_at.isoformat(timespec="milliseconds")})
     results = refresh_subject(session, subject, cause={"event": RECORD_WITHDRAWN, "record_id": record_id})
     return Submitted(record, False, results[item.industry or GENERAL_SCOPE], "withdrawn", subject.code)
+
+
+def first_reported_at(session: Session, record: Record) -> datetime:
+    """When the event was first reported: the entry time of the first version. A correction (第十条) does not
+    restart the 第八条(一) five-working-day clock, nor make a timely report late."""
+    first = record
+    seen = {record.id}
+    while first.supersedes_id is not None and first.supersedes_id not in seen:
+        older = session.get(Record, first.supersedes_id)
+        if older is None:
+            break
+        seen.add(older.id)
+        first = older
+    return first.entered_at
 
 
 def record_facts(record: Record) -> dict[str, Any]:
@@ -188,6 +215,7 @@ def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]
         "entered_at": record.entered_at.isoformat(timespec="seconds"),
         "entered_by": record.entered_by,
         "channel": record.channel,
+        "supersedes": record.supersedes_id,  # the earlier version this one corrects (122号 第十条)
     }
 
 
@@ -206,7 +234,7 @@ def finalise_provisional_due_dates(session: Session) -> tuple[int, int]:
             left += 1
             continue
         record.due_date, record.due_provisional = due, False
-        record.late = record.entered_at.date() > due
+        record.late = first_reported_at(session, record).date() > due
         done += 1
     session.flush()
     return done, left

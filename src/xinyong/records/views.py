@@ -13,7 +13,8 @@ from ..auth.service import audit
 from ..deps import get_session, require
 from ..errors import DomainError
 from ..errors_http import validation_problems
-from .schemas import BulkIn, RecordIn, WithdrawIn
+from .corrections import correct_record
+from .schemas import BulkIn, CorrectIn, RecordIn, WithdrawIn
 from .service import Actor, Submitted, record_out, submit_record, withdraw_record
 
 router = APIRouter(prefix="/api/v1", tags=["records 信用记录"])
@@ -72,8 +73,27 @@ def post_bulk(data: BulkIn, db: Session = Depends(get_session),
 @router.post("/records/{record_id}/withdraw", summary="撤销记录：该记录不再计分，评价实时更新")
 def withdraw(record_id: int, data: WithdrawIn, db: Session = Depends(get_session),
              actor: Actor = Depends(require("records.withdraw"))) -> dict[str, Any]:
-    sub = withdraw_record(db, record_id, data.reason, actor)
-    audit(db, actor.name, actor.role, "record.withdraw", f"record:{record_id}", actor.origin, data.reason)
+    sub = withdraw_record(db, record_id, data.reason, actor, data.kind)
+    audit(db, actor.name, actor.role, "record.withdraw", f"record:{record_id}", actor.origin,
+          f"{data.kind}: {data.reason}")
     body = _body(sub)
     db.commit()
     return body
+
+
+@router.post("/records/{record_id}/correct", status_code=201,
+             summary="更正记录 (122号 第十条 信息纠错)：生成新版本，原记录不变且不再计分，评价实时更新",
+             responses={409: {"description": "the record is withdrawn or already superseded"},
+                        403: {"description": "a business token of another department"}})
+def correct(record_id: int, data: CorrectIn, db: Session = Depends(get_session),
+            actor: Actor = Depends(require("records.correct"))) -> JSONResponse:
+    sub = correct_record(db, record_id, data, actor)
+    audit(db, actor.name, actor.role, "record.correct", f"record:{record_id}->{sub.record.id}", actor.origin,
+          data.reason)
+    body = _body(sub)
+    assert sub.correction is not None
+    body["correction"] = {"reason": sub.correction.reason, "authority_ref": sub.correction.authority_ref,
+                          "by": sub.correction.corrected_by,
+                          "at": sub.correction.corrected_at.isoformat(timespec="seconds")}
+    db.commit()
+    return JSONResponse(status_code=201, content=body)

@@ -24,8 +24,8 @@ from xinyong.demo import make_resident_id, make_uscc
 from xinyong.reference.service import seed_defaults
 
 PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL")
-DATA_TABLES = ("archive_entries", "evaluations", "record_withdrawals", "records", "national_grades", "subject_industries",
-               "subjects", "api_tokens", "audit_events")
+DATA_TABLES = ("archive_checkpoints", "archive_entries", "evaluations", "evidence_files", "record_corrections", "record_withdrawals", "records", "national_grades", "subject_industries",
+               "subjects", "api_tokens", "users", "login_attempts", "audit_events")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL URL"))]
 
 

@@ -57,7 +57,8 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     errors_http.install(app)
     for module in (reference_views, subjects_views, records_views, calendar_views, archive_views,
                    governance_views, users_views, evidence_views):
-        app.include_router(module.router, dependencies=[Depends(deps.reject_nul)])
+        # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 第二条; issue 3 item 6)
+        app.include_router(module.router, dependencies=[Depends(deps.reject_nul), Depends(deps.subject_scope)])
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -47,7 +47,8 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
     try:
         with unit_of_work(_engine()) as session:
-            token = create_token(session, args.name, args.role, args.department, args.expires_days)
+            token = create_token(session, args.name, args.role, args.department, args.expires_days,
+                                 subject_code=args.subject)
     except DomainError as exc:
         for p in exc.problems:
             print(f"{p.field}: {p.reason_zh} / {p.reason_en}", file=sys.stderr)
@@ -176,8 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--name", required=True)
     s.add_argument("--role", required=True)
     s.add_argument("--department")
-    s.add_argument("--expires-days", type=int)
+    s.add_argument("--expires-days", type=int, help="default from auth/security.yaml (tokens expire)")
+    s.add_argument("--subject", help="role subject: the subject's own code")
     s.set_defaults(func=cmd_token_create)
+    from .users import cli as users_cli_tokens  # token list / revoke live with the users domain
+
+    s = tok.add_parser("list", help="list tokens (active only unless --all); hashes are never shown")
+    s.add_argument("--all", action="store_true")
+    s.set_defaults(func=users_cli_tokens.cmd_token_list)
+    s = tok.add_parser("revoke", help="revoke a token by id, or every active token of that name")
+    s.add_argument("which", metavar="NAME|ID")
+    s.set_defaults(func=users_cli_tokens.cmd_token_revoke)
 
     s = sub.add_parser("import", help="导入记录或评价对象 (.csv/.xlsx)")
     s.add_argument("file")

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from .auth.service import PERMISSIONS, PERSONAL_DATA_ROLES, resolve_token
 from .db.session import session_factory
-from .errors import InputError
+from .errors import ForbiddenError, InputError
 from .records.service import Actor
+from .rules.identifiers import normalize_code
 
 bearer = HTTPBearer(auto_error=False, description="API token from `xinyong token create`")
 
@@ -39,7 +40,12 @@ async def reject_nul(request: Request) -> None:
     for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
         if "\x00" in str(value):
             raise InputError(name, "不能包含 NUL 字符", "must not contain a NUL character")
-    body = await request.body()
+    if request.headers.get("content-type", "").lower().startswith("multipart/"):
+        return  # uploads (evidence files) are bytes, already parsed by FastAPI; names are cleaned by the service
+    try:
+        body = await request.body()
+    except RuntimeError:  # a form endpoint (upload) already consumed the stream: nothing JSON to check
+        return
     if b"\\u0000" in body:  # a raw NUL byte is already invalid JSON; only the escape can carry one
         try:
             field = _nul_field(json.loads(body))
@@ -68,6 +74,31 @@ class Principal:
     def may_see_personal(self) -> bool:
         return self.actor is not None and self.actor.role in PERSONAL_DATA_ROLES
 
+    def sees_personal_of(self, subject_code: str) -> bool:
+        """Full resident ID of this subject: personal-data roles (G1-17), or the subject's own account."""
+        return self.may_see_personal or (self.actor is not None and self.actor.role == "subject"
+                                         and self.actor.subject == subject_code)
+
+    def check_subject(self, subject_code: str) -> None:
+        """Role "subject" reads only its own subject (122号 第二条; issue 3 item 6): 403 for any other."""
+        check_own_subject(self.actor, subject_code)
+
+
+def audit_personal_read(session: Session, who: Principal, target: str, detail: str = "") -> None:
+    """Every read of personal data (unmasked resident ID numbers, full archives) goes to the audit trail with
+    who, when, what and from where (issue 3 item 6; spec G1-17). Commits: reads own no other writes."""
+    from .auth.service import audit
+
+    if who.actor is None:
+        return
+    audit(session, who.actor.name, who.actor.role, "personal_data.read", target[:200], who.actor.origin, detail)
+    session.commit()
+
+
+def check_own_subject(actor: Actor | None, subject_code: str) -> None:
+    if actor is not None and actor.role == "subject" and normalize_code(subject_code) != actor.subject:
+        raise ForbiddenError("code", "评价对象账号只能查看本对象的信息", "a subject account may only read its own subject")
+
 
 def _unauthorized(zh: str, en: str) -> HTTPException:
     return HTTPException(status_code=401, detail=[{"field": "Authorization", "reason_zh": zh, "reason_en": en}],
@@ -77,11 +108,18 @@ def _unauthorized(zh: str, en: str) -> HTTPException:
 def _actor(request: Request, session: Session, creds: HTTPAuthorizationCredentials | None) -> Actor | None:
     if creds is None or not creds.credentials:
         return None
+    cached = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     row = resolve_token(session, creds.credentials)
     if row is None:
         raise _unauthorized("令牌无效、已过期或已吊销", "the token is invalid, expired or revoked")
     origin = request.client.host if request.client else ""
-    return Actor(name=row.name, role=row.role, department=row.department, channel="interface", origin=origin)
+    channel = "manual" if row.kind == "login" else "interface"  # a signed-in person vs 系统对接
+    actor = Actor(name=row.name, role=row.role, department=row.department, channel=channel, origin=origin,
+                  subject=row.subject_code)
+    request.state.actor, request.state.token_id = actor, row.id
+    return actor
 
 
 def optional_principal(request: Request, session: Session = Depends(get_session),
@@ -91,7 +129,7 @@ def optional_principal(request: Request, session: Session = Depends(get_session)
 
 def require(permission: str):  # type: ignore[no-untyped-def]
     """Dependency: a valid token whose role may perform `permission` (401 without, 403 if not allowed)."""
-    allowed = PERMISSIONS[permission]
+    allowed = PERMISSIONS[permission]  # auth/policy.py POLICY: a KeyError here names an action missing there
 
     def dependency(request: Request, session: Session = Depends(get_session),
                    creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Actor:
@@ -106,4 +144,14 @@ def require(permission: str):  # type: ignore[no-untyped-def]
             }])
         return actor
 
+    dependency.permission = permission  # type: ignore[attr-defined]  # read by the authorization matrix test
     return dependency
+
+
+def subject_scope(request: Request, session: Session = Depends(get_session),
+                  creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+    """Router-wide: under /api/v1/subjects/{code}/…, a subject account may read only its own code (403)."""
+    code = request.path_params.get("code")
+    if code is None or not request.url.path.startswith("/api/v1/subjects/"):
+        return
+    check_own_subject(_actor(request, session, creds), str(code))

@@ -62,7 +62,8 @@ def create_subject(session: Session, data: SubjectIn, actor: str, today: date | 
 def get_subject(session: Session, code: str) -> Subject:
     subject = repository.by_code(session, normalize_code(code))
     if subject is None:
-        raise NotFoundError("code", f"未找到评价对象 {code}", f"no subject with code {code}")
+        shown = mask_resident_id(code) if code[:17].isdigit() else code  # no resident ID echoed (G1-17)
+        raise NotFoundError("code", f"未找到评价对象 {shown}", f"no subject with code {shown}")
     return subject
 
 

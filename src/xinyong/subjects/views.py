@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from ..auth.service import audit
+from ..auth.service import STAFF_ROLES, audit
 from ..calendar.service import beijing_today
-from ..deps import Principal, get_session, optional_principal, require
+from ..deps import Principal, audit_personal_read, get_session, optional_principal, require
 from ..errors import InputError
 from ..evaluation.models import GENERAL_SCOPE
 from ..evaluation.service import evaluate_subject
@@ -40,10 +40,19 @@ def list_subjects(q: str | None = None, grade: Literal["A", "B", "C", "D"] | Non
                   db: Session = Depends(get_session), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
     if industry and db.get(Industry, industry) is None:
         raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")
-    total, rows = repository.search(db, q, grade, industry, limit, offset)
+    own = who.actor.subject if who.actor is not None and who.actor.role == "subject" else None
+    if who.actor is not None and who.actor.role == "subject":  # a subject account lists only itself (第二条)
+        _n, found = repository.search(db, own, grade, industry, 500, 0)
+        rows = [(s, e) for s, e in found if s.code == own][offset:offset + limit]
+        total = len(rows)
+    else:
+        total, rows = repository.search(db, q, grade, industry, limit, offset)
     items = []
+    unmasked = [s.code for s, _ in rows if s.kind == "individual" and who.may_see_personal]
+    if unmasked:  # spec G1-17: a read of resident ID numbers is audited
+        audit_personal_read(db, who, "subjects:list", ",".join(unmasked))
     for subject, ev in rows:
-        out = to_out(subject, who.may_see_personal)
+        out = to_out(subject, who.sees_personal_of(subject.code))
         out["evaluation"] = None if ev is None else {
             "scope": ev.scope, "score": ev.score, "grade": ev.grade, "level": ev.level, "fused": ev.fused,
             "as_of": ev.as_of.isoformat()}
@@ -54,7 +63,10 @@ def list_subjects(q: str | None = None, grade: Literal["A", "B", "C", "D"] | Non
 @router.get("/subjects/{code}", summary="评价对象")
 def read_subject(code: str, db: Session = Depends(get_session), who: Principal = Depends(optional_principal)
                  ) -> dict[str, Any]:
-    return to_out(get_subject(db, code), who.may_see_personal)
+    subject = get_subject(db, code)
+    if subject.kind == "individual" and who.may_see_personal:  # spec G1-17: unmasked resident ID read
+        audit_personal_read(db, who, subject.code)
+    return to_out(subject, who.sees_personal_of(subject.code))
 
 
 @router.get("/subjects/{code}/evaluation", summary="信用评价结果及逐条说明 (122号 第十三条至第十六条)")
@@ -74,16 +86,38 @@ def read_evaluation(code: str, industry: str | None = None, as_of: date | None =
     # Computed from the records at read time: a read never shows a stale grade (第十三条 实时更新).
     results = evaluate_subject(db, subject, as_of or today)
     body = results[industry or GENERAL_SCOPE].to_api()
-    body["subject"] = public_code(subject, who.may_see_personal)
+    body["subject"] = public_code(subject, who.sees_personal_of(subject.code))
+    if subject.kind == "individual" and who.may_see_personal:
+        audit_personal_read(db, who, subject.code, "evaluation")
     return JSONResponse(body)
 
 
 @router.get("/subjects/{code}/records", summary="评价对象的信用记录")
 def subject_records(code: str, db: Session = Depends(get_session), who: Principal = Depends(optional_principal)
                     ) -> list[dict[str, Any]]:
+    """Every version of every record with its status (active / withdrawn / superseded) and links
+    (supersedes / superseded_by, 122号 第十条). Without a token or as viewer, records withdrawn after an objection
+    or repaired are left out (spec G1-17); staff roles see them with their status."""
     subject = get_subject(db, code)
-    shown = public_code(subject, who.may_see_personal)
-    return [record_out(r, shown, "withdrawn" if w else "active") for r, w in records_repo.for_subject(db, subject.id)]
+    shown = public_code(subject, who.sees_personal_of(subject.code))
+    if subject.kind == "individual" and who.may_see_personal:
+        audit_personal_read(db, who, subject.code, "records")
+    staff = who.actor is not None and who.actor.role in STAFF_ROLES
+    rows = records_repo.history_for_subject(db, subject.id)
+    out = []
+    for row in rows if staff else records_repo.public_records(db, subject.id, rows):
+        body = record_out(row.record, shown, row.status)
+        body["superseded_by"] = row.superseded_by
+        if staff and row.withdrawal is not None:
+            w = row.withdrawal
+            body["withdrawal"] = {"kind": w.kind, "reason": w.reason, "by": w.withdrawn_by,
+                                  "at": w.withdrawn_at.isoformat(timespec="seconds")}
+        if staff and row.correction is not None:
+            c = row.correction
+            body["correction"] = {"reason": c.reason, "authority_ref": c.authority_ref, "by": c.corrected_by,
+                                  "at": c.corrected_at.isoformat(timespec="seconds")}
+        out.append(body)
+    return out
 
 
 @router.get("/stats/distribution", summary="等级分布 / grade distribution of the stored current evaluations")

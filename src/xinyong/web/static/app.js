@@ -460,7 +460,8 @@
     overview: showOverview,
     subjects: showSubjects,
     subject: showSubject,
-    enter: showEnter
+    enter: showEnter,
+    standards: showStandards
   };
 
   function route() {
@@ -485,6 +486,159 @@
   }
 
   function stale(seq) { return seq !== navSeq; }
+
+  /* ------------------------------------------------------------------ 5. standards (122号 第十一条, 第十二条) */
+
+  var STANDARDS = "/api/v1/standards";
+  var STATUS_NAME = { draft: "草案", consultation: "征求意见中", approved: "已审定待实施", in_force: "现行有效", superseded: "已被替代" };
+
+  /** URL of a standards endpoint, e.g. stdUrl([version, "impact"]) → /api/v1/standards/VERSION/impact. */
+  function stdUrl(parts) {
+    return [STANDARDS].concat((parts || []).map(function (p) { return encodeURIComponent(p); })).join("/");
+  }
+  /** The same, relative to the API base (api() prepends API). */
+  function stdPath(parts) { return stdUrl(parts).slice(API.length); }
+
+  function showStandards(r, seq) {
+    var version = r.args[0] || "";
+    var asOf = r.query.get("as_of") || today();
+    setState("standards", "loading");
+    document.title = "评价标准 · 信用评价管理系统";
+    byId("std-detail").hidden = !version;
+    byId("std-impact").hidden = !version;
+    byId("std-asof").value = asOf;
+    return loadReference().then(function () {
+      return api(stdPath()).then(function (rows) {
+        if (stale(seq)) { return; }
+        renderStandardList(rows || [], version);
+        if (!version) { setState("standards", "ready"); return; }
+        return Promise.all([
+          api(stdPath([version])).then(function (d) { if (!stale(seq)) { renderStandard(d); } }),
+          loadImpact(version, asOf, seq)
+        ]).then(function () { if (!stale(seq)) { setState("standards", "ready"); } });
+      });
+    }).catch(function (e) {
+      if (stale(seq)) { return; }
+      setState("standards", "error");
+      showError("加载评价标准失败", e);
+    });
+  }
+
+  function scopeName(family, industry) { return family === "general" ? "通用指标" : industryName(industry); }
+
+  function renderStandardList(rows, selected) {
+    var tbody = clear(byId("std-tbody"));
+    if (!rows.length) { tbody.appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 6, text: "暂无标准版本" }))); }
+    rows.forEach(function (row) {
+      var link = h("a", { href: hashFor("standards", [row.version]), text: row.version });
+      tbody.appendChild(h("tr", { "data-version": row.version, "aria-selected": row.version === selected ? "true" : null },
+        h("td", null, link),
+        h("td", { text: scopeName(row.family, row.industry) }),
+        h("td", null, h("span", { class: "tag tag-status-" + row.status, "data-status": row.status, text: STATUS_NAME[row.status] || row.status })),
+        h("td", { text: row.consultation_start ? row.consultation_start + " 至 " + row.consultation_end : "—" }),
+        h("td", { text: row.approved_by || "—" }),
+        h("td", { text: row.effective_date || "—" })));
+    });
+  }
+
+  function renderStandard(d) {
+    var life = d.lifecycle || {};
+    byId("std-name").textContent = d.name || "—";
+    byId("std-version").textContent = d.version || "—";
+    var st = byId("std-status");
+    st.textContent = STATUS_NAME[life.status] || life.status || "—";
+    st.setAttribute("data-status", life.status || "");
+    var meta = [scopeName(d.family, d.industry), "依据:" + (d.reference || "—")];
+    if (life.based_on) { meta.push("修订自 " + life.based_on); }
+    if (life.approved_by) { meta.push("审定:" + life.approved_by + " " + (life.approved_at || "")); }
+    if (life.superseded_by) { meta.push("已被 " + life.superseded_by + " 替代"); }
+    byId("std-meta").textContent = meta.join(" · ");
+    var tbody = clear(byId("std-items-tbody"));
+    (d.items || []).forEach(function (it) {
+      tbody.appendChild(h("tr", null,
+        h("td", null, h("code", { text: it.code })),
+        h("td", null, it.name, it.work_safety ? h("span", { class: "tag tag-good", text: "安全生产" }) : null,
+          it.fuse ? h("span", { class: "tag tag-fused", text: "熔断" }) : null),
+        h("td", { class: "num", text: fmtSigned(it.points, it.polarity) }),
+        h("td", { class: "num", text: it.cap === null || it.cap === undefined ? "—" : fmtNum(it.cap) }),
+        h("td", { class: "article", text: it.article })));
+    });
+  }
+
+  function loadImpact(version, asOf, seq) {
+    byId("std-impact-summary").textContent = "测算中…";
+    byId("std-impact-csv").setAttribute("href", stdUrl([version, "impact.csv"]) + qs({ as_of: asOf }));
+    return api(stdPath([version, "impact"]) + qs({ as_of: asOf, limit: 500 })).then(function (rep) {
+      if (stale(seq)) { return; }
+      renderImpact(rep || {});
+    }, function (e) {
+      if (stale(seq)) { return; }
+      byId("std-impact-summary").textContent = "测算失败";
+      showError("影响测算失败", e);
+    });
+  }
+
+  function renderImpact(rep) {
+    var shown = (rep.subjects || []).length;
+    byId("std-impact-summary").textContent = "基准日 " + rep.as_of + ":" + (rep.replaces ? "替换 " + rep.replaces + "," : "") +
+      "共 " + rep.total + " 个评价结果,其中 " + rep.changed + " 个发生变化(" + pct(rep.changed, rep.total) + ")" +
+      (shown < rep.changed ? ",下表列出前 " + shown + " 个,完整名单请导出 CSV" : "");
+    var body = clear(byId("std-impact-svg-body"));
+    var pairs = Object.keys(rep.transitions || {}).map(function (k) { return [k, rep.transitions[k]]; });
+    var same = 0;
+    var moved = pairs.filter(function (p) {
+      var ends = p[0].split("->");
+      if (ends[0] === ends[1]) { same += p[1]; return false; }
+      return true;
+    });
+    var bars = [["级别不变", same]].concat(moved);
+    var max = Math.max.apply(null, bars.map(function (b) { return b[1]; }).concat([1]));
+    var rowH = 24;
+    byId("std-impact-svg").setAttribute("viewBox", "0 0 900 " + Math.max(60, bars.length * rowH + 20));
+    bars.forEach(function (b, i) {
+      var y = 10 + i * rowH;
+      var w = Math.round((b[1] / max) * 640);
+      var ends = b[0].split("->");
+      var cls = i === 0 ? "bar-same" : (LEVELS.indexOf(ends[1]) < LEVELS.indexOf(ends[0]) ? "bar-up" : "bar-down");
+      body.appendChild(s("text", { x: 150, y: y + 16, "text-anchor": "end", class: "bar-label" }, b[0]));
+      body.appendChild(s("rect", { x: 160, y: y + 3, width: Math.max(w, 1), height: rowH - 6, class: "bar " + cls, "data-transition": b[0], "data-count": b[1] }));
+      body.appendChild(s("text", { x: 166 + w, y: y + 16, class: "bar-value" }, String(b[1])));
+    });
+    var tbody = clear(byId("std-impact-tbody"));
+    if (!shown) { tbody.appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 6, text: "没有评价结果发生变化" }))); }
+    (rep.subjects || []).forEach(function (x) {
+      tbody.appendChild(h("tr", null,
+        h("td", null, isMasked(x.subject) ? h("code", { text: x.subject }) :
+          h("a", { href: hashFor("subject", [x.subject], { industry: x.industry || "" }) }, h("code", { text: x.subject }))),
+        h("td", { text: x.industry ? industryName(x.industry) : "通用评价" }),
+        h("td", { class: "num", text: fmtNum(x.before.score) }),
+        h("td", null, badge(x.before.level, gradeOf(x.before.level))),
+        h("td", { class: "num", text: fmtNum(x.after.score) }),
+        h("td", null, badge(x.after.level, gradeOf(x.after.level)))));
+    });
+  }
+
+  /** CSV download with the token (a draft's impact is not public): fetch, then save the blob. */
+  function downloadImpactCsv(ev) {
+    ev.preventDefault();
+    var href = this.getAttribute("href");
+    var headers = {};
+    var tok = getToken();
+    if (tok) { headers["Authorization"] = "Bearer " + tok; }
+    busy(1);
+    fetch(href, { headers: headers, credentials: "same-origin", cache: "no-store" }).then(function (resp) {
+      if (!resp.ok) { throw new ApiError(resp.status, []); }
+      return resp.blob();
+    }).then(function (blob) {
+      busy(-1);
+      var url = URL.createObjectURL(blob);
+      var a = h("a", { href: url, download: "impact-" + (current.args[0] || "standard") + ".csv" });
+      document.body.appendChild(a);
+      a.click();
+      document.body.removeChild(a);
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    }, function (e) { busy(-1); showError("导出 CSV 失败", e); });
+  }
 
   /* ------------------------------------------------------------------ 1. overview */
 
@@ -1137,6 +1291,45 @@
       ev.preventDefault();
       if (current.name !== "enter") { route(); }
     });
+
+    // sign-in (122号 第四条 roles): POST /login returns a short-lived token, kept where the token field keeps it
+    function signedIn(r) {
+      byId("login-password").value = "";
+      setToken(r.token);
+      tokenInput.value = r.token;
+      byId("login-status").textContent = r.username + " · " + r.role + (r.department ? " · " + r.department : "") +
+        " · 有效至 " + String(r.expires_at).replace("T", " ");
+      byId("logout-button").hidden = false;
+      if (current.name !== "enter") { route(); }
+    }
+    byId("login-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var u = byId("login-username").value.trim();
+      var p = byId("login-password").value;
+      if (!u || !p) { byId("login-status").textContent = "请输入用户名和密码"; return; }
+      byId("login-status").textContent = "正在登录…";
+      api("/login", { method: "POST", body: { username: u, password: p } }).then(signedIn, function (e) {
+        byId("login-password").value = "";
+        byId("login-status").textContent = describeError(e);
+      });
+    });
+    byId("logout-button").addEventListener("click", function () {
+      function done() {
+        setToken("");
+        tokenInput.value = "";
+        byId("login-status").textContent = "已退出";
+        byId("logout-button").hidden = true;
+        if (current.name !== "enter") { route(); }
+      }
+      api("/logout", { method: "POST" }).then(done, done);
+    });
+
+    // standards
+    byId("std-impact-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      go("standards", [current.args[0] || ""], { as_of: byId("std-asof").value });
+    });
+    byId("std-impact-csv").addEventListener("click", downloadImpactCsv);
 
     // enter
     byId("record-form").addEventListener("submit", submitRecord);

@@ -284,3 +284,30 @@ def test_approval_adds_new_items_to_the_collection_catalogue_art7(clean, db: Ses
     service.approve(db, row.version, date(2026, 2, 1), LEADER, date(2026, 1, 18))
     assert db.get(CatalogueItem, "SD-B77").industry == "survey_design"  # type: ignore[union-attr]
     db.rollback()
+
+
+def test_a_version_in_force_at_once_re_evaluates_the_stored_results_art13(gclient: TestClient, tokens) -> None:
+    """Approved to take effect today: the stored current evaluations (lists, statistics) switch at once, and
+    each change is archived, so `archive verify` stays consistent (第十三条 实时更新, 第十九条)."""
+    from xinyong.archive.verify import verify_archive
+    from xinyong.db.session import session_factory
+
+    code = make_subject(gclient, tokens["admin"], industries=["survey_design"])
+    body = sd_draft(gclient)
+    v = create(gclient, tokens["business"], body)["version"]
+    consult(gclient, tokens["business"], v, days(-16), days(-1))
+    approve(gclient, tokens["leader"], v, today())
+    listed = gclient.get("/api/v1/subjects", params={"q": code, "industry": "survey_design"}).json()["items"][0]
+    assert listed["evaluation"]["as_of"] == today().isoformat()
+    engine = gclient.app.state.engine
+    with session_factory(engine)() as s:
+        from sqlalchemy import select
+
+        from xinyong.evaluation.models import Evaluation
+        from xinyong.subjects.models import Subject
+
+        sid = s.scalar(select(Subject.id).where(Subject.code == code))
+        stored = s.get(Evaluation, (sid, "survey_design"))
+        assert stored.standard_version == f"general-2024.1+{v}"
+        report = verify_archive(s)
+    assert report.ok, report

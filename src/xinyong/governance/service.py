@@ -371,6 +371,12 @@ def approve(session: Session, version: str, effective_date: date, actor: Actor, 
     session.flush()
     audit(session, actor.name, actor.role, "standard.approve", version, actor.origin,
           f"effective {effective_date.isoformat()}")
+    if effective_date <= today:
+        # In force at once: re-evaluate everyone now (第十三条 评价结果根据评价标准…实时更新); the batch archives
+        # each changed evaluation. Later effective dates are picked up by the daily refresh on that day.
+        from ..evaluation.service import batch_evaluate
+
+        batch_evaluate(session, today, store=True)
     return row
 
 

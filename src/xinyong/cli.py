@@ -27,6 +27,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     with unit_of_work(engine) as session:
         added = seed_defaults(session)
         demo = load_demo(session) if args.demo else 0
+    from .archive import signing
+
+    created, kid = signing.generate()
+    if created:
+        print(f"已生成档案签名密钥 / archive signing key created: {signing.key_path()} (id {kid}); "
+              "请备份并公布其公钥 / back it up and publish the .pub file")
     print(f"数据库已就绪 / database ready: {engine.url.render_as_string(hide_password=True)}")
     print("新增 / added: " + ", ".join(f"{k} {v}" for k, v in added.items()) + f", demo subjects {demo}")
     return 0

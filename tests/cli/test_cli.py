@@ -254,6 +254,8 @@ def test_init_creates_schema_and_is_idempotent(cli: Cli) -> None:
     added = dict(re.findall(r"(\w+) (\d+)", first.lines[-1]))
     assert int(added["departments"]) > 0 and int(added["industries"]) == 5
     assert int(added["standards"]) > 0 and int(added["catalogue_items"]) > 0
+    # the first init also creates the deployment's archive signing key (122号 第十九条 可追溯)
+    assert "signing key created" in first.stdout, str(first)
 
     tables = set(inspect(cli.engine).get_table_names())
     assert {*REFERENCE_TABLES, "subjects", "records", "evaluations", "api_tokens", "audit_events"} <= tables
@@ -269,6 +271,7 @@ def test_init_creates_schema_and_is_idempotent(cli: Cli) -> None:
     second = cli.run("init")
     assert second.rc == 0, str(second)
     assert "departments 0, industries 0, standards 0, catalogue_items 0" in second.lines[-1], str(second)
+    assert "signing key created" not in second.stdout  # never overwritten
     assert cli.counts() == before_counts
     after = cli.dump()
     for table in REFERENCE_TABLES:

@@ -151,6 +151,26 @@ def test_an_edited_checkpoint_fails_its_signature_122_art19(clean):
     assert any("signature invalid" in p for p in report.problems), report.problems
 
 
+def test_deleting_the_newest_audit_events_is_caught_by_the_signed_checkpoint_122_art19(clean):
+    """The audit chain alone cannot see its tail cut off; the daily checkpoint signs the audit head too."""
+    from xinyong.archive.checkpoints import write_checkpoint
+    from xinyong.auth.service import audit
+
+    build_world(clean, checkpoint=False)
+    with unit_of_work(clean) as s:
+        for n in range(3):
+            audit(s, "tester", "admin", "record.create", f"record:{n}", "127.0.0.1")
+    with unit_of_work(clean) as s:
+        cp = write_checkpoint(s)
+        assert cp.audit_seq is not None and cp.audit_hash
+    assert verify(clean).ok
+    top = rows(clean, "SELECT max(seq) FROM audit_events")[0][0]
+    sql(clean, "DELETE FROM audit_events WHERE seq = :s", s=top)
+    report = verify(clean)
+    assert any(p.startswith(f"BAD audit trail: event seq {top}") and "deleted" in p for p in report.problems), \
+        report.problems
+
+
 def test_batch_reevaluation_archives_what_it_changes_so_verify_stays_OK_122_art13_art19(clean):
     """A change the real-time path never saw (here the national level, re-seeding the base of the period) is
     written by the batch (xinyong evaluate, the 1 January re-seed) together with its evaluation_changed entry."""

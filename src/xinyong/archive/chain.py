@@ -26,7 +26,12 @@ def entry_hash(prev_hash: str, subject: str, seq: int, at: str, kind: str, summa
 CHECKPOINT_SCHEME = "xinyong-archive-checkpoint/1"
 
 
-def checkpoint_message(at: str, entry_count: int, root: str, public_key_id: str) -> bytes:
-    """The exact bytes an Ed25519 checkpoint signature covers."""
-    return canonical({"scheme": CHECKPOINT_SCHEME, "at": at, "entry_count": entry_count, "root": root,
-                      "public_key_id": public_key_id})
+def checkpoint_message(at: str, entry_count: int, root: str, public_key_id: str,
+                       audit_seq: int | None = None, audit_hash: str | None = None) -> bytes:
+    """The exact bytes an Ed25519 checkpoint signature covers. When the audit trail's head (seq, hash) is
+    signed too, deleting the newest audit events is detected, which the audit hash chain alone cannot see."""
+    body: dict[str, Any] = {"scheme": CHECKPOINT_SCHEME, "at": at, "entry_count": entry_count, "root": root,
+                            "public_key_id": public_key_id}
+    if audit_seq is not None:
+        body["audit"] = {"seq": audit_seq, "hash": audit_hash}
+    return canonical(body)

@@ -54,7 +54,8 @@ def _check(doc: dict[str, Any], key_id: str | None) -> tuple[list[str], str]:
                         f"key {kid}")
     if key_id is not None and kid != key_id:
         problems.append(f"BAD key: the file's key is {kid}, not the deployment key {key_id} you trust")
-    msg = checkpoint_message(cp["at"], int(cp["entry_count"]), cp["root"], cp["public_key_id"])
+    msg = checkpoint_message(cp["at"], int(cp["entry_count"]), cp["root"], cp["public_key_id"],
+                             cp.get("audit_seq"), cp.get("audit_hash"))
     if not signing.signature_valid(raw, msg, cp["signature"]):
         problems.append(f"BAD checkpoint #{cp.get('id')}: signature invalid")
 

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ..auth.models import AuditEvent
 from ..calendar.service import beijing_today
 from ..db.base import beijing_now
 from ..db.session import unit_of_work
@@ -47,8 +48,13 @@ def write_checkpoint(session: Session, key: Ed25519PrivateKey | None = None) -> 
     root = root_of(hashes)
     at = beijing_now()
     kid = signing.key_id(signing.public_raw(key))
-    sig = signing.sign(key, checkpoint_message(at.isoformat(timespec="milliseconds"), len(hashes), root, kid))
-    cp = ArchiveCheckpoint(at=at, entry_count=len(hashes), root=root, signature=sig, public_key_id=kid)
+    head = session.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
+                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    audit_seq, audit_hash = (head[0], head[1]) if head else (None, None)
+    sig = signing.sign(key, checkpoint_message(at.isoformat(timespec="milliseconds"), len(hashes), root, kid,
+                                               audit_seq, audit_hash))
+    cp = ArchiveCheckpoint(at=at, entry_count=len(hashes), root=root, signature=sig, public_key_id=kid,
+                           audit_seq=audit_seq, audit_hash=audit_hash)
     session.add(cp)
     session.flush()
     return cp

@@ -39,3 +39,6 @@ class ArchiveCheckpoint(Base):
     root: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(128))  # Ed25519, hex
     public_key_id: Mapped[str] = mapped_column(String(64))
+    # head of the audit trail when signed: its truncation is detected (auth/audit.py chain + this signature)
+    audit_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    audit_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from ..auth.models import AuditEvent
 from ..evaluation.models import Evaluation
 from ..evaluation.service import ARCHIVED_FIELDS
 from ..records.models import Record, Withdrawal
@@ -125,7 +126,14 @@ def _check_checkpoints(session: Session, order: list[_Entry], codes: dict[int, s
     for cp in cps:
         name = f"checkpoint #{cp.id} ({cp.at.isoformat(timespec='seconds')}, {cp.entry_count} entries)"
         raw = keys.get(cp.public_key_id)
-        msg = checkpoint_message(cp.at.isoformat(timespec="milliseconds"), cp.entry_count, cp.root, cp.public_key_id)
+        msg = checkpoint_message(cp.at.isoformat(timespec="milliseconds"), cp.entry_count, cp.root, cp.public_key_id,
+                                 cp.audit_seq, cp.audit_hash)
+        if cp.audit_seq is not None:
+            signed_head = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == cp.audit_seq))
+            if signed_head != cp.audit_hash:
+                report.problems.append(
+                    f"BAD audit trail: event seq {cp.audit_seq} signed by {name} is "
+                    f"{'missing (events deleted)' if signed_head is None else 'altered'}")
         if keys and raw is None:
             report.problems.append(f"BAD {name}: signed by unknown key {cp.public_key_id}")
         elif raw is not None and not signing.signature_valid(raw, msg, cp.signature):

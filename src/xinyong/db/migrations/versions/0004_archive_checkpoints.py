@@ -21,6 +21,8 @@ def upgrade() -> None:
         sa.Column("root", sa.String(length=64), nullable=False),
         sa.Column("signature", sa.String(length=128), nullable=False),
         sa.Column("public_key_id", sa.String(length=64), nullable=False),
+        sa.Column("audit_seq", sa.Integer(), nullable=True),
+        sa.Column("audit_hash", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_archive_checkpoints")),
     )
 

@@ -39,6 +39,8 @@ ENDPOINTS: dict[str, str] = {
     "POST /api/v1/logout": "session.logout",
     "POST /api/v1/tokens": "tokens.manage",
     "POST /api/v1/tokens/{token_id}/revoke": "tokens.manage",
+    "POST /api/v1/departments": "departments.manage",
+    "PUT /api/v1/departments/{code}": "departments.manage",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UNAUTHENTICATED = {"POST /api/v1/login"}  # sign-in is the one write without a token

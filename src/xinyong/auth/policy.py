@@ -50,6 +50,8 @@ POLICY: dict[str, frozenset[str]] = {
     # operations run from the CLI today (listed so the table is complete): 第五条 运维
     "calendar.apply": frozenset({"admin", "support"}),
     "evaluation.run": frozenset({"admin", "support"}),
+    # 第二十七条 业务部门 "…等": the organisation table is open and kept by the coordinating department (D1-04)
+    "departments.manage": frozenset({"admin", "coordinator"}),
     # reading the audit trail (第十九条 全流程可追溯)
     "audit.read": frozenset({"admin", "coordinator", "support"}),
 }

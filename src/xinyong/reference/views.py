@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth.service import audit
 from ..calendar.service import beijing_today
-from ..deps import get_session
+from ..deps import get_session, require
+from ..errors import ConflictError, NotFoundError
+from ..records.service import Actor
 from .models import CatalogueItem, Department, Industry
 from .service import rulebook
 
@@ -26,6 +30,49 @@ def industries(db: Session = Depends(get_session)) -> list[dict[str, str]]:
 def departments(db: Session = Depends(get_session)) -> list[dict[str, str]]:
     return [{"code": d.code, "name": d.name, "role": d.role}
             for d in db.scalars(select(Department).order_by(Department.code))]
+
+
+class DepartmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$",
+                      description="lower-case code, e.g. a district branch `fenju_haidian`")
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["coordinating", "hall", "support", "business"] = "business"
+
+
+class DepartmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["coordinating", "hall", "support", "business"] | None = None
+
+
+@router.post("/departments", status_code=201, summary="新增部门 (122号 第二十七条 …等: the list is open, D1-04)")
+def add_department(data: DepartmentIn, db: Session = Depends(get_session),
+                   actor: Actor = Depends(require("departments.manage"))) -> dict[str, str]:
+    if db.get(Department, data.code) is not None:
+        raise ConflictError("code", f"部门代码 {data.code} 已存在", f"department {data.code} already exists")
+    row = Department(code=data.code, name=data.name.strip(), role=data.role,
+                     reference=f"122号 第二十七条 (added by {actor.name})")
+    db.add(row)
+    db.flush()
+    audit(db, actor.name, actor.role, "department.create", data.code, actor.origin, data.name)
+    db.commit()
+    return {"code": row.code, "name": row.name, "role": row.role}
+
+
+@router.put("/departments/{code}", summary="修改部门名称或类别 (机构调整)")
+def update_department(code: str, data: DepartmentUpdate, db: Session = Depends(get_session),
+                      actor: Actor = Depends(require("departments.manage"))) -> dict[str, str]:
+    row = db.get(Department, code)
+    if row is None:
+        raise NotFoundError("code", f"未知部门代码 {code}", f"unknown department {code}")
+    before = f"{row.name}/{row.role}"
+    row.name = data.name.strip()
+    row.role = data.role or row.role
+    db.flush()
+    audit(db, actor.name, actor.role, "department.update", code, actor.origin, f"{before} → {row.name}/{row.role}")
+    db.commit()
+    return {"code": row.code, "name": row.name, "role": row.role}
 
 
 @router.get("/catalogue", summary="归集目录及分值 (122号 第七条, 第十一条)")

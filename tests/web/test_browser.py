@@ -121,3 +121,28 @@ def test_the_form_shows_a_field_error_in_chinese(page, server, tokens):
     err = page.get_by_test_id("form-error").first
     err.wait_for()
     assert "校验位" in err.inner_text()
+
+
+def test_staff_sign_in_through_the_header_and_enter_a_record_without_pasting_a_token(page, server, client, clean):
+    """Web login (argon2-hashed password) issues a session token that the page uses for writes (122号 第四条)."""
+    from xinyong.users.service import create_user
+
+    with unit_of_work(clean) as s:
+        create_user(s, "kcsj_staff", "Xinyong-2026-pass", "business", department="kanchasheji")
+    subject = client.get("/api/v1/subjects", params={"q": "勘察设计研究院"}).json()["items"][0]
+    page.goto(server + "/#/enter")
+    page.get_by_test_id("login-username").fill("kcsj_staff")
+    page.get_by_test_id("login-password").fill("Xinyong-2026-pass")
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_function("document.querySelector('[data-testid=login-status]').textContent.includes('kcsj_staff')")
+    assert "business" in page.get_by_test_id("login-status").inner_text()
+    page.get_by_test_id("record-form").wait_for()
+    page.get_by_test_id("rf-subject").fill(subject["code"])
+    page.get_by_test_id("rf-item").select_option("SD-B02")
+    page.get_by_test_id("rf-department").select_option("kanchasheji")
+    page.get_by_test_id("rf-source_ref").fill("UI-LOGIN-1")
+    page.get_by_test_id("record-submit").click()
+    page.get_by_test_id("result-score").wait_for()
+    records = client.get(f"/api/v1/subjects/{subject['code']}/records").json()
+    mine = [r for r in records if r["source_ref"] == "UI-LOGIN-1"]
+    assert mine and mine[0]["entered_by"].startswith("kcsj_staff")

@@ -63,8 +63,9 @@ def main() -> int:
         codes = [make_uscc(rng) for _ in range(args.subjects)]
         port = free_port()
         env = dict(os.environ, XINYONG_DATABASE_URL=db_url, XINYONG_LOG_JSON="1")
+        server_log = open(os.environ.get("XINYONG_BENCH_SERVER_LOG", os.devnull), "w")  # noqa: SIM115
         proc = subprocess.Popen([sys.executable, "-m", "xinyong.cli", "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=server_log, stderr=server_log)
         base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {token}"}
         for _ in range(100):
@@ -83,6 +84,7 @@ def main() -> int:
         lock = threading.Lock()
         latencies: list[float] = []
         errors = [0]
+        transport_errors: list[str] = []
         stop = time.perf_counter() + args.seconds
 
         def worker(seed: int) -> None:
@@ -95,7 +97,13 @@ def main() -> int:
                             "act_date": (today - timedelta(days=r.randrange(today.timetuple().tm_yday))).isoformat(),
                             "department": "kanchasheji", "source_ref": f"BENCH-{n}"}
                     t0 = time.perf_counter()
-                    resp = c.post("/api/v1/records", json=body)
+                    try:
+                        resp = c.post("/api/v1/records", json=body)
+                    except httpx.TransportError as exc:
+                        with lock:
+                            errors[0] += 1
+                            transport_errors.append(repr(exc))
+                        continue
                     dt = time.perf_counter() - t0
                     with lock:
                         if resp.status_code == 201:
@@ -114,7 +122,8 @@ def main() -> int:
         n = len(latencies)
         print(f"POST /api/v1/records on PostgreSQL, {args.threads} client threads, one uvicorn worker, "
               f"{args.subjects} subjects")
-        print(f"  {n} records in {elapsed:.1f} s = {n / elapsed:.0f} records/s; errors {errors[0]}")
+        print(f"  {n} records in {elapsed:.1f} s = {n / elapsed:.0f} records/s; errors {errors[0]}"
+              + (f" (transport: {transport_errors[:3]})" if transport_errors else ""))
         if n:
             print(f"  latency p50 {latencies[n // 2] * 1000:.1f} ms, p95 {latencies[int(n * 0.95)] * 1000:.1f} ms")
         return 0 if errors[0] == 0 else 1

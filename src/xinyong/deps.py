@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from .auth.service import PERMISSIONS, PERSONAL_DATA_ROLES, resolve_token
-from .db.session import session_factory
+from .db.session import session_factory, writer
 from .errors import ForbiddenError, InputError
 from .records.service import Actor
 from .rules.identifiers import normalize_code
@@ -58,7 +58,8 @@ async def reject_nul(request: Request) -> None:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    session = session_factory(request.app.state.engine)()
+    engine = request.app.state.engine
+    session = session_factory(writer(engine) if request.method in ("POST", "PUT", "PATCH", "DELETE") else engine)()
     try:
         yield session
     finally:

@@ -33,6 +33,9 @@ def append(session: Session, subject: Subject, kind: str, summary: str, payload:
     (dates as ISO strings) so the hash recomputes identically from the database or an export."""
     import json
 
+    from ..subjects.repository import lock
+
+    lock(session, subject.id)  # queue behind any other writer of this subject before reading the last seq
     last = _last(session, subject.id)
     seq = 1 if last is None else last.seq + 1
     prev = GENESIS if last is None else last.hash

@@ -16,6 +16,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # Let SQLAlchemy, not the driver, begin transactions: pysqlite's own handling starts them only at
+            # the first DML and turns an outermost SAVEPOINT's RELEASE into a COMMIT (a partial write).
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url:
@@ -23,10 +26,27 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            # A writing unit of work takes SQLite's write lock up front (waiting up to the busy timeout), so
+            # what it reads is what it writes over; readers begin deferred and never block writers (WAL).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITER) else "BEGIN")
+
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return create_engine(url, pool_pre_ping=True)
+
+
+WRITER = "xinyong_writer"
+
+
+@lru_cache(maxsize=32)
+def writer(engine: Engine) -> Engine:
+    """The engine for writing units of work (on SQLite: BEGIN IMMEDIATE; elsewhere the same engine)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{WRITER: True})
 
 
 @lru_cache(maxsize=8)
@@ -41,7 +61,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """Commit on success, roll back on any error: no partial writes."""
-    session = session_factory(engine)()
+    session = session_factory(writer(engine))()
     try:
         yield session
         session.commit()

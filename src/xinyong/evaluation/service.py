@@ -171,9 +171,11 @@ def refresh_subject(session: Session, subject: Subject, today: date | None = Non
     """122号 第十三条 系统实时更新: recompute the subject's current evaluations in the caller's transaction,
     and archive every change of score, grade or level with its cause (第十九条)."""
     from ..archive.service import EVALUATION_CHANGED, append
+    from ..subjects.repository import lock
 
     today = today or beijing_today()
     session.flush()
+    lock(session, subject.id)  # read the records only once every earlier writer of this subject has committed
     results = evaluate_subject(session, subject, today)
     stored = {e.scope: e for e in session.scalars(select(Evaluation).where(Evaluation.subject_id == subject.id))}
     for scope, res in results.items():

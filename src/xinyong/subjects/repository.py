@@ -9,6 +9,16 @@ from ..evaluation.models import GENERAL_SCOPE, Evaluation
 from .models import Subject, SubjectIndustry
 
 
+def lock(session: Session, subject_id: int) -> Subject | None:
+    """Take the subject's row lock for the rest of the transaction and reload it. Every write that touches a
+    subject's archive or evaluations goes through here first, so concurrent writers of one subject queue up:
+    the second sees the first's committed records (no stale real-time grade, 第十三条) and the archive's next
+    seq (第十九条). On SQLite writers are serialised by the database (and `deps.serialize_sqlite_writes`)."""
+    stmt = (select(Subject).where(Subject.id == subject_id).with_for_update(key_share=True)  # FOR NO KEY UPDATE
+            .execution_options(populate_existing=True))
+    return session.scalars(stmt).first()
+
+
 def by_code(session: Session, code: str) -> Subject | None:
     return session.scalars(select(Subject).where(Subject.code == code)).first()
 

@@ -14,9 +14,18 @@ def lock(session: Session, subject_id: int) -> Subject | None:
     subject's archive or evaluations goes through here first, so concurrent writers of one subject queue up:
     the second sees the first's committed records (no stale real-time grade, 第十三条) and the archive's next
     seq (第十九条). On SQLite writers are serialised by the database (and `deps.serialize_sqlite_writes`)."""
+    # Remembered per (sub)transaction: a lock taken inside a savepoint is released if it is rolled back.
+    txn = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get("subject_locks")
+    if held is None or held[0] is not txn:
+        held = session.info["subject_locks"] = (txn, set())
+    if subject_id in held[1]:  # already ours until this transaction ends
+        return session.get(Subject, subject_id)
     stmt = (select(Subject).where(Subject.id == subject_id).with_for_update(key_share=True)  # FOR NO KEY UPDATE
             .execution_options(populate_existing=True))
-    return session.scalars(stmt).first()
+    subject = session.scalars(stmt).first()
+    held[1].add(subject_id)
+    return subject
 
 
 def by_code(session: Session, code: str) -> Subject | None:

@@ -43,6 +43,7 @@ typecheck: $(STAMP) ## mypy --strict on the pure core (rules, standards)
 bench: $(STAMP) ## 1M subjects / 10M records: kernel vs numpy vs DuckDB, and POST throughput on PostgreSQL
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_post.py
+	$(BIN)/python bench/bench_impact.py
 
 clean: ## remove the virtualenv and the embedded database
 	rm -rf $(VENV) xinyong.db xinyong.db-wal xinyong.db-shm

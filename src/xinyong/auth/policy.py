@@ -1,12 +1,12 @@
 """The roles × actions table (122号 第四条 职责分工, 第五条, 第二十七条) — the one place that says who may do what.
 
 `xinyong.deps.require(action)` looks the action up here (401 without a token, 403 for a role not listed).
-`xinyong.auth.service.PERMISSIONS` is this same dict object, so helpers that add keys there add them here.
+`xinyong.auth.service.PERMISSIONS` is this same dict object.
 Every write endpoint under /api/v1 must name one of these actions (tests/auth/test_authorization_matrix.py
 tries every role against every write endpoint and fails loudly for an endpoint it does not know).
 
 Roles (spec D1-01…D1-11):
-- admin        system administrator (deployment), may do everything.
+- admin        system administrator (deployment), may do everything except approve (第十二条: the leader).
 - coordinator  统筹部门 法制处 (第四条(一)): builds the evaluation system, general evaluation, general standard and
                collection catalogue (第七条, 第十一条); may enter and withdraw records of any department.
 - business     业务部门 (第四条(二), 第二十七条), bound to ONE department. Enters and withdraws records only
@@ -41,6 +41,21 @@ POLICY: dict[str, frozenset[str]] = {
     # 第八条 信息归集 (谁生成、谁录入); business further bound to its department and its items (see above)
     "records.create": frozenset({"admin", "coordinator", "business", "support"}),
     "records.withdraw": frozenset({"admin", "coordinator", "business", "support"}),
+    # 第十条 信息纠错: 支撑部门配合业务部门核对、修改 — same roles as withdrawal (business: own department)
+    "records.correct": frozenset({"admin", "coordinator", "business", "support"}),
+    # 第十九条 证明材料: the hall (政务服务大厅) receives objection/repair materials (第十八条)
+    "evidence.attach": frozenset({"admin", "coordinator", "business", "hall", "support"}),
+    "evidence.read": frozenset({"admin", "coordinator", "business", "hall", "support", "leader"}),
+    # 第十一条(一), 第十二条, 第七条: the coordinator (法制处) drafts the general standard and the catalogue, a
+    # business department drafts the standard of the industry it regulates (industries.regulator, checked in
+    # governance/service.py), admin may do either; only the leader in charge (主管领导) approves (D1-08).
+    "standards.draft": frozenset({"admin", "coordinator", "business"}),
+    "standards.consultation": frozenset({"admin", "coordinator", "business"}),
+    "standards.approve": frozenset({"leader"}),
+    # 第十九条 电子信用档案: reading a full archive is a read of personal data (token + audit trail); every role
+    # may read organisations' archives, individuals' need PERSONAL_DATA_ROLES (or their own subject account),
+    # checked in archive/views.py
+    "archive.read": _EVERYONE,
     # 第五条 支撑部门 建设信用评价管理系统并开展运维: interface tokens for system docking (第八条 系统对接)
     "tokens.manage": frozenset({"admin", "support"}),
     # a signed-in user ends its own session

@@ -18,32 +18,7 @@ from .models import ApiToken
 from .policy import PERSONAL_DATA_ROLES as PERSONAL_DATA_ROLES  # re-exported (deps, views)
 from .policy import POLICY, ROLES
 
-# Which roles may perform each write. Business tokens are further bound to their department. The one roles ×
-# actions table is auth/policy.py POLICY; keys added here are merged into it below (policy.py wins on a clash).
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "subjects.create": frozenset({"admin", "coordinator", "business", "hall", "support"}),
-    "records.create": frozenset({"admin", "coordinator", "business", "support"}),
-    "records.withdraw": frozenset({"admin", "coordinator", "business", "support"}),
-    # 122号 第十条 信息纠错: 支撑部门配合业务部门核对、修改 — same roles as withdrawal (business: own department)
-    "records.correct": frozenset({"admin", "coordinator", "business", "support"}),
-    # 122号 第十九条 证明材料: the hall (政务服务大厅) receives objection/repair materials (第十八条)
-    "evidence.attach": frozenset({"admin", "coordinator", "business", "hall", "support"}),
-    "evidence.read": frozenset({"admin", "coordinator", "business", "hall", "support", "leader"}),
-    # 122号 第十一条(一), 第十二条, 第七条: the coordinator (法制处) drafts the general standard and the catalogue, a
-    # business department drafts the standard of the industry it regulates (industries.regulator, checked in
-    # governance/service.py), admin may do either; only the leader in charge (主管领导) approves (D1-08).
-    "standards.draft": frozenset({"admin", "coordinator", "business"}),
-    "standards.consultation": frozenset({"admin", "coordinator", "business"}),
-    "standards.approve": frozenset({"leader"}),
-    # 122号 第十九条 电子信用档案: reading a full archive is a read of personal data (token + audit trail); every
-    # role may read organisations' archives, individuals' need PERSONAL_DATA_ROLES (or their own subject account),
-    # checked in archive/views.py
-    "archive.read": frozenset(ROLES),
-}
-
-for _action, _roles in PERMISSIONS.items():
-    POLICY.setdefault(_action, _roles)
-PERMISSIONS = POLICY  # one dict: require() reads it (see auth/policy.py for the roles of each action)
+PERMISSIONS = POLICY  # the roles × actions table lives in auth/policy.py; require() reads it
 # PERSONAL_DATA_ROLES (spec G1-17: roles whose work needs full resident ID numbers) lives in auth/policy.py.
 
 # Staff roles see records withdrawn after objection or repair (with their status); the public and viewers do not

@@ -30,3 +30,18 @@ def test_resident_id_check_digit_122_art9():
 
 def test_resident_id_is_masked_keeping_region_and_last_four_g1_17():
     assert mask_resident_id("11010519491231002X") == "110105********002X"
+
+
+def test_an_id_number_typo_that_happens_to_be_a_valid_uscc_is_still_a_check_digit_error_122_art9():
+    from stdnum.cn import uscc
+
+    # find an 18-digit string that is a valid USCC but a resident ID with a wrong check digit
+    base = "11010519491231002"
+    for last in "0123456789":
+        code = base + last
+        if uscc.is_valid(code):
+            zh, _ = check_subject_code(code, "individual")
+            assert "校验位" in zh
+            break
+    zh, _ = check_subject_code("110105194912310021", "individual")
+    assert "校验位" in zh

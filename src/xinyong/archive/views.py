@@ -64,3 +64,24 @@ def read_archive(code: str, db: Session = Depends(get_session), actor: Actor = D
     audit(db, actor.name, actor.role, "archive.read", subject.code, actor.origin, detail=f"{len(entries)} entries")
     db.commit()
     return {"subject": public_code(subject, full), "entries": entries}
+
+
+@router.get("/archive/checkpoint", summary="最新签名检查点及公钥 / latest signed checkpoint and the public key")
+def latest_signed_checkpoint(db: Session = Depends(get_session)) -> dict[str, Any]:
+    """Public: what a third party needs to check an exported archive file against the deployment's key
+    (`xinyong archive check FILE --key-id ID`). Holds hashes and a signature only, no personal data."""
+    from ..errors import NotFoundError
+    from . import signing
+    from .checkpoints import latest_checkpoint
+
+    cp = latest_checkpoint(db)
+    if cp is None:
+        raise NotFoundError("checkpoint", "尚未生成检查点 (xinyong archive checkpoint)", "no checkpoint written yet")
+    trusted = signing.trusted_keys()
+    raw = trusted.get(cp.public_key_id)
+    return {
+        "id": cp.id, "at": cp.at.isoformat(timespec="milliseconds"), "entry_count": cp.entry_count,
+        "root": cp.root, "signature": cp.signature, "public_key_id": cp.public_key_id,
+        "audit_seq": cp.audit_seq, "audit_hash": cp.audit_hash,
+        "public_key_pem": signing.public_pem(raw) if raw is not None else None,
+    }

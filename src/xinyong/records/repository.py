@@ -128,3 +128,18 @@ def public_records(session: Session, subject_id: int, rows: list[RecordRow] | No
         return False
 
     return [row for row in rows if not hidden(row.record.id)]
+
+
+def lateness_by_department(session: Session, start: date, end: date) -> list[tuple[str, str, int, int, int]]:
+    """(department, channel, records, late, provisional due dates) for acts dated in [start, end]."""
+    from sqlalchemy import case, func
+
+    stmt = (
+        select(Record.department, Record.channel, func.count(),
+               func.sum(case((Record.late.is_(True), 1), else_=0)),
+               func.sum(case((Record.due_provisional.is_(True), 1), else_=0)))
+        .where(Record.act_date >= start, Record.act_date <= end, Record.supersedes_id.is_(None))
+        .group_by(Record.department, Record.channel)
+        .order_by(Record.department, Record.channel)
+    )
+    return [(d, c, int(n), int(late or 0), int(prov or 0)) for d, c, n, late, prov in session.execute(stmt).all()]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.service import audit
@@ -97,3 +98,30 @@ def correct(record_id: int, data: CorrectIn, db: Session = Depends(get_session),
                           "at": sub.correction.corrected_at.isoformat(timespec="seconds")}
     db.commit()
     return JSONResponse(status_code=201, content=body)
+
+
+@router.get("/reports/lateness", summary="逾期填报统计 (122号 第八条(一) 5个工作日内填报), by department")
+def lateness_report(year: int = Query(..., ge=2004, le=2100), db: Session = Depends(get_session)
+                    ) -> dict[str, Any]:
+    """Records of acts dated in `year`, first versions only (a correction keeps the original report's
+    timeliness), split by the entering channel (系统对接 interface / 人工录入 manual)."""
+    from datetime import date
+
+    from ..reference.models import Department
+    from . import repository
+
+    names = {d.code: d.name for d in db.scalars(select(Department))}
+    rows: dict[str, dict[str, Any]] = {}
+    for dept, channel, n, late, provisional in repository.lateness_by_department(
+            db, date(year, 1, 1), date(year, 12, 31)):
+        row = rows.setdefault(dept, {"department": dept, "name": names.get(dept, dept), "records": 0, "late": 0,
+                                     "provisional": 0, "by_channel": {}})
+        row["records"] += n
+        row["late"] += late
+        row["provisional"] += provisional
+        row["by_channel"][channel] = {"records": n, "late": late}
+    out = sorted(rows.values(), key=lambda r: (-r["late"], r["department"]))
+    for row in out:
+        row["late_rate"] = round(row["late"] / row["records"], 4) if row["records"] else 0.0
+    return {"year": year, "departments": out, "records": sum(r["records"] for r in out),
+            "late": sum(r["late"] for r in out)}

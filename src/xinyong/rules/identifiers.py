@@ -7,7 +7,8 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 
 
 def _looks_like_ric(code: str) -> bool:
-    return len(code) == 18 and code[:17].isdigit()
+    """Shaped like a resident ID number: 17 digits and a digit or X."""
+    return len(code) == 18 and code[:17].isdigit() and code[17] in "0123456789X"
 
 
 def check_uscc(code: str) -> tuple[str, str] | None:
@@ -50,7 +51,9 @@ def check_subject_code(code: str, kind: str) -> tuple[str, str] | None:
                     "this is a resident ID number; an organization is identified by its unified social credit code")
         return reason
     reason = check_resident_id(code)
-    if reason and check_uscc(code) is None:
+    # An 18-digit number is read as an ID number with a typo (a wrong check digit can make it a valid USCC
+    # by chance, 1 in 31); only a code with letters in its body is named as a company code.
+    if reason and not _looks_like_ric(code) and check_uscc(code) is None:
         return ("该号码是统一社会信用代码，个人应使用身份证号",
                 "this is a unified social credit code; an individual is identified by a resident ID number")
     return reason

@@ -45,7 +45,8 @@ from ..auth.service import audit
 from ..db.base import beijing_now
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
 from ..records.service import Actor
-from ..reference.models import CatalogueItem, StandardVersion
+from ..reference.models import StandardVersion
+from ..reference.service import extend_catalogue
 from ..standards.loader import StandardError, load_parameters, standard_from_dict, validation_problems
 from ..standards.model import Parameters, Standard
 from . import repository
@@ -367,7 +368,7 @@ def approve(session: Session, version: str, effective_date: date, actor: Actor, 
     row.content = dict(row.content, effective_date=effective_date.isoformat())
     row.approved_by, row.approved_at = actor.name, now
     row.loaded_at = now  # the rulebook cache keys on it
-    _extend_catalogue(session, to_standard(row, effective_date))
+    extend_catalogue(session, to_standard(row, effective_date))
     session.flush()
     audit(session, actor.name, actor.role, "standard.approve", version, actor.origin,
           f"effective {effective_date.isoformat()}")
@@ -408,15 +409,3 @@ def _replacement_problems(session: Session, row: StandardVersion, effective: dat
     return []
 
 
-def _extend_catalogue(session: Session, std: Standard) -> int:
-    """归集目录 (122号 第七条) follows the standards: items of a newly approved version that the catalogue does
-    not hold yet are added (existing codes keep their rows, checked consistent by check_content)."""
-    added = 0
-    for it in std.items:
-        if session.get(CatalogueItem, it.code) is None:
-            session.add(CatalogueItem(code=it.code, name=it.name, polarity=it.polarity, family=it.family,
-                                      industry=it.industry, source_category=it.source_category,
-                                      admin_category=it.admin_category, fuse_article=it.fuse,
-                                      heavier=it.heavier, work_safety=it.work_safety, article=it.article))
-            added += 1
-    return added

@@ -50,14 +50,22 @@ def seed_defaults(session: Session) -> dict[str, int]:
                                         status="in_force", effective_date=std.effective_date,
                                         content=standard_to_dict(std)))
             added["standards"] += 1
-        for it in std.items:
-            if session.get(CatalogueItem, it.code) is None:
-                session.add(CatalogueItem(code=it.code, name=it.name, polarity=it.polarity, family=it.family,
-                                          industry=it.industry, source_category=it.source_category,
-                                          admin_category=it.admin_category, fuse_article=it.fuse,
-                                          heavier=it.heavier, work_safety=it.work_safety, article=it.article))
-                added["catalogue_items"] += 1
+        added["catalogue_items"] += extend_catalogue(session, std)
     session.flush()
+    return added
+
+
+def extend_catalogue(session: Session, std: Standard) -> int:
+    """归集目录 (122号 第七条) follows the standards: items of `std` that the catalogue does not hold yet are
+    added (an existing code keeps its row). Returns how many were added."""
+    added = 0
+    for it in std.items:
+        if session.get(CatalogueItem, it.code) is None:
+            session.add(CatalogueItem(code=it.code, name=it.name, polarity=it.polarity, family=it.family,
+                                      industry=it.industry, source_category=it.source_category,
+                                      admin_category=it.admin_category, fuse_article=it.fuse,
+                                      heavier=it.heavier, work_safety=it.work_safety, article=it.article))
+            added += 1
     return added
 
 

@@ -48,6 +48,10 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
 
     app = FastAPI(
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN, which intranet deployments cannot reach;
+        # the OpenAPI document itself stays at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
         title="xinyong 信用评价管理系统",
         version=__version__,
         description="北京市规划自然资源领域信用评价及分级分类监管 (京规自发〔2024〕122号). Every write needs "

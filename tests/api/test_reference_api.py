@@ -191,3 +191,10 @@ def test_openapi_documents_evaluation_query_and_record_body(client: TestClient) 
     assert {"code", "name", "kind", "national_grade", "industries"} <= set(schema["properties"])
     # writes declare the bearer scheme
     assert any("HTTPBearer" in (s or {}) for s in rec.get("security", [])), rec.get("security")
+
+
+def test_no_page_depends_on_a_cdn_swagger_ui_is_off_and_openapi_stays(client) -> None:
+    """Intranet deployments reach no CDN: the Swagger/ReDoc pages (CDN scripts) are off, /openapi.json is on."""
+    assert client.get("/docs").status_code == 404
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/openapi.json").status_code == 200

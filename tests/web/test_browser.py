@@ -86,6 +86,20 @@ def test_subject_detail_explains_the_score_down_to_the_article(page, server, cli
     assert page.get_by_test_id("fused").get_attribute("data-fused") == "true"
     assert "第十六条(六)" in page.get_by_test_id("fuse-reasons").inner_text()
     assert page.get_by_test_id("lines-table").locator("tbody tr").count() == 2
+    assert "令牌" in page.get_by_test_id("archive-note").inner_text()  # the archive needs a token (第十九条)
+
+
+def test_with_a_token_the_detail_page_shows_the_hash_chained_archive_122_art19(page, server, client, tokens):
+    code = client.get("/api/v1/subjects", params={"q": "工程咨询"}).json()["items"][0]["code"]
+    page.goto(server + "/#/overview")
+    page.get_by_test_id("token-input").fill(tokens["admin"])
+    page.get_by_test_id("token-input").press("Enter")
+    page.goto(f"{server}/#/subject/{code}")
+    page.get_by_test_id("archive-row").first.wait_for()
+    kinds = [r.get_attribute("data-kind") for r in page.get_by_test_id("archive-row").all()]
+    assert kinds[-1] == "subject_created" and "record_entered" in kinds and "evaluation_changed" in kinds
+    seqs = [int(r.get_attribute("data-seq")) for r in page.get_by_test_id("archive-row").all()]
+    assert seqs == sorted(seqs, reverse=True) and seqs[-1] == 1
 
 
 def test_entering_a_record_in_the_form_updates_the_grade(page, server, client, tokens):

@@ -866,6 +866,42 @@
           clear(byId("records-tbody")).appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 9, text: "加载失败:" + describeError(res[2].error) })));
         }
         setState("subject", failed ? "error" : "ready");
+        loadArchive(enc, seq);
+      });
+    });
+  }
+
+  /* 电子信用档案 (122号 第十九条): read with a token only; a refusal is explained in place, not as a page error */
+
+  var ARCHIVE_KINDS = {
+    subject_created: "登记评价对象", record_entered: "录入记录", record_withdrawn: "撤销记录",
+    record_corrected: "更正记录", evidence_attached: "上传证明材料", evaluation_changed: "评价变动",
+    industry_enrolled: "纳入行业评价"
+  };
+
+  function loadArchive(enc, seq) {
+    var tb = clear(byId("archive-tbody"));
+    var note = byId("sd-archive-note");
+    if (!getToken()) {
+      note.textContent = "登录或填写接口令牌后可查看档案(查阅记入审计)。";
+      return;
+    }
+    note.textContent = "正在加载档案…";
+    settle(api(enc + "/archive")).then(function (res) {
+      if (stale(seq)) { return; }
+      if (!res.ok) {
+        note.textContent = "无法查看档案:" + describeError(res.error);
+        return;
+      }
+      var entries = (res.value && Array.isArray(res.value.entries)) ? res.value.entries : [];
+      note.textContent = "共 " + entries.length + " 条;每条记载前一条的哈希,任何改动都可由 xinyong archive verify 发现。";
+      entries.slice().reverse().forEach(function (e) {
+        tb.appendChild(h("tr", { "data-testid": "archive-row", "data-seq": e.seq, "data-kind": e.kind },
+          h("td", { class: "num", text: String(e.seq) }),
+          h("td", { text: String(e.at || "").replace("T", " ").slice(0, 19) }),
+          h("td", {}, h("span", { class: "tag", text: ARCHIVE_KINDS[e.kind] || e.kind })),
+          h("td", { text: e.summary || "" }),
+          h("td", {}, h("code", { class: "hash", title: "前一条 " + (e.prev_hash || ""), text: String(e.hash || "").slice(0, 12) + "…" }))));
       });
     });
   }

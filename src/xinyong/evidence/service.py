@@ -25,9 +25,9 @@ from ..archive.models import ArchiveEntry
 from ..archive.service import EVIDENCE_ATTACHED, append
 from ..calendar.service import beijing_today
 from ..db.base import beijing_now
-from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from ..errors import ConflictError, InputError, NotFoundError
 from ..records.models import Record
-from ..records.service import Actor
+from ..records.service import Actor, record_for_write
 from ..standards.loader import DEFAULT_DIR, load_parameters
 from ..subjects.models import Subject
 from .models import EvidenceFile
@@ -115,13 +115,7 @@ def attach_evidence(session: Session, record_id: int, data: bytes, filename: str
     """Attach a file to a record (第十九条). The same content attached to the same record again is the same
     attachment (created=False). The file is written before the row: a failed request leaves at most an
     unreferenced content-addressed file, never a row without its file."""
-    record = session.get(Record, record_id) if 0 < record_id < 2**31 else None
-    if record is None:
-        raise NotFoundError("id", f"没有编号为 {record_id} 的记录", f"no record {record_id}")
-    # 谁生成、谁录入、谁负责 (第八条): a business department documents its own department's records only
-    if actor.role == "business" and actor.department != record.department:
-        raise ForbiddenError("id", "业务部门只能为本部门的记录上传证明材料",
-                             "a business token may only attach evidence to its own department's records")
+    record = record_for_write(session, record_id, actor, "上传证明材料至", "attach evidence to")
     name = clean_name(filename)
     media_type = check_file(data, name, declared, policy())
     store = store or EvidenceStore()

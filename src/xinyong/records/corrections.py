@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..archive.service import RECORD_CORRECTED, append
 from ..calendar.service import beijing_today
 from ..db.base import beijing_now
-from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from ..errors import ConflictError, InputError
 from ..evaluation.models import GENERAL_SCOPE
 from ..evaluation.service import refresh_subject
 from ..subjects.models import Subject
@@ -29,7 +29,15 @@ from ..subjects.service import enrol_in_industry
 from . import repository
 from .models import Correction, Record
 from .schemas import CorrectIn, RecordIn
-from .service import Actor, Submitted, due_date_for, first_reported_at, record_facts, validate_record
+from .service import (
+    Actor,
+    Submitted,
+    due_date_for,
+    first_reported_at,
+    record_facts,
+    record_for_write,
+    validate_record,
+)
 
 _VERSION_SUFFIX = re.compile(r"#v\d+$")
 
@@ -59,14 +67,7 @@ def default_source_ref(session: Session, old: Record) -> str:
 
 
 def correct_record(session: Session, record_id: int, data: CorrectIn, actor: Actor) -> Corrected:
-    # ids are 32-bit integers: a larger number names no record (and must not reach the driver: a 500)
-    old = session.get(Record, record_id) if 0 < record_id < 2**31 else None
-    if old is None:
-        raise NotFoundError("id", f"没有编号为 {record_id} 的记录", f"no record {record_id}")
-    # 谁生成、谁录入、谁负责 (第八条): a business department corrects only its own department's records
-    if actor.role == "business" and actor.department != old.department:
-        raise ForbiddenError("id", "业务部门只能更正本部门录入的记录",
-                             "a business token may only correct its own department's records")
+    old = record_for_write(session, record_id, actor, "更正", "correct")
     reason = data.reason.strip()
     if not reason:
         raise InputError("reason", "更正原因不能为空", "reason must not be blank")

@@ -139,15 +139,23 @@ def _current(session: Session, subject: Subject, item: CatalogueItem) -> Evaluat
     return results[item.industry or GENERAL_SCOPE]
 
 
-def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor, kind: str = "error") -> Submitted:
-    """撤销. kind: error (第十条 信息纠错) | objection (异议核实, 第十八条) | repair (信用修复, 第十八条); objection and
-    repair withdrawals are hidden from public views (repository.public_records), never from the archive."""
+def record_for_write(session: Session, record_id: int, actor: Actor, doing_zh: str, doing_en: str) -> Record:
+    """The record a write acts on: 404 when it does not exist; 403 when a business department acts on another
+    department's record (122号 第八条 谁生成、谁录入、谁负责)."""
     # ids are 32-bit integers: a larger number names no record (and must not reach the driver: a 500)
     record = session.get(Record, record_id) if 0 < record_id < 2**31 else None
     if record is None:
         raise NotFoundError("id", f"没有编号为 {record_id} 的记录", f"no record {record_id}")
     if actor.role == "business" and actor.department != record.department:
-        raise ForbiddenError("id", "业务部门只能撤销本部门录入的记录", "a business token may only withdraw its own department's records")
+        raise ForbiddenError("id", f"业务部门只能{doing_zh}本部门的记录",
+                             f"a business token may only {doing_en} its own department's records")
+    return record
+
+
+def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor, kind: str = "error") -> Submitted:
+    """撤销. kind: error (第十条 信息纠错) | objection (异议核实, 第十八条) | repair (信用修复, 第十八条); objection and
+    repair withdrawals are hidden from public views (repository.public_records), never from the archive."""
+    record = record_for_write(session, record_id, actor, "撤销", "withdraw")
     withdrawn_item = session.get(CatalogueItem, record.item)
     if withdrawn_item is not None:
         check_business_item(session, actor, withdrawn_item, "id")  # 122号 第四条(二)

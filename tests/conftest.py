@@ -119,6 +119,6 @@ def new_resident_id() -> str:
 
 
 def this_year(month: int, day: int) -> date:
-    from xinyong.calendar.service import beijing_today
+    from xinyong.core.clock import beijing_today
 
     return date(beijing_today().year, month, day)

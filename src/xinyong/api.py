@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from . import __version__, deps, errors_http
 from .archive import views as archive_views
 from .calendar import views as calendar_views
-from .config import get_settings
+from .core.settings import settings
 from .db.session import engine_for
 from .evaluation.refresher import DailyRefresher
 from .evidence import views as evidence_views
@@ -35,7 +35,7 @@ log = structlog.get_logger("xinyong.http")
 def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> FastAPI:
     """`refresh_daily`: keep the stored evaluations current across days while serving (xinyong serve)."""
     configure_logging()
-    engine = engine or engine_for(get_settings().database_url)
+    engine = engine or engine_for(settings().database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from .config import get_settings
+from .core.settings import settings
 from .db.session import engine_for, unit_of_work
 
 
 def _engine() -> Engine:
-    return engine_for(get_settings().database_url)
+    return engine_for(settings().database_url)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import sys
 
 import structlog
 
-from .config import get_settings
+from .core.settings import settings
 
 _configured = False
 
@@ -16,7 +16,7 @@ def configure_logging() -> None:
     global _configured
     if _configured:
         return
-    renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if get_settings().log_json \
+    renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if settings().log_json \
         else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.conftest import auth, new_resident_id, new_uscc
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 
 _refs = itertools.count(1)
 

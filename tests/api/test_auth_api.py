@@ -13,7 +13,7 @@ from sqlalchemy import Engine, update
 from tests.conftest import auth, new_uscc
 from xinyong.auth.models import ApiToken
 from xinyong.auth.service import create_token
-from xinyong.db.base import beijing_now
+from xinyong.core.clock import beijing_now
 from xinyong.db.session import unit_of_work
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import auth, new_uscc
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 
 
 def _subject(client, tokens):

@@ -14,7 +14,7 @@ from tests.conftest import new_uscc
 from xinyong.archive import signing
 from xinyong.archive.checkpoints import write_checkpoint
 from xinyong.archive.verify import VerifyReport, verify_archive
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 from xinyong.db.session import session_factory, unit_of_work
 from xinyong.records.schemas import RecordIn
 from xinyong.records.service import Actor, submit_record, withdraw_record

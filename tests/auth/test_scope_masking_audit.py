@@ -14,7 +14,7 @@ from tests.conftest import auth, new_resident_id, new_uscc
 from xinyong.auth.audit import verify_chain
 from xinyong.auth.models import AuditEvent
 from xinyong.auth.service import create_token
-from xinyong.db.base import beijing_now
+from xinyong.core.clock import beijing_now
 from xinyong.db.session import unit_of_work
 
 

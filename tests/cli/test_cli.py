@@ -34,7 +34,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, inspect, text
 
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 from xinyong.db.session import make_engine
 from xinyong.demo import make_resident_id, make_uscc
 

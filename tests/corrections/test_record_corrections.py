@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import auth, new_uscc
 from xinyong.archive.models import ArchiveEntry
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 
 
 def _subject(client: TestClient, token: str, grade: str = "B", industries: list[str] | None = None) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import auth, new_uscc
 from xinyong.archive.chain import GENESIS, entry_hash
 from xinyong.archive.models import ArchiveEntry
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 from xinyong.records import repository
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject

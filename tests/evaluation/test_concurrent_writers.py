@@ -8,7 +8,7 @@ from datetime import date
 
 from tests.conftest import new_uscc
 from xinyong.archive.verify import verify_archive
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 from xinyong.db.session import session_factory, unit_of_work
 from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.service import evaluate_subject

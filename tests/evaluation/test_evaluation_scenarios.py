@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import new_uscc
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 from xinyong.errors import ConflictError
 from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.service import STORED_FIELDS, batch_evaluate, evaluate_subject

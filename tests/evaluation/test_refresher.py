@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from tests.conftest import new_uscc
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 from xinyong.db.session import unit_of_work
 from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.refresher import refresh_if_stale

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import auth, new_uscc
 from xinyong.archive.models import ArchiveEntry
 from xinyong.auth.models import AuditEvent
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 from xinyong.evidence.service import policy, verify_evidence_files
 from xinyong.evidence.storage import EvidenceStore
 

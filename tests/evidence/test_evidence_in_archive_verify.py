@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import auth, new_uscc
 from xinyong.archive.verify import verify_archive
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 
 PDF = b"%PDF-1.7\n% evidence for the archive verify test\n%%EOF\n"
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, text
 
 from tests.conftest import DATA_TABLES, auth, new_resident_id, new_uscc
-from xinyong.calendar.service import beijing_today
+from xinyong.core.clock import beijing_today
 from xinyong.db.session import unit_of_work
 from xinyong.reference.models import CatalogueItem, StandardVersion
 from xinyong.reference.service import load_parameters

@@ -14,7 +14,7 @@ from tests.conftest import auth, new_uscc
 from xinyong.auth.models import ApiToken, AuditEvent
 from xinyong.auth.service import hash_token
 from xinyong.auth.settings import security_settings
-from xinyong.db.base import beijing_now
+from xinyong.core.clock import beijing_now
 from xinyong.db.session import unit_of_work
 from xinyong.users.models import LoginAttempt, User
 from xinyong.users.service import create_user

@@ -19,8 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import AuditEvent
-from ..calendar.service import beijing_today
-from ..db.base import beijing_now
+from ..core.clock import beijing_now, beijing_today
 from ..db.session import unit_of_work
 from . import signing
 from .chain import checkpoint_message

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
 
 def _engine() -> Engine:
-    from ..config import get_settings
+    from ..core.settings import settings
     from ..db.session import engine_for
 
-    return engine_for(get_settings().database_url)
+    return engine_for(settings().database_url)
 
 
 def cmd_keygen(_args: argparse.Namespace) -> int:

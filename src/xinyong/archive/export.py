@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from ..db.base import beijing_now
+from ..core.clock import beijing_now
 from ..errors import InputError
 from ..subjects.service import get_subject
 from . import signing

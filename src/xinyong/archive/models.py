@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db.base import Base, beijing_now
+from ..core.clock import beijing_now
+from ..db.base import Base
 
 
 class ArchiveEntry(Base):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..db.base import beijing_now
+from ..core.clock import beijing_now
 from ..subjects.models import Subject
 from .chain import GENESIS, canonical, entry_hash
 from .models import ArchiveEntry

@@ -15,6 +15,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..core.settings import settings
+
 ALGORITHM = "Ed25519"
 
 
@@ -25,7 +27,7 @@ class SigningKeyMissing(Exception):
 
 
 def key_path() -> Path:
-    return Path(os.environ.get("XINYONG_SIGNING_KEY", "./signing_key.pem"))
+    return settings().signing_key
 
 
 def public_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
@@ -84,7 +86,7 @@ def trusted_keys() -> dict[str, bytes]:
     if path.exists():
         raw = public_raw(load_private(path))
         out[key_id(raw)] = raw
-    for name in filter(None, os.environ.get("XINYONG_TRUSTED_KEYS", "").split(os.pathsep)):
+    for name in settings().trusted_keys:
         raw = load_public_pem(Path(name).read_text())
         out[key_id(raw)] = raw
     return out

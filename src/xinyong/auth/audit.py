@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..archive.chain import GENESIS, canonical
-from ..db.base import beijing_now
+from ..core.clock import beijing_now
 from .models import AuditEvent
 
 _LOCK_KEY = 122_019  # advisory lock id of the audit chain (122号 第十九条)

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db.base import Base, beijing_now
+from ..core.clock import beijing_now
+from ..db.base import Base
 
 
 class ApiToken(Base):

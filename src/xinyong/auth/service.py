@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.base import beijing_now
+from ..core.clock import beijing_now
 from ..errors import InputError
 from ..reference.models import Department
 from .models import ApiToken

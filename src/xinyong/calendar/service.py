@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from functools import lru_cache
 
-from xinyong.config import get_settings
+from xinyong.core.clock import beijing_today as beijing_today  # re-exported: one Beijing clock
+from xinyong.core.settings import settings
 from xinyong.rules.calendar import WorkCalendar, load_calendar
 
 __all__ = [
@@ -16,23 +17,15 @@ __all__ = [
     "uncovered_current_or_next",
 ]
 
-# China has had no daylight saving time since 1991: a fixed UTC+8 offset is Beijing time.
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
 @lru_cache(maxsize=1)
 def default_calendar() -> WorkCalendar:
     """chinesecalendar plus the admin-maintained holiday file (``XINYONG_HOLIDAY_FILE``), loaded once."""
-    return load_calendar(get_settings().holiday_file)
+    return load_calendar(settings().holiday_file)
 
 
 def reload_calendar() -> None:
     """Forget the cached calendar; the next :func:`default_calendar` call re-reads the holiday file."""
     default_calendar.cache_clear()
-
-
-def beijing_today() -> date:
-    return datetime.now(BEIJING).date()
 
 
 def uncovered_current_or_next(cal: WorkCalendar, today: date | None = None) -> list[int]:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-BEIJING = timezone(timedelta(hours=8))
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -21,8 +17,3 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
-
-def beijing_now() -> datetime:
-    """Timestamps are stored as naive Beijing time (UTC+8), spec §0.2, to the millisecond."""
-    now = datetime.now(BEIJING).replace(tzinfo=None)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)

@@ -8,7 +8,7 @@ import threading
 import structlog
 from sqlalchemy import Engine, func, select
 
-from ..calendar.service import beijing_today
+from ..core.clock import beijing_today
 from ..db.session import unit_of_work
 from .models import Evaluation
 from .service import batch_evaluate

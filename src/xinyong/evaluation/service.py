@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from ..calendar.service import beijing_today
+from ..core.clock import beijing_today
 from ..records import repository as records_repo
 from ..records.models import Record
 from ..reference.service import Rulebook, rulebook

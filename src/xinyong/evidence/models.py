@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db.base import Base, beijing_now
+from ..core.clock import beijing_now
+from ..db.base import Base
 
 
 class EvidenceFile(Base):

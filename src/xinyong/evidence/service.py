@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..archive.models import ArchiveEntry
 from ..archive.service import EVIDENCE_ATTACHED, append
-from ..calendar.service import beijing_today
-from ..db.base import beijing_now
+from ..core.clock import beijing_now, beijing_today
 from ..errors import ConflictError, InputError, NotFoundError
 from ..records.models import Record
 from ..records.service import Actor, record_for_write

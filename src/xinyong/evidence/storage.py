@@ -11,12 +11,14 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..core.settings import settings
+
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20
 
 
 def evidence_dir() -> Path:
-    return Path(os.environ.get("XINYONG_EVIDENCE_DIR", "./evidence"))
+    return settings().evidence_dir
 
 
 def sha256_of(data: bytes) -> str:

@@ -10,10 +10,10 @@ from sqlalchemy import Engine
 
 
 def _engine() -> Engine:
-    from ..config import get_settings
+    from ..core.settings import settings
     from ..db.session import engine_for
 
-    return engine_for(get_settings().database_url)
+    return engine_for(settings().database_url)
 
 
 def _date(value: str) -> date:
@@ -24,7 +24,7 @@ def _date(value: str) -> date:
 
 
 def cmd_list(_args: argparse.Namespace) -> int:
-    from ..calendar.service import beijing_today
+    from ..core.clock import beijing_today
     from ..db.session import unit_of_work
     from .service import list_standards
 
@@ -41,7 +41,7 @@ def cmd_list(_args: argparse.Namespace) -> int:
 def cmd_impact(args: argparse.Namespace) -> int:
     import time
 
-    from ..calendar.service import beijing_today
+    from ..core.clock import beijing_today
     from ..db.session import unit_of_work
     from ..errors import DomainError
     from .impact import impact

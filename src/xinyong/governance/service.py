@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..auth.service import audit
-from ..db.base import beijing_now
+from ..core.clock import beijing_now
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
 from ..records.service import Actor
 from ..reference.models import StandardVersion

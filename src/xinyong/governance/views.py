@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from ..calendar.service import beijing_today
+from ..core.clock import beijing_today
 from ..deps import Principal, get_session, optional_principal, require
 from ..records.service import Actor
 from ..reference.models import StandardVersion

@@ -19,8 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..archive.service import RECORD_CORRECTED, append
-from ..calendar.service import beijing_today
-from ..db.base import beijing_now
+from ..core.clock import beijing_now, beijing_today
 from ..errors import ConflictError, InputError
 from ..evaluation.models import GENERAL_SCOPE
 from ..evaluation.service import refresh_subject

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..archive.service import RECORD_ENTERED, RECORD_WITHDRAWN, append
 from ..auth.scope import check_business_item
-from ..calendar.service import beijing_today, default_calendar
-from ..db.base import beijing_now
+from ..calendar.service import default_calendar
+from ..core.clock import beijing_now, beijing_today
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
 from ..evaluation.models import GENERAL_SCOPE
 from ..evaluation.service import EvaluationResult, refresh_subject

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db.base import Base, beijing_now
+from ..core.clock import beijing_now
+from ..db.base import Base
 
 
 class Department(Base):

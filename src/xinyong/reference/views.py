@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.service import audit
-from ..calendar.service import beijing_today
+from ..core.clock import beijing_today
 from ..deps import get_session, require
 from ..errors import ConflictError, NotFoundError
 from ..records.service import Actor

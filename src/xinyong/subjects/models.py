@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db.base import Base, beijing_now
+from ..core.clock import beijing_now
+from ..db.base import Base
 
 
 class Subject(Base):

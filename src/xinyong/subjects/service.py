@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ..archive.service import SUBJECT_CREATED, append
-from ..calendar.service import beijing_today
+from ..core.clock import beijing_today
 from ..errors import ConflictError, InputError, NotFoundError, Problem
 from ..evaluation.service import refresh_subject
 from ..reference.models import Industry

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from ..auth.service import STAFF_ROLES, audit
-from ..calendar.service import beijing_today
+from ..core.clock import beijing_today
 from ..deps import Principal, audit_personal_read, get_session, optional_principal, require
 from ..errors import InputError
 from ..evaluation.models import GENERAL_SCOPE

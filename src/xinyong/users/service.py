@@ -19,7 +19,7 @@ from ..auth.models import ApiToken
 from ..auth.policy import GRANTABLE_BY, ROLES
 from ..auth.service import audit, issue_token
 from ..auth.settings import security_settings
-from ..db.base import beijing_now
+from ..core.clock import beijing_now
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from ..reference.models import Department
 from ..rules.identifiers import normalize_code

@@ -112,6 +112,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .evaluation.service import batch_evaluate
+    from .reference.framework import grade_order
 
     bar = tqdm(total=4, desc="批量评价 / batch evaluation", file=sys.stderr, disable=None)
 
@@ -125,8 +126,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     bar.close()
     print(f"评价日期 / as of {summary.as_of}: {summary.subjects} subjects, {summary.evaluations} evaluations, "
           f"{summary.records} counting records")
+    order = grade_order(summary.as_of)  # the grades of parameters.yaml, best first (no literal list here)
     for scope, grades in sorted(summary.grades.items()):
-        print(f"  {scope}: " + " ".join(f"{g}={grades.get(g, 0)}" for g in "ABCD"))
+        print(f"  {scope}: " + " ".join(f"{g}={grades.get(g, 0)}" for g in order))
     if summary.stored:
         print(f"已更新存储结果 / stored evaluations written; differing from the real-time store: {summary.changed}")
         for m in summary.mismatches[:10]:

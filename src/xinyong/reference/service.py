@@ -19,6 +19,7 @@ from ..standards.loader import (
     standard_to_dict,
 )
 from ..standards.model import Parameters, Standard
+from .framework import first_day_in_force
 from .models import CatalogueItem, Department, Industry, StandardVersion
 
 # Versions that count for the rulebook: approved ones (in force from their effective date, 122号 第十二条) and the
@@ -42,7 +43,7 @@ def seed_defaults(session: Session) -> dict[str, int]:
                                  reference=row["reference"]))
             added["industries"] += 1
     session.flush()
-    params = load_parameters().at(date(2024, 5, 11))
+    params = load_parameters().at(first_day_in_force())  # the measures' first day (measures_validity.from)
     for path in default_standard_files():
         std = load_standard_file(path, params)
         if session.get(StandardVersion, std.version) is None:

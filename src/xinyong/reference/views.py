@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from ..core.clock import beijing_today
 from ..deps import get_session, require
 from ..errors import ConflictError, NotFoundError
 from ..records.service import Actor
+from .framework import Framework, framework_on, parse_as_of
 from .models import CatalogueItem, Department, Industry
 from .service import rulebook
 
@@ -24,6 +25,16 @@ router = APIRouter(prefix="/api/v1", tags=["reference 基础数据"])
 def industries(db: Session = Depends(get_session)) -> list[dict[str, str]]:
     return [{"code": i.code, "name": i.name, "regulator": i.regulator}
             for i in db.scalars(select(Industry).order_by(Industry.code))]
+
+
+@router.get("/framework", response_model=Framework,
+            summary="评价框架参数：分值范围、四等九级、初始分值、熔断条款、评价周期、填报时限、本办法有效期")
+def framework(as_of: str | None = Query(None, description="YYYY-MM-DD, not before the measures took effect; "
+                                         "default today (Beijing)", json_schema_extra={"format": "date"})) -> Framework:
+    """The framework parameters in force on `as_of`, read from parameters.yaml (122号 第八条, 第十一条, 第十三条,
+    第十四条, 第十六条, 第二十八条): the one source the UI and CLI read instead of repeating them. `validity.warning` is
+    null normally, a notice from six months before the last day in force, and a `lapsed` notice after it."""
+    return framework_on(parse_as_of(as_of))
 
 
 @router.get("/departments", summary="部门 (122号 第四条, 第二十七条)")

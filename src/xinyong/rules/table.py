@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..standards.model import FUSE_ARTICLES, HEAVIER_FUSE_ARTICLE, Parameters, Standard
+from ..standards.model import FUSE_ARTICLES, FUSE_KEYS, HEAVIER_FUSE_ARTICLE, Parameters, Standard
+from .citation import Citation, zh
 
 I64 = NDArray[np.int64]
 
@@ -54,6 +55,15 @@ class ScoringTable:
     @property
     def fuse_articles(self) -> tuple[str, ...]:
         return FUSE_ARTICLES
+
+    @property
+    def fuse_keys(self) -> tuple[Citation, ...]:
+        """The fuse items as citation keys (122号 Art.16(1)…(7)), in the order of `fuse_hits` columns."""
+        return FUSE_KEYS
+
+    def fuse_label(self, k: int) -> str:
+        """Column `k` of `fuse_hits` as the API shows it: "122号 第十六条(六)"."""
+        return zh(FUSE_KEYS[k])
 
     @property
     def heavier_reason(self) -> int:

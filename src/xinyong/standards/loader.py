@@ -1,8 +1,13 @@
 """Load and validate the regulation-as-data YAML files.
 
 A standard that breaks the measures is refused with every problem named (:class:`StandardError`):
-an item without its citation, item caps that can exceed a family budget of 122号 第十一条(二), an industry
-standard without a work-safety indicator (第十一条(一)), an unknown fuse article (第十六条).
+an item without its citation, item caps that can exceed a family budget of 122号 Art.11(2), an industry
+standard without a work-safety indicator (122号 Art.11(1)), an unknown fuse article (122号 Art.16).
+
+Citations: the data files write the citation key (``article: 122号 Art.16(6)``, ``fuse: 122号 Art.16(4)``,
+:mod:`xinyong.rules.citation`); the loader renders them for Chinese display (``122号 第十六条(六)``, fuse
+``第十六条(四)``), so the objects, the database and the HTTP responses carry the same text as before the key.
+A standard submitted through the API may write either form.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from ..rules import citation
 from .model import FUSE_ARTICLES, HEAVIER_FUSE_ARTICLE, Item, LevelBand, Parameters, Standard
 
 DEFAULT_DIR = Path(__file__).parent / "default"
@@ -86,6 +92,35 @@ def load_parameters(path: Path = DEFAULT_DIR / "parameters.yaml") -> ParameterHi
         return ParameterHistory(yaml.safe_load(fh))
 
 
+def _fuse_display(value: Any) -> str | None:
+    """`fuse` as written in the data (the key ``122号 Art.16(4)``) as the display form the objects carry
+    (``第十六条(四)``). Any other value (the display form sent through the API, or a mistake) is kept as given,
+    for validation to accept or name."""
+    if value is None:
+        return None
+    text = str(value)
+    if citation.is_key(text):
+        key = citation.parse(text)
+        if key.doc == citation.DEFAULT_DOC:
+            return citation.zh(key, with_doc=False)
+    return text
+
+
+def _display(value: Any) -> str:
+    """A citation text with its keys rendered for display (texts without keys are returned unchanged)."""
+    return citation.render_zh(str(value))
+
+
+def _render_all(value: Any) -> Any:
+    if isinstance(value, str):
+        return citation.render_zh(value)
+    if isinstance(value, list):
+        return [_render_all(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _render_all(v) for k, v in value.items()}
+    return value
+
+
 def standard_from_dict(raw: Mapping[str, Any]) -> Standard:
     """Build a Standard from its JSON/YAML shape, refusing malformed entries with all problems named."""
     problems: list[str] = []
@@ -112,10 +147,10 @@ def standard_from_dict(raw: Mapping[str, Any]) -> Standard:
                     industry=industry,
                     points=points,
                     cap=cap,
-                    article=str(entry.get("article") or ""),
+                    article=_display(entry.get("article") or ""),
                     admin_category=str(entry.get("admin_category", "other")),
                     source_category=str(entry.get("source_category", "planning")),
-                    fuse=entry.get("fuse"),
+                    fuse=_fuse_display(entry.get("fuse")),
                     heavier=bool(entry.get("heavier", False)),
                     work_safety=bool(entry.get("work_safety", False)),
                     default=bool(entry.get("default", False)),
@@ -135,7 +170,7 @@ def standard_from_dict(raw: Mapping[str, Any]) -> Standard:
         industry=industry,
         name=str(raw.get("name", "")),
         effective_date=effective,
-        reference=str(raw.get("reference", "")),
+        reference=_display(raw.get("reference", "")),
         items=tuple(items),
     )
 
@@ -229,7 +264,7 @@ def default_standard_files(directory: Path = DEFAULT_DIR) -> list[Path]:
 
 def load_reference(path: Path = DEFAULT_DIR / "reference.yaml") -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        data: dict[str, Any] = yaml.safe_load(fh)
+        data: dict[str, Any] = _render_all(yaml.safe_load(fh))
     return data
 
 

@@ -9,13 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ..rules.citation import Citation, zh, zh_citations_in
+
 Polarity = Literal["good", "bad"]
 Family = Literal["general", "industry"]
 
-# 122号 第十六条 (一)…(七): the seven fuse triggers that force grade D (评价等级熔断机制).
-FUSE_ARTICLES: tuple[str, ...] = tuple(f"第十六条({n})" for n in "一二三四五六七")
-# 第十六条(六) is counted (两次及以上较重行政处罚), not triggered by a single item.
-HEAVIER_FUSE_ARTICLE = "第十六条(六)"
+# 122号 Art.16(1)…(7): the seven fuse triggers that force grade D (评价等级熔断机制), as citation keys.
+FUSE_KEYS: tuple[Citation, ...] = tuple(Citation("122号", 16, n) for n in range(1, 8))
+# 122号 Art.16(6) is counted (两次及以上较重行政处罚), not triggered by a single item.
+HEAVIER_FUSE_KEY = Citation("122号", 16, 6)
+# The same, rendered for Chinese display without the document ("第十六条(六)"): the form Item.fuse, the
+# catalogue and the HTTP responses carry (they prefix "122号 "), kept byte-identical to the texts before the key.
+FUSE_ARTICLES: tuple[str, ...] = tuple(zh(k, with_doc=False) for k in FUSE_KEYS)
+HEAVIER_FUSE_ARTICLE = zh(HEAVIER_FUSE_KEY, with_doc=False)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,16 @@ class Item:
     heavier: bool = False
     work_safety: bool = False
     default: bool = False
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The articles `article` cites (it holds the Chinese display, rendered from the keys in the data)."""
+        return tuple(zh_citations_in(self.article))
+
+    @property
+    def fuse_key(self) -> Citation | None:
+        """The 122号 Art.16 item this indicator triggers, as a key (`fuse` holds its display "第十六条(四)")."""
+        return FUSE_KEYS[FUSE_ARTICLES.index(self.fuse)] if self.fuse in FUSE_ARTICLES else None
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,57 @@ def test_staff_sign_in_through_the_header_and_enter_a_record_without_pasting_a_t
     records = client.get(f"/api/v1/subjects/{subject['code']}/records").json()
     mine = [r for r in records if r["source_ref"] == "UI-LOGIN-1"]
     assert mine and mine[0]["entered_by"].startswith("kcsj_staff")
+
+
+def _framework_route(page, change):  # type: ignore[no-untyped-def]
+    """Serve GET /api/v1/framework through `change(body)`: what the page shows must follow the API."""
+    def handle(route):  # type: ignore[no-untyped-def]
+        resp = route.fetch()
+        body = resp.json()
+        change(body)
+        route.fulfill(response=resp, json=body)
+
+    page.route("**/api/v1/framework*", handle)
+
+
+def test_the_grade_legend_and_names_come_from_the_framework_api_issue6(page, server, client):
+    """The legend (grades, names, bands, levels) is drawn from GET /api/v1/framework, not from the script: a name
+    changed in the response is the name shown; the rest matches the API."""
+    fw = client.get("/api/v1/framework").json()
+
+    def rename(body):  # type: ignore[no-untyped-def]
+        body["grades"][0]["name"] = "甲等(接口)"
+
+    _framework_route(page, rename)
+    page.goto(server + "/#/overview")
+    page.get_by_test_id("legend-grade").first.wait_for()
+    rows = page.get_by_test_id("legend-grade").all()
+    assert [r.get_attribute("data-grade") for r in rows] == [g["grade"] for g in fw["grades"]]
+    names = [n.inner_text() for n in page.get_by_test_id("legend-name").all()]
+    assert names == ["甲等(接口)"] + [g["name"] for g in fw["grades"][1:]]
+    rng = fw["score_range"]
+    assert page.get_by_test_id("score-range").inner_text() == f"[{rng['min']}, {rng['max']}]"
+    for lv in fw["levels"]:
+        assert lv["level"] in rows[[g["grade"] for g in fw["grades"]].index(lv["grade"])].inner_text()
+    options = page.get_by_test_id("subject-grade").locator("option").all()
+    assert [o.get_attribute("value") for o in options] == [""] + [g["grade"] for g in fw["grades"]]
+    assert "甲等(接口)" in options[1].inner_text()
+
+
+def test_the_validity_banner_shows_the_api_warning_and_only_then_122_art28(page, server):
+    notice = {"kind": "lapsed", "message_zh": "本办法有效期已届满(测试)", "message_en": "lapsed (test)"}
+    warnings = [None]
+
+    def set_warning(body):  # type: ignore[no-untyped-def]
+        body["validity"]["warning"] = warnings[0]
+
+    _framework_route(page, set_warning)
+    page.goto(server + "/#/overview")
+    page.get_by_test_id("legend-grade").first.wait_for()
+    assert page.get_by_test_id("validity-banner").is_hidden()
+    warnings[0] = notice
+    page.reload()
+    banner = page.get_by_test_id("validity-banner")
+    banner.wait_for()
+    assert banner.get_attribute("data-kind") == "lapsed"
+    assert "本办法有效期已届满(测试)" in banner.inner_text() and "lapsed (test)" in banner.inner_text()

@@ -70,7 +70,7 @@ def test_js_paths_are_api_or_static() -> None:
             continue
         # paths below the API base are written relative to it ("/subjects", "/records", ...) and joined with API
         assert p.startswith(("/api/v1/", "/static/")) or re.match(
-            r"^/(industries|departments|catalogue|subjects|records|stats|evaluation|withdraw|archive|login|logout)\b", p
+            r"^/(industries|departments|catalogue|framework|subjects|records|stats|evaluation|withdraw|archive|login|logout)\b", p
         ), f"app.js uses unexpected path {p!r}"
     assert "fetch(API + path" in js, "all requests must go through the /api/v1 base"
     assert not re.search(r"\bimport\s*\(|importScripts|new\s+WebSocket|new\s+EventSource", js)
@@ -180,3 +180,21 @@ def test_js_syntax_with_node() -> None:
         [node, "--check", str(STATIC / "app.js")], capture_output=True, text=True, timeout=60
     )
     assert res.returncode == 0, res.stderr
+
+
+def test_framework_is_read_from_the_api_not_written_in_the_ui_issue6_item5() -> None:
+    """Grades, the nine levels, their names and bands come from GET /api/v1/framework (parameters.yaml): the UI
+    holds no copy of the level table, the grade names, the score range or the validity dates."""
+    js = read("app.js")
+    html = read("index.html")
+    assert 'api("/framework")' in js
+    for level in ("A-", "B+", "B-", "C+", "C-"):
+        assert f'"{level}"' not in js and f"'{level}'" not in js, f"app.js spells level {level}"
+    assert not re.search(r"""\[\s*["']A["']\s*,\s*["']B["']""", js), "app.js lists the grades"
+    assert not re.search(r"[优良差]", js), "app.js names the grades (优/良/中/差)"
+    # 500 is also an HTTP status and a page limit here; the other bounds of the grades and levels appear nowhere
+    assert not re.search(r"\b(?:350|650|800|875|950)\b", js), "app.js holds a score bound"
+    assert not re.search(r"\b20(?:24|27)-\d\d-\d\d\b", js + html), "a validity date is written in the UI"
+    assert not re.search(r"""<option value="[A-D]">""", html), "index.html lists the grades"
+    for testid in ("validity-banner", "grade-legend", "score-range"):
+        assert f'data-testid="{testid}"' in html

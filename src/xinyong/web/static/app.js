@@ -16,9 +16,9 @@
   var PAGE_SIZE = 20;
   var REQUEST_TIMEOUT_MS = 30000;
 
-  var GRADES = ["A", "B", "C", "D"];
-  var LEVELS = ["A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D"];
-  var NATIONAL = { A: "优", B: "良", C: "中", D: "差" };
+  // Grades, levels, names, bands and the measures' validity come from GET /api/v1/framework (parameters.yaml):
+  // nothing of the framework is written here. Filled once by loadFramework(); empty until then.
+  var fw = { data: null, grades: [], levels: [], gradeName: {}, levelGrade: {} };
   var KIND = { organization: "组织", org: "组织", organisation: "组织", individual: "个人", person: "个人" };
   var FORM_FIELDS = ["subject", "item", "act_date", "department", "source_ref", "note"];
   var COMPONENTS = ["general_bonus", "general_deduction", "industry_bonus", "industry_deduction"];
@@ -97,10 +97,18 @@
     return d.getFullYear() + "-" + pad2(d.getMonth() + 1) + "-" + pad2(d.getDate());
   }
 
+  /** The grade class of a level or grade, as the framework says (a level maps to its grade; a grade to itself). */
   function gradeOf(level) {
     if (!level) { return ""; }
-    var g = String(level).charAt(0).toUpperCase();
-    return GRADES.indexOf(g) >= 0 ? g : "";
+    var k = String(level);
+    if (Object.prototype.hasOwnProperty.call(fw.levelGrade, k)) { return fw.levelGrade[k]; }
+    return fw.grades.indexOf(k) >= 0 ? k : "";
+  }
+
+  /** "[min, below)" or "[min, max]" for the top band (122号 第十四条: 以上 inclusive, 以下 exclusive). */
+  function bandText(b) {
+    var top = fw.data && fw.data.score_range ? fw.data.score_range.max : null;
+    return b.below === null || b.below === undefined ? "[" + b.min + ", " + fmtNum(top) + "]" : "[" + b.min + ", " + b.below + ")";
   }
 
   function badge(text, grade, testid) {
@@ -135,7 +143,7 @@
 
   function nationalName(g) {
     if (!g || g === "none") { return "无"; }
-    return NATIONAL[g] ? g + "(" + NATIONAL[g] + ")" : String(g);
+    return fw.gradeName[g] ? g + "(" + fw.gradeName[g] + ")" : String(g);
   }
 
   function setState(view, state) { byId("view-" + view).setAttribute("data-state", state); }
@@ -310,10 +318,70 @@
 
   var ref = { industries: [], departments: [], catalogue: [], industryMap: {}, departmentMap: {}, itemMap: {} };
   var refPromise = null;
+  var fwPromise = null;
+
+  /** The framework in force today (GET /api/v1/framework), fetched once; retried on the next view if it failed. */
+  function loadFramework() {
+    if (fwPromise) { return fwPromise; }
+    fwPromise = api("/framework").then(function (d) {
+      d = d || {};
+      var grades = Array.isArray(d.grades) ? d.grades : [];
+      var levels = Array.isArray(d.levels) ? d.levels : [];
+      fw.data = d;
+      fw.grades = grades.map(function (g) { return g.grade; });
+      fw.levels = levels.map(function (l) { return l.level; });
+      fw.gradeName = {};
+      grades.forEach(function (g) { fw.gradeName[g.grade] = g.name || ""; });
+      fw.levelGrade = {};
+      levels.forEach(function (l) { fw.levelGrade[l.level] = l.grade; });
+      renderFramework();
+    }, function (e) {
+      fwPromise = null;
+      showError("加载评价框架参数失败", e);
+    });
+    return fwPromise;
+  }
+
+  /** Everything that shows the framework itself: the validity banner, the legend, the grade filter options. */
+  function renderFramework() {
+    var d = fw.data || {};
+    var v = d.validity || {};
+    var banner = byId("validity-banner");
+    var w = v.warning;
+    banner.hidden = !w;
+    banner.setAttribute("data-kind", w ? String(w.kind || "") : "");
+    byId("validity-title").textContent = w && w.kind === "lapsed" ? "本办法有效期已届满" : "本办法有效期提示";
+    byId("validity-text").textContent = w ? String(w.message_zh || "") : "";
+    byId("validity-text-en").textContent = w ? String(w.message_en || "") : "";
+
+    var range = d.score_range ? "[" + fmtNum(d.score_range.min) + ", " + fmtNum(d.score_range.max) + "]" : "—";
+    byId("legend-range").textContent = range;
+    byId("sd-score-range").textContent = range;
+    var legend = clear(byId("grade-legend"));
+    (d.grades || []).forEach(function (g) {
+      var lv = (d.levels || []).filter(function (l) { return l.grade === g.grade; });
+      legend.appendChild(h("li", { "data-grade": g.grade, "data-testid": "legend-grade" },
+        badge(g.grade, g.grade),
+        h("span", { class: "legend-name", "data-testid": "legend-name", text: g.name || "" }),
+        h("span", { class: "legend-band", text: bandText(g) }),
+        lv.length ? h("span", { class: "legend-levels", text: "(" + lv.map(function (l) { return l.level + " " + bandText(l); }).join(" · ") + ")" }) : null));
+    });
+
+    var sel = byId("subj-grade");
+    var keep = sel.value;
+    clear(sel);
+    sel.appendChild(h("option", { value: "", text: "全部" }));
+    fw.grades.forEach(function (g) {
+      sel.appendChild(h("option", { value: g, text: fw.gradeName[g] ? g + "(" + fw.gradeName[g] + ")" : g }));
+    });
+    sel.value = keep;
+    if (sel.value !== keep) { sel.value = ""; }
+  }
 
   function loadReference() {
     if (refPromise) { return refPromise; }
     var parts = [
+      loadFramework(),
       api("/industries").then(function (d) {
         ref.industries = Array.isArray(d) ? d : [];
         ref.industryMap = {};
@@ -333,7 +401,7 @@
     refPromise = Promise.all(parts).then(function () {
       fillReferenceControls();
       // retry on next navigation if something failed
-      if (!ref.industries.length || !ref.departments.length || !ref.catalogue.length) { refPromise = null; }
+      if (!ref.industries.length || !ref.departments.length || !ref.catalogue.length || !fw.data) { refPromise = null; }
     });
     return refPromise;
   }
@@ -599,7 +667,7 @@
       var y = 10 + i * rowH;
       var w = Math.round((b[1] / max) * 640);
       var ends = b[0].split("->");
-      var cls = i === 0 ? "bar-same" : (LEVELS.indexOf(ends[1]) < LEVELS.indexOf(ends[0]) ? "bar-up" : "bar-down");
+      var cls = i === 0 ? "bar-same" : (fw.levels.indexOf(ends[1]) < fw.levels.indexOf(ends[0]) ? "bar-up" : "bar-down");
       body.appendChild(s("text", { x: 150, y: y + 16, "text-anchor": "end", class: "bar-label" }, b[0]));
       body.appendChild(s("rect", { x: 160, y: y + 3, width: Math.max(w, 1), height: rowH - 6, class: "bar " + cls, "data-transition": b[0], "data-count": b[1] }));
       body.appendChild(s("text", { x: 166 + w, y: y + 16, class: "bar-value" }, String(b[1])));
@@ -680,17 +748,19 @@
     byId("ov-fused").setAttribute("data-value", isNum(dist.fused) ? String(dist.fused) : "");
     byId("ov-scope-name").textContent = industryName(industry);
 
-    var levelKeys = LEVELS.slice();
+    var levelKeys = fw.levels.slice();
     Object.keys(levels).forEach(function (k) { if (levelKeys.indexOf(k) < 0) { levelKeys.push(k); } });
 
     drawChart(grades, levels, levelKeys, total, industry);
 
     var tb = clear(byId("dist-tbody"));
-    GRADES.forEach(function (g, i) {
+    var gradeKeys = fw.grades.slice();
+    Object.keys(grades).forEach(function (k) { if (gradeKeys.indexOf(k) < 0) { gradeKeys.push(k); } });
+    gradeKeys.forEach(function (g, i) {
       var n = Number(grades[g] || 0);
       tb.appendChild(h("tr", { "data-kind": "grade", "data-key": g },
-        i === 0 ? h("th", { scope: "rowgroup", rowspan: GRADES.length, text: "四等" }) : null,
-        h("td", {}, badge(g, g)),
+        i === 0 ? h("th", { scope: "rowgroup", rowspan: gradeKeys.length, text: "四等" }) : null,
+        h("td", {}, badge(fw.gradeName[g] ? g + " " + fw.gradeName[g] : g, gradeOf(g))),
         h("td", { class: "num", text: fmtNum(n) }),
         h("td", { class: "num", text: pct(n, total) })));
     });
@@ -708,11 +778,13 @@
   function drawChart(grades, levels, levelKeys, total, industry) {
     var W = 900, H = 330;
     var body = clear(byId("dist-svg-body"));
-    var desc = "四等:" + GRADES.map(function (g) { return g + " " + fmtNum(grades[g] || 0); }).join(",") +
+    var gradeKeys = fw.grades.slice();
+    Object.keys(grades).forEach(function (k) { if (gradeKeys.indexOf(k) < 0) { gradeKeys.push(k); } });
+    var desc = "四等:" + gradeKeys.map(function (g) { return g + " " + fmtNum(grades[g] || 0); }).join(",") +
       ";九级:" + levelKeys.map(function (l) { return l + " " + fmtNum(levels[l] || 0); }).join(",");
     byId("dist-svg-title").textContent = "信用等级分布(" + industryName(industry) + ")";
     byId("dist-svg-desc").textContent = desc;
-    panel(body, { x: 20, w: 300, title: "四等 Grades", keys: GRADES, counts: grades, kind: "grade", total: total, H: H });
+    panel(body, { x: 20, w: 300, title: "四等 Grades", keys: gradeKeys, counts: grades, kind: "grade", total: total, H: H });
     panel(body, { x: 360, w: 520, title: "九级 Levels", keys: levelKeys, counts: levels, kind: "level", total: total, H: H });
     if (total === 0) {
       body.appendChild(s("text", { x: W / 2, y: H / 2, class: "chart-empty", "text-anchor": "middle" }, "暂无评价数据"));
@@ -765,9 +837,9 @@
     setState("subjects", "loading");
     document.title = "评价对象 · 信用评价管理系统";
     byId("subj-q").value = q;
-    byId("subj-grade").value = GRADES.indexOf(grade) >= 0 ? grade : "";
     return loadReference().then(function () {
       if (stale(seq)) { return; }
+      byId("subj-grade").value = fw.grades.indexOf(grade) >= 0 ? grade : "";
       var isel = byId("subj-industry");
       ensureOption(isel, industry, industryName(industry) + "(行业评价)");
       isel.value = industry;

@@ -70,6 +70,7 @@ def test_bands_follow_122_art14_inclusive_min_exclusive_upper(client: TestClient
 def test_fuse_articles_are_the_seven_items_of_122_art16_and_only_6_is_counted(client: TestClient) -> None:
     arts = client.get(URL, params={"as_of": ON.isoformat()}).json()["fuse"]["articles"]
     assert [a["article"] for a in arts] == [f"第十六条({n})" for n in "一二三四五六七"]
+    assert [a["key"] for a in arts] == [f"122号 Art.16({n})" for n in range(1, 8)]
     assert [a["article"] for a in arts if a["counted"]] == ["第十六条(六)"]
 
 

@@ -26,9 +26,10 @@ from pydantic import BaseModel, Field
 
 from ..core.clock import beijing_today
 from ..errors import InputError
+from ..rules.citation import key as citation_key
 from ..rules.period import period_bounds
 from ..standards.loader import ParameterHistory, load_parameters
-from ..standards.model import FUSE_ARTICLES, HEAVIER_FUSE_ARTICLE
+from ..standards.model import FUSE_ARTICLES, FUSE_KEYS, HEAVIER_FUSE_ARTICLE
 
 MEASURES = "京规自发〔2024〕122号"
 WARNING_MONTHS = 6  # spec G1-14: alert 6 months before the last day in force
@@ -62,7 +63,8 @@ class ScoreRange(BaseModel):
 
 
 class FuseArticle(BaseModel):
-    article: str = Field(description="e.g. 第十六条(一)")
+    article: str = Field(description="display form, e.g. 第十六条(一) (as in fuse_reasons and the catalogue)")
+    key: str = Field(description="citation key, e.g. 122号 Art.16(1) (xinyong.rules.citation)")
     text: str | None = Field(description="Chinese text of the item when the data holds it, else null")
     counted: bool = Field(description="true for 第十六条(六): triggered by a count of heavier penalties, not one record")
 
@@ -217,8 +219,9 @@ def framework_on(on: date, history: ParameterHistory | None = None) -> Framework
                 for band, b in zip(levels_sorted, level_below, strict=True)],
         base_scores=dict(params.base_scores),
         fuse=Fuse(
-            articles=[FuseArticle(article=a, text=texts.get(a), counted=a == HEAVIER_FUSE_ARTICLE)
-                      for a in FUSE_ARTICLES],
+            articles=[FuseArticle(article=a, key=citation_key(k), text=texts.get(a) or texts.get(citation_key(k)),
+                                  counted=a == HEAVIER_FUSE_ARTICLE)
+                      for a, k in zip(FUSE_ARTICLES, FUSE_KEYS, strict=True)],
             heavier_penalty_count=params.heavier_fuse_count,
         ),
         evaluation_period=Period(months=params.period_months, anchor=params.period_anchor,

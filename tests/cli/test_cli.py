@@ -77,7 +77,9 @@ class Result:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
+    """The subprocess environment: none of the caller's XINYONG_ settings except the clock's day (XINYONG_TODAY,
+    the date runs of `make test`), so the command and the test agree on what "today" is."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_") or k == "XINYONG_TODAY"}
     env.update(PYTHONIOENCODING="utf-8", XINYONG_LOG_JSON="1", **extra)
     return env
 
@@ -557,21 +559,23 @@ def _covered_spans(stdout: str) -> dict[str, str]:
 
 
 def test_calendar_status(tmp_path: Path) -> None:
-    this_year = beijing_today().year
+    """`calendar status` judges this year and next against the clock: run at two pinned days (XINYONG_TODAY),
+    one inside the package's years (2026) and one after them (2027), so both answers are checked on any date."""
     db = f"sqlite:///{tmp_path / 'unused.db'}"
 
-    missing = run_cli(("calendar", "status"), _env(XINYONG_DATABASE_URL=db,
-                                                   XINYONG_HOLIDAY_FILE=str(tmp_path / "absent.yaml")), tmp_path)
-    assert missing.rc == 0, str(missing)
-    spans = _covered_spans(missing.stdout)
-    assert spans.get("2004–2026", "").startswith("chinesecalendar"), str(missing)
-    assert not any(span.startswith("2027") or span.endswith("2027") for span in spans)
-    uncovered = [y for y in (this_year, this_year + 1) if y > 2026]
-    if uncovered:
+    def status(day: str, holiday_file: Path) -> Result:
+        res = run_cli(("calendar", "status"), _env(XINYONG_DATABASE_URL=db, XINYONG_HOLIDAY_FILE=str(holiday_file),
+                                                   XINYONG_TODAY=day), tmp_path)
+        assert res.rc == 0, str(res)
+        return res
+
+    for day, uncovered in (("2026-06-01", ["2027"]), ("2027-06-01", ["2027", "2028"])):
+        missing = status(day, tmp_path / "absent.yaml")
+        spans = _covered_spans(missing.stdout)
+        assert spans.get("2004–2026", "").startswith("chinesecalendar"), str(missing)
+        assert not any(span.startswith("2027") or span.endswith("2027") for span in spans)
         line = next(x for x in missing.lines if "NOT covered" in x)
-        assert all(str(y) in line for y in uncovered), line
-        if 2027 in (this_year, this_year + 1):
-            assert "2027" in line
+        assert all(y in line for y in uncovered), line
 
     holiday_file = tmp_path / "fictitious-holidays.yaml"
     holiday_file.write_text(
@@ -583,15 +587,14 @@ def test_calendar_status(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     env = _env(XINYONG_DATABASE_URL=db, XINYONG_HOLIDAY_FILE=str(holiday_file))
-    covered = run_cli(("calendar", "status"), env, tmp_path)
-    assert covered.rc == 0, str(covered)
+    covered = status("2026-06-01", holiday_file)
     spans = _covered_spans(covered.stdout)
     assert spans.get("2004–2026", "").startswith("chinesecalendar")
     assert spans.get("2027") == "fictitious-holidays.yaml: 虚构测试通知 FICTITIOUS-TEST-NOTICE", str(covered)
-    if this_year == 2026:
-        assert "NOT covered" not in covered.stdout and "both covered" in covered.stdout
-    elif this_year == 2027:
-        assert "2027" not in next(x for x in covered.lines if "NOT covered" in x)
+    assert "NOT covered" not in covered.stdout and "both covered" in covered.stdout
+    next_year = status("2027-06-01", holiday_file)
+    line = next(x for x in next_year.lines if "NOT covered" in x)
+    assert "2027" not in line and "2028" in line, line
 
     holiday_file.write_text("2027:\n  reference: FICTITIOUS\n  holidays: [2028-01-01]\n", encoding="utf-8")
     broken = run_cli(("calendar", "status"), env, tmp_path)

@@ -90,7 +90,9 @@ def test_correction_is_archived_with_new_facts_and_cause_122_art19(
         client: TestClient, tokens: dict[str, str], db: Session) -> None:
     code = _subject(client, tokens["admin"], grade="C")
     old = _record(client, tokens["admin"], code, "GEN-D01", department="zhifa")
-    corrected_date = max(beijing_today() - timedelta(days=3), date(beijing_today().year, 1, 1))
+    # three days before the act (today): on 1-3 January that is last year, the correction then moves the record
+    # out of the period and the evaluation changes with the correction as its cause (checked below)
+    corrected_date = beijing_today() - timedelta(days=3)
     r = client.post(f"/api/v1/records/{old['id']}/correct",
                     json={"reason": "行为日期有误", "act_date": corrected_date.isoformat()},
                     headers=auth(tokens["coordinator"]))

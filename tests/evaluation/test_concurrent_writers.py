@@ -24,7 +24,7 @@ def test_parallel_records_for_one_subject_all_count_and_the_archive_stays_intact
         code = create_subject(s, SubjectIn(code=new_uscc(), name="并发测试", kind="organization",
                                            national_grade="A", industries=["survey_design"]), "t").code
     errors: list[BaseException] = []
-    act = date(beijing_today().year, 1, 2)
+    act = date(beijing_today().year, 1, 1)  # the period's first day: never in the future, whatever the date
 
     def writer(n: int) -> None:
         try:

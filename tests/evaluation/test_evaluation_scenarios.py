@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import new_uscc
-from xinyong.core.clock import beijing_today
+from xinyong.core.clock import DayClock, beijing_today, clock_at
 from xinyong.errors import ConflictError
 from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.service import STORED_FIELDS, batch_evaluate, evaluate_subject
@@ -19,8 +19,8 @@ from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject, get_subject
 
 ADMIN = Actor(name="tester", role="admin")
-TODAY = beijing_today()
-JAN = date(TODAY.year, 1, 2)
+TODAY = beijing_today()  # the clock's day (XINYONG_TODAY in the date runs of `make test`)
+JAN = date(TODAY.year, 1, 1)  # first day of the current period (G1-02): never after today, whatever the date
 
 
 def subject(db, grade="A", industries=("survey_design",)):
@@ -106,10 +106,13 @@ def test_a_record_of_last_year_does_not_count_this_year_g1_08(db):
 
 
 def test_as_of_before_the_act_date_ignores_the_record_122_art13(db):
-    s = subject(db, "C")
-    record(db, s, "SD-B01", act=TODAY - timedelta(days=1) if TODAY.month > 1 or TODAY.day > 2 else TODAY)
-    before = evaluate_subject(db, s, JAN - timedelta(days=1) if JAN.day > 1 else JAN)["survey_design"]
-    assert before.score == 500
+    """A fixed date: the record's act day and the day before lie in one period (2026-03-10, 2026-03-09)."""
+    act = date(2026, 3, 10)
+    with clock_at(DayClock(act)):
+        s = subject(db, "C")
+        record(db, s, "SD-B01", act=act)
+        assert evaluate_subject(db, s, act - timedelta(days=1))["survey_design"].score == 500
+        assert evaluate_subject(db, s, act)["survey_design"].score == 510
 
 
 def test_no_national_level_starts_at_c_minus_500_122_art15_g1_03(db):

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
+from xinyong.auth.actors import Actor
 from xinyong.calendar.service import beijing_today
 from xinyong.db.base import beijing_now
 from xinyong.db.migrate import upgrade
@@ -35,7 +36,6 @@ from xinyong.evaluation.service import load_population
 from xinyong.governance.impact import impact, score_all
 from xinyong.governance.service import content_of, create_draft, get_row
 from xinyong.records.models import Record
-from xinyong.records.service import Actor
 from xinyong.reference.service import rulebook, seed_defaults
 from xinyong.subjects.models import NationalGrade, Subject, SubjectIndustry
 

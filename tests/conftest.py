@@ -14,12 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from xinyong.api import create_app
 from xinyong.auth.service import create_token
+from xinyong.bootstrap import unit_of_work
+from xinyong.core.uow import UnitOfWork
 from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_engine, session_factory, unit_of_work
+from xinyong.db.session import make_engine
 from xinyong.demo import make_resident_id, make_uscc
 from xinyong.reference.service import seed_defaults
 
@@ -60,7 +61,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         name, eng = _fresh_postgres()
     upgrade(eng)
     with unit_of_work(eng) as s:
-        seed_defaults(s)
+        seed_defaults(s.session)
     yield eng
     eng.dispose()
     if name:
@@ -77,11 +78,11 @@ def clean(engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def db(clean: Engine) -> Iterator[Session]:
-    session = session_factory(clean)()
-    yield session
-    session.rollback()
-    session.close()
+def db(clean: Engine) -> Iterator[UnitOfWork]:
+    """An open unit of work for service-level tests; what a test leaves uncommitted is rolled back."""
+    uow = unit_of_work(clean, writing=False).__enter__()  # SQLite: a deferred BEGIN, like a plain session
+    yield uow
+    uow.__exit__(RuntimeError, RuntimeError("test over: roll back"), None)
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def tokens(clean: Engine) -> dict[str, str]:
     out = {}
     with unit_of_work(clean) as s:
         for role in ROLES:
-            out[role] = create_token(s, f"test-{role}", role, "kanchasheji" if role == "business" else None)
+            out[role] = create_token(s.session, f"test-{role}", role, "kanchasheji" if role == "business" else None)
     return out
 
 

@@ -14,11 +14,12 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from . import __version__, deps, errors_http
+from . import __version__, bootstrap, deps, errors_http
 from .archive import views as archive_views
 from .calendar import views as calendar_views
 from .core.settings import settings
 from .db.session import engine_for
+from .evaluation import views as evaluation_views
 from .evaluation.refresher import DailyRefresher
 from .evidence import views as evidence_views
 from .governance import views as governance_views
@@ -58,8 +59,9 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
                     "`Authorization: Bearer <token>`; errors name the field and the reason in Chinese and English.",
     )
     app.state.engine = engine
+    assert bootstrap.unit_of_work  # the handler table is wired before the first request
     errors_http.install(app)
-    for module in (reference_views, subjects_views, records_views, calendar_views, archive_views,
+    for module in (reference_views, subjects_views, evaluation_views, records_views, calendar_views, archive_views,
                    governance_views, users_views, evidence_views):
         # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 第二条; issue 3 item 6)
         app.include_router(module.router, dependencies=[Depends(deps.reject_nul), Depends(deps.subject_scope)])

@@ -9,8 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from .auth.actors import Actor
+from .bootstrap import unit_of_work
 from .core.settings import settings
-from .db.session import engine_for, unit_of_work
+from .db.session import engine_for
+
+# `xinyong init` and `xinyong evaluate` act as the deployment's operator (支撑部门 运维, 122号 第四条(三)).
+OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")
 
 
 def _engine() -> Engine:
@@ -24,9 +29,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     engine = _engine()
     upgrade(engine)
-    with unit_of_work(engine) as session:
-        added = seed_defaults(session)
-        demo = load_demo(session) if args.demo else 0
+    with unit_of_work(engine, OPERATOR) as uow:
+        added = seed_defaults(uow.session)
+        demo = load_demo(uow) if args.demo else 0
     from .archive import signing
 
     created, kid = signing.generate()
@@ -52,8 +57,8 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     from .errors import DomainError
 
     try:
-        with unit_of_work(_engine()) as session:
-            token = create_token(session, args.name, args.role, args.department, args.expires_days,
+        with unit_of_work(_engine(), OPERATOR) as uow:
+            token = create_token(uow.session, args.name, args.role, args.department, args.expires_days,
                                  subject_code=args.subject)
     except DomainError as exc:
         for p in exc.problems:
@@ -68,7 +73,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .records.importer import FileFormatError, import_records, import_subjects
-    from .records.service import Actor
 
     path = Path(args.file)
     if not path.exists():
@@ -85,9 +89,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         bar.refresh()
 
     try:
-        with unit_of_work(_engine()) as session:
+        with unit_of_work(_engine(), actor) as uow:
             run = import_subjects if args.subjects else import_records
-            report = run(session, path, actor, tick=bar.update, on_total=on_total)
+            report = run(uow, path, actor, tick=bar.update, on_total=on_total)
     except FileFormatError as exc:
         bar.close()
         print(str(exc), file=sys.stderr)
@@ -120,8 +124,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         bar.set_postfix_str(f"{label}={n}")
         bar.update(1)
 
-    with unit_of_work(_engine()) as session:
-        summary = batch_evaluate(session, args.as_of, progress=progress)
+    with unit_of_work(_engine(), OPERATOR) as uow:
+        summary = batch_evaluate(uow, args.as_of, progress=progress)
         bar.update(1)
     bar.close()
     print(f"评价日期 / as of {summary.as_of}: {summary.subjects} subjects, {summary.evaluations} evaluations, "
@@ -154,8 +158,8 @@ def cmd_calendar_status(_args: argparse.Namespace) -> int:
 def cmd_calendar_apply(_args: argparse.Namespace) -> int:
     from .records.service import finalise_provisional_due_dates
 
-    with unit_of_work(_engine()) as session:
-        done, left = finalise_provisional_due_dates(session)
+    with unit_of_work(_engine(), OPERATOR) as uow:
+        done, left = finalise_provisional_due_dates(uow.session)
     print(f"已确定填报期限 {done} 条，仍为预估 {left} 条 / due dates finalised: {done}, still provisional: {left}")
     return 0
 

@@ -7,14 +7,12 @@ import random
 import string
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from .calendar.service import beijing_today
+from .auth.actors import Actor
+from .core.uow import UnitOfWork
 from .records.schemas import RecordIn
-from .records.service import Actor, submit_record
+from .records.service import submit_record
 from .rules.identifiers import check_resident_id, check_uscc
-from .subjects.models import Subject
+from .subjects import repository as subjects_repo
 from .subjects.schemas import SubjectIn
 from .subjects.service import create_subject
 
@@ -56,21 +54,21 @@ DEMO = [
 ]
 
 
-def load_demo(session: Session, today: date | None = None, seed: int = 20240511) -> int:
+def load_demo(uow: UnitOfWork, today: date | None = None, seed: int = 20240511) -> int:
     """Insert the demo set once; returns how many subjects were added (0 when any subject exists)."""
-    if session.scalar(select(func.count()).select_from(Subject)):
+    if subjects_repo.count(uow.session):
         return 0
-    today = today or beijing_today()
+    today = today or uow.clock.today()
     rng = random.Random(seed)
     actor = Actor(name="demo", role="admin", channel="manual")
     for n, (name, kind, grade, industries, events) in enumerate(DEMO):
         code = make_uscc(rng) if kind == "organization" else make_resident_id(rng)
-        create_subject(session, SubjectIn(code=code, name=name, kind=kind, national_grade=grade,
+        create_subject(uow, SubjectIn(code=code, name=name, kind=kind, national_grade=grade,
                                           industries=industries), actor.name, today)
         for m, (item, days_ago) in enumerate(events):
             act = max(today - timedelta(days=days_ago), today.replace(month=1, day=1))
             dept = _department_for(item)
-            submit_record(session, RecordIn(subject=code, item=item, act_date=act, department=dept,
+            submit_record(uow, RecordIn(subject=code, item=item, act_date=act, department=dept,
                                             source_ref=f"DEMO-{n:02d}-{m:02d}"), actor, today)
     return len(DEMO)
 

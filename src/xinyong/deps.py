@@ -11,10 +11,10 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from .auth.actors import Actor
 from .auth.service import PERMISSIONS, PERSONAL_DATA_ROLES, resolve_token
-from .db.session import session_factory, writer
+from .core.uow import UnitOfWork, start
 from .errors import ForbiddenError, InputError
-from .records.service import Actor
 from .rules.identifiers import normalize_code
 
 bearer = HTTPBearer(auto_error=False, description="API token from `xinyong token create`")
@@ -57,14 +57,22 @@ async def reject_nul(request: Request) -> None:
             raise InputError(field, "不能包含 NUL 字符", "must not contain a NUL character")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    engine = request.app.state.engine
-    session = session_factory(writer(engine) if request.method in ("POST", "PUT", "PATCH", "DELETE") else engine)()
-    try:
-        yield session
-    finally:
-        session.rollback()  # anything the endpoint did not commit is discarded: no partial writes
-        session.close()
+def _uow(request: Request) -> Iterator[UnitOfWork]:
+    """The request's unit of work: it commits when the endpoint returns and rolls everything back when it
+    raises (no partial writes). Scope "function": the commit happens before the response is sent, so a failed
+    commit is the client's error response, never a 200 for a write that was lost."""
+    writing = request.method in ("POST", "PUT", "PATCH", "DELETE")
+    with start(request.app.state.engine, writing=writing) as uow:
+        yield uow
+
+
+def get_uow(uow: UnitOfWork = Depends(_uow, scope="function")) -> UnitOfWork:
+    return uow
+
+
+def get_session(uow: UnitOfWork = Depends(get_uow)) -> Session:
+    """The request's session, for reads (writes go through the unit of work's services)."""
+    return uow.session
 
 
 @dataclass(frozen=True)
@@ -85,15 +93,11 @@ class Principal:
         check_own_subject(self.actor, subject_code)
 
 
-def audit_personal_read(session: Session, who: Principal, target: str, detail: str = "") -> None:
+def audit_personal_read(uow: UnitOfWork, who: Principal, target: str, detail: str = "") -> None:
     """Every read of personal data (unmasked resident ID numbers, full archives) goes to the audit trail with
-    who, when, what and from where (issue 3 item 6; spec G1-17). Commits: reads own no other writes."""
-    from .auth.service import audit
-
-    if who.actor is None:
-        return
-    audit(session, who.actor.name, who.actor.role, "personal_data.read", target[:200], who.actor.origin, detail)
-    session.commit()
+    who, when, what and from where (issue 3 item 6; spec G1-17); it commits with the request."""
+    if who.actor is not None:
+        uow.audit("personal_data.read", target[:200], detail)
 
 
 def check_own_subject(actor: Actor | None, subject_code: str) -> None:
@@ -123,18 +127,23 @@ def _actor(request: Request, session: Session, creds: HTTPAuthorizationCredentia
     return actor
 
 
-def optional_principal(request: Request, session: Session = Depends(get_session),
+def _bind(uow: UnitOfWork, actor: Actor | None) -> Actor | None:
+    uow.actor = actor  # the unit of work audits for the principal of the request
+    return actor
+
+
+def optional_principal(request: Request, uow: UnitOfWork = Depends(get_uow),
                        creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
-    return Principal(_actor(request, session, creds))
+    return Principal(_bind(uow, _actor(request, uow.session, creds)))
 
 
 def require(permission: str):  # type: ignore[no-untyped-def]
     """Dependency: a valid token whose role may perform `permission` (401 without, 403 if not allowed)."""
     allowed = PERMISSIONS[permission]  # auth/policy.py POLICY: a KeyError here names an action missing there
 
-    def dependency(request: Request, session: Session = Depends(get_session),
+    def dependency(request: Request, uow: UnitOfWork = Depends(get_uow),
                    creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Actor:
-        actor = _actor(request, session, creds)
+        actor = _bind(uow, _actor(request, uow.session, creds))
         if actor is None:
             raise _unauthorized("写操作需要接口令牌 (Authorization: Bearer …)", "a write needs a bearer token")
         if actor.role not in allowed:
@@ -149,10 +158,10 @@ def require(permission: str):  # type: ignore[no-untyped-def]
     return dependency
 
 
-def subject_scope(request: Request, session: Session = Depends(get_session),
+def subject_scope(request: Request, uow: UnitOfWork = Depends(get_uow),
                   creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
     """Router-wide: under /api/v1/subjects/{code}/…, a subject account may read only its own code (403)."""
     code = request.path_params.get("code")
     if code is None or not request.url.path.startswith("/api/v1/subjects/"):
         return
-    check_own_subject(_actor(request, session, creds), str(code))
+    check_own_subject(_bind(uow, _actor(request, uow.session, creds)), str(code))

@@ -46,13 +46,13 @@ def test_the_latest_checkpoint_and_public_key_are_published_122_art19(client, to
     monkeypatch.setenv("XINYONG_SIGNING_KEY", str(tmp_path / "key.pem"))
     from xinyong.archive import signing
     from xinyong.archive.checkpoints import write_checkpoint
-    from xinyong.db.session import unit_of_work
+    from xinyong.bootstrap import unit_of_work
 
     assert client.get("/api/v1/archive/checkpoint").status_code == 404
     _subject(client, tokens)
     signing.generate()
     with unit_of_work(client.app.state.engine) as s:
-        cp = write_checkpoint(s)
+        cp = write_checkpoint(s.session)
     body = client.get("/api/v1/archive/checkpoint").json()
     assert body["root"] == cp.root and body["entry_count"] == cp.entry_count >= 1
     assert body["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----")

@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
-from sqlalchemy.orm import Session
 
 from tests.conftest import auth, new_uscc
 from xinyong.archive.models import ArchiveEntry
 from xinyong.core.clock import beijing_today
+from xinyong.core.uow import UnitOfWork
 
 
 def _subject(client: TestClient, token: str, grade: str = "B", industries: list[str] | None = None) -> str:
@@ -87,7 +87,7 @@ def test_correction_is_a_new_version_and_the_old_row_stays_byte_identical_122_ar
 
 
 def test_correction_is_archived_with_new_facts_and_cause_122_art19(
-        client: TestClient, tokens: dict[str, str], db: Session) -> None:
+        client: TestClient, tokens: dict[str, str], db: UnitOfWork) -> None:
     code = _subject(client, tokens["admin"], grade="C")
     old = _record(client, tokens["admin"], code, "GEN-D01", department="zhifa")
     # three days before the act (today): on 1-3 January that is last year, the correction then moves the record
@@ -98,9 +98,9 @@ def test_correction_is_archived_with_new_facts_and_cause_122_art19(
                     headers=auth(tokens["coordinator"]))
     assert r.status_code == 201, r.text
     new = r.json()
-    entered = [e.payload["record_id"] for e in db.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "record_entered"))]
+    entered = [e.payload["record_id"] for e in db.session.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "record_entered"))]
     assert entered == [old["id"]]  # the first version's entry stays; the correction is a further entry
-    corrected = list(db.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "record_corrected")))
+    corrected = list(db.session.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "record_corrected")))
     assert len(corrected) == 1
     payload = corrected[0].payload
     assert payload["record_id"] == new["id"] and payload["supersedes"] == old["id"]
@@ -109,13 +109,13 @@ def test_correction_is_archived_with_new_facts_and_cause_122_art19(
     assert payload["reason"] == "行为日期有误" and payload["by"] == "test-coordinator"
     assert payload["source_ref"] == new["source_ref"]
     # the evaluation did not change (same points) or changed with the correction as its cause
-    causes = [e.payload["cause"] for e in db.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evaluation_changed"))
+    causes = [e.payload["cause"] for e in db.session.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evaluation_changed"))
               if e.payload.get("cause", {}).get("event") == "record_corrected"]
     assert all(c == {"event": "record_corrected", "record_id": new["id"], "supersedes": old["id"]} for c in causes)
 
 
 def test_correction_that_changes_the_score_archives_the_evaluation_change_with_its_cause_122_art19(
-        client: TestClient, tokens: dict[str, str], db: Session) -> None:
+        client: TestClient, tokens: dict[str, str], db: UnitOfWork) -> None:
     code = _subject(client, tokens["admin"], grade="C")
     old = _record(client, tokens["admin"], code, "GEN-D01", department="zhifa")
     r = client.post(f"/api/v1/records/{old['id']}/correct", json={"reason": "应为行政检查合格", "item": "GEN-B02"},
@@ -123,7 +123,7 @@ def test_correction_that_changes_the_score_archives_the_evaluation_change_with_i
     assert r.status_code == 201, r.text
     new = r.json()
     assert new["evaluation"]["score"] == 505
-    changed = [e for e in db.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evaluation_changed"))
+    changed = [e for e in db.session.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evaluation_changed"))
                if e.payload["cause"].get("event") == "record_corrected"]
     assert [e.payload["cause"] for e in changed] == [
         {"event": "record_corrected", "record_id": new["id"], "supersedes": old["id"]}]

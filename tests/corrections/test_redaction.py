@@ -13,6 +13,7 @@ from tests.conftest import auth, new_uscc
 from xinyong.archive.chain import GENESIS, entry_hash
 from xinyong.archive.models import ArchiveEntry
 from xinyong.core.clock import beijing_today
+from xinyong.core.uow import UnitOfWork
 from xinyong.records import repository
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
@@ -53,7 +54,7 @@ def _chain_intact(db: Session, code: str) -> bool:
 
 
 def test_objection_withdrawn_record_hidden_from_public_but_shown_to_staff_g1_17_122_art18(
-        client: TestClient, tokens: dict[str, str], db: Session) -> None:
+        client: TestClient, tokens: dict[str, str], db: UnitOfWork) -> None:
     code, (penalty, inspection, bonus) = _setup(client, tokens["admin"])
     r = client.post(f"/api/v1/records/{penalty['id']}/withdraw", json={"reason": "异议核实属实", "kind": "objection"},
                     headers=auth(tokens["business"]))
@@ -77,16 +78,16 @@ def test_objection_withdrawn_record_hidden_from_public_but_shown_to_staff_g1_17_
     # the evaluation explanation does not name it; the archive keeps its entries and still verifies
     ev = client.get(f"/api/v1/subjects/{code}/evaluation", params={"industry": "survey_design"}).json()
     assert penalty["id"] not in [ln["record_id"] for ln in ev["lines"]]
-    kinds = {(e.kind, e.payload.get("record_id")) for e in db.scalars(select(ArchiveEntry))}
+    kinds = {(e.kind, e.payload.get("record_id")) for e in db.session.scalars(select(ArchiveEntry))}
     assert ("record_entered", penalty["id"]) in kinds and ("record_withdrawn", penalty["id"]) in kinds
-    withdrawn = db.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "record_withdrawn")).all()
+    withdrawn = db.session.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "record_withdrawn")).all()
     assert {e.payload["record_id"]: e.payload["kind"] for e in withdrawn} == {penalty["id"]: "objection",
                                                                              inspection["id"]: "error"}
-    assert _chain_intact(db, code)
+    assert _chain_intact(db.session, code)
 
 
 def test_repaired_record_hides_all_its_versions_from_public_view_g1_17_122_art18(
-        client: TestClient, tokens: dict[str, str], db: Session) -> None:
+        client: TestClient, tokens: dict[str, str], db: UnitOfWork) -> None:
     code, (penalty, _inspection, _bonus) = _setup(client, tokens["admin"])
     v2 = client.post(f"/api/v1/records/{penalty['id']}/correct", json={"reason": "更正说明", "note": "更正"},
                      headers=auth(tokens["admin"])).json()
@@ -96,13 +97,13 @@ def test_repaired_record_hides_all_its_versions_from_public_view_g1_17_122_art18
     assert penalty["id"] not in public and v2["id"] not in public
     staff = _ids(client, code, tokens["admin"])
     assert staff[penalty["id"]] == "superseded" and staff[v2["id"]] == "withdrawn"
-    assert _chain_intact(db, code)
+    assert _chain_intact(db.session, code)
 
     # the helper later ranking code reuses
-    subject = db.scalars(select(Subject).where(Subject.code == code)).one()
-    shown = {row.record.id for row in repository.public_records(db, subject.id)}
+    subject = db.session.scalars(select(Subject).where(Subject.code == code)).one()
+    shown = {row.record.id for row in repository.public_records(db.session, subject.id)}
     assert shown == set(public)
-    visible = set(db.scalars(select(Record.id).where(Record.subject_id == subject.id, *repository.publicly_visible())))
+    visible = set(db.session.scalars(select(Record.id).where(Record.subject_id == subject.id, *repository.publicly_visible())))
     assert v2["id"] not in visible and _inspection["id"] in visible
 
 

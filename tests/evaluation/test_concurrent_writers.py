@@ -8,12 +8,14 @@ from datetime import date
 
 from tests.conftest import new_uscc
 from xinyong.archive.verify import verify_archive
+from xinyong.auth.actors import Actor
+from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_today
-from xinyong.db.session import session_factory, unit_of_work
+from xinyong.db.session import session_factory
 from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.service import evaluate_subject
 from xinyong.records.schemas import RecordIn
-from xinyong.records.service import Actor, submit_record
+from xinyong.records.service import submit_record
 from xinyong.subjects.repository import by_code
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject

@@ -9,12 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import new_uscc
+from xinyong.auth.actors import Actor
 from xinyong.core.clock import DayClock, beijing_today, clock_at
 from xinyong.errors import ConflictError
 from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.service import STORED_FIELDS, batch_evaluate, evaluate_subject
 from xinyong.records.schemas import RecordIn
-from xinyong.records.service import Actor, submit_record, withdraw_record
+from xinyong.records.service import submit_record, withdraw_record
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject, get_subject
 
@@ -38,7 +39,7 @@ def record(db, s, item, act=None, department="zhifa"):
 
 
 def current(db, s, industry="survey_design"):
-    return evaluate_subject(db, s, TODAY)[industry]
+    return evaluate_subject(db.session, s, TODAY)[industry]
 
 
 FUSE_ITEMS = [
@@ -59,7 +60,7 @@ def test_an_A_subject_with_one_fuse_record_is_level_D_while_its_score_is_still_s
     record(db, s, "GEN-B01")
     record(db, s, item)
     for scope in ("general", "survey_design"):
-        ev = evaluate_subject(db, s, TODAY)[scope]
+        ev = evaluate_subject(db.session, s, TODAY)[scope]
         assert ev.fused and ev.grade == "D" and ev.level == "D"
         assert ev.score > 350  # still computed and shown alongside
         assert [r["article"] for r in ev.fuse_reasons] == [f"122号 {article}"]
@@ -75,7 +76,7 @@ def test_a_subject_with_two_heavier_penalties_in_the_period_is_level_D_122_art16
     assert ev.fuse_reasons[0]["article"] == "122号 第十六条(六)"
     assert r2.record.id in ev.fuse_reasons[0]["record_ids"]
     # the general evaluation is D too: the fuse holds for all the subject's evaluations
-    assert evaluate_subject(db, s, TODAY)["general"].level == "D"
+    assert evaluate_subject(db.session, s, TODAY)["general"].level == "D"
 
 
 def test_heavier_penalties_in_different_periods_do_not_add_up_g1_06(db):
@@ -83,7 +84,7 @@ def test_heavier_penalties_in_different_periods_do_not_add_up_g1_06(db):
     record(db, s, "GEN-D03", act=date(TODAY.year - 1, 12, 31))
     record(db, s, "SD-D03", act=JAN)
     assert not current(db, s).fused
-    last_year = evaluate_subject(db, s, date(TODAY.year - 1, 12, 31))["survey_design"]
+    last_year = evaluate_subject(db.session, s, date(TODAY.year - 1, 12, 31))["survey_design"]
     assert not last_year.fused and last_year.score == 800 - 30
 
 
@@ -94,7 +95,7 @@ def test_withdrawing_the_triggering_record_lifts_the_fuse_g1_05(db):
     withdraw_record(db, sub.record.id, "异议核实后撤销", ADMIN)
     ev = current(db, s)
     assert not ev.fused and ev.score == 650 and ev.level == "B-"
-    stored = db.get(Evaluation, (s.id, "survey_design"))
+    stored = db.session.get(Evaluation, (s.id, "survey_design"))
     assert stored.fused is False and stored.score == 650
 
 
@@ -102,7 +103,7 @@ def test_a_record_of_last_year_does_not_count_this_year_g1_08(db):
     s = subject(db, "C")
     record(db, s, "SD-D01", act=date(TODAY.year - 1, 6, 1))
     assert current(db, s).score == 500
-    assert evaluate_subject(db, s, date(TODAY.year - 1, 12, 31))["survey_design"].score == 480
+    assert evaluate_subject(db.session, s, date(TODAY.year - 1, 12, 31))["survey_design"].score == 480
 
 
 def test_as_of_before_the_act_date_ignores_the_record_122_art13(db):
@@ -111,8 +112,8 @@ def test_as_of_before_the_act_date_ignores_the_record_122_art13(db):
     with clock_at(DayClock(act)):
         s = subject(db, "C")
         record(db, s, "SD-B01", act=act)
-        assert evaluate_subject(db, s, act - timedelta(days=1))["survey_design"].score == 500
-        assert evaluate_subject(db, s, act)["survey_design"].score == 510
+        assert evaluate_subject(db.session, s, act - timedelta(days=1))["survey_design"].score == 500
+        assert evaluate_subject(db.session, s, act)["survey_design"].score == 510
 
 
 def test_no_national_level_starts_at_c_minus_500_122_art15_g1_03(db):
@@ -124,19 +125,19 @@ def test_no_national_level_starts_at_c_minus_500_122_art15_g1_03(db):
 def test_real_time_store_is_updated_in_the_same_transaction_122_art13(db):
     s = subject(db, "B")
     record(db, s, "SD-B01")
-    stored = db.get(Evaluation, (s.id, "survey_design"))
+    stored = db.session.get(Evaluation, (s.id, "survey_design"))
     assert stored.score == 660 and stored.level == "B-"
     record(db, s, "SD-B01")
-    db.refresh(stored)
+    db.session.refresh(stored)
     assert stored.score == 670
 
 
 def test_an_industry_record_enrols_the_subject_in_that_industry_g1_04(db):
     s = subject(db, "B", industries=())
     record(db, s, "SM-B02")
-    s = get_subject(db, s.code)
+    s = get_subject(db.session, s.code)
     assert s.industry_codes == ["surveying_mapping"]
-    assert evaluate_subject(db, s, TODAY)["surveying_mapping"].score == 655
+    assert evaluate_subject(db.session, s, TODAY)["surveying_mapping"].score == 655
 
 
 def test_same_source_ref_with_other_content_is_refused_122_art8_2(db):
@@ -171,7 +172,7 @@ def test_batch_evaluation_equals_the_real_time_store_on_random_data_122_art13(cl
     recomputation produces."""
     from sqlalchemy import text
 
-    from xinyong.db.session import unit_of_work
+    from xinyong.bootstrap import unit_of_work
 
     with clean.begin() as conn:
         for table in ("archive_entries", "evaluations", "record_withdrawals", "records", "national_grades",
@@ -196,10 +197,10 @@ def test_batch_evaluation_equals_the_real_time_store_on_random_data_122_art13(cl
                     pass
     with unit_of_work(clean) as db:
         before = {(e.subject_id, e.scope): {f: getattr(e, f) for f in STORED_FIELDS}
-                  for e in db.query(Evaluation).all()}
+                  for e in db.session.query(Evaluation).all()}
         summary = batch_evaluate(db, TODAY)
         assert summary.mismatches == [] and summary.changed == 0
     with unit_of_work(clean) as db:
         after = {(e.subject_id, e.scope): {f: getattr(e, f) for f in STORED_FIELDS}
-                 for e in db.query(Evaluation).all()}
+                 for e in db.session.query(Evaluation).all()}
     assert before == after

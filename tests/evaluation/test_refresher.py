@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from tests.conftest import new_uscc
+from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_today
-from xinyong.db.session import unit_of_work
 from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.refresher import refresh_if_stale
 from xinyong.subjects.schemas import SubjectIn
@@ -22,9 +22,9 @@ def test_stale_stored_evaluations_are_refreshed_and_fresh_ones_left_alone(clean)
     assert refresh_if_stale(clean) is False
     yesterday = beijing_today() - timedelta(days=1)
     with unit_of_work(clean) as s:
-        s.execute(update(Evaluation).values(as_of=yesterday, score=1))
+        s.session.execute(update(Evaluation).values(as_of=yesterday, score=1))
     assert refresh_if_stale(clean) is True
     with unit_of_work(clean) as s:
-        rows = s.query(Evaluation).all()
+        rows = s.session.query(Evaluation).all()
         assert len(rows) == 2
         assert all(e.as_of == beijing_today() and e.score == 650 for e in rows)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from tests.conftest import new_uscc
+from xinyong.auth.actors import Actor
 from xinyong.calendar import service as calendar_service
 from xinyong.records.models import Record
 from xinyong.records.schemas import RecordIn
-from xinyong.records.service import Actor, due_date_for, finalise_provisional_due_dates, submit_record
+from xinyong.records.service import due_date_for, finalise_provisional_due_dates, submit_record
 from xinyong.rules.calendar import load_calendar
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject
@@ -38,15 +39,15 @@ def test_provisional_due_dates_are_finalised_when_a_holiday_file_covers_the_year
     rec2 = Record(subject_id=s.id, item="GEN-B01", act_date=date(2026, 12, 31), department="zhifa",
                   source_ref="P-2", channel="manual", entered_by="t", entered_at=datetime(2027, 1, 8, 9),
                   due_date=date(2027, 1, 7), due_provisional=True, late=True)
-    db.add(rec2)
-    db.flush()
+    db.session.add(rec2)
+    db.session.flush()
     holiday_file = tmp_path / "holidays.yaml"
     # Fictitious 2027 arrangement for the test only: 01-01 and 01-04 off.
     holiday_file.write_text("2027:\n  reference: 测试用虚构安排\n  holidays: [2027-01-01, 2027-01-04]\n  workdays: []\n",
                             encoding="utf-8")
     covered = load_calendar(holiday_file)
     monkeypatch.setattr("xinyong.records.service.default_calendar", lambda: covered)
-    assert finalise_provisional_due_dates(db) == (1, 0)
-    db.refresh(rec2)
+    assert finalise_provisional_due_dates(db.session) == (1, 0)
+    db.session.refresh(rec2)
     # 01-05 (1), 01-06 (2), 01-07 (3), 01-08 (4), 01-11 (5): entered 01-08 is on time
     assert (rec2.due_date, rec2.due_provisional, rec2.late) == (date(2027, 1, 11), False, False)

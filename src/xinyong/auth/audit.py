@@ -86,3 +86,8 @@ def verify_chain(session: Session) -> tuple[int, list[Problem]]:
 def _in_order(session: Session) -> Iterator[AuditEvent]:
     yield from session.scalars(select(AuditEvent).order_by(AuditEvent.seq.is_(None), AuditEvent.seq,
                                                            AuditEvent.id)).yield_per(1000)
+
+
+def audit_actor(session: Session, actor: Any, action: str, target: str, detail: str = "") -> None:
+    """The unit of work's auditor: one event for `actor` (auth.actors.Actor)."""
+    append_event(session, actor.name, actor.role, action, target, actor.origin, detail)

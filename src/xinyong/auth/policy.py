@@ -83,3 +83,7 @@ GRANTABLE_BY: dict[str, frozenset[str]] = {
 
 def allowed(action: str, role: str) -> bool:
     return role in POLICY[action]
+
+# Staff roles see records withdrawn after objection or repair (with their status); the public and viewers do not
+# (spec G1-17; issue 3 item 5).
+STAFF_ROLES = frozenset({"admin", "coordinator", "business", "hall", "support", "leader"})

@@ -108,12 +108,20 @@ class UnitOfWork:
         """Run the handlers of every queued message (and of what they publish) now, in this transaction."""
         while self._queue:
             message = self._queue.pop(0)
-            handlers = [h for cls in type(message).__mro__ for h in self._handlers.get(cls, ())]  # type: ignore[arg-type]
+            # general before specific: a fact is archived before what its own handlers add
+            handlers = [h for cls in reversed(type(message).__mro__) for h in self._handlers.get(cls, ())]
             if isinstance(message, Command) and len(handlers) != 1:
                 raise LookupError(f"command {type(message).__name__} needs exactly one handler, has {len(handlers)}")
             for handler in handlers:
                 handler(message, self)
             self.handled.append(message)
+
+    def queued(self, kind: type[M], **match: Any) -> M | None:
+        """A message of `kind` with fields `match` waiting in the queue (to publish a command only once)."""
+        for message in self._queue:
+            if isinstance(message, kind) and all(getattr(message, k) == v for k, v in match.items()):
+                return message
+        return None
 
     def outcome(self, kind: type[M], **match: Any) -> M | None:
         """The last handled message of `kind` whose fields equal `match` (e.g. the re-evaluation of a subject)."""
@@ -133,3 +141,20 @@ class UnitOfWork:
         rolls back with everything else. Nothing to write when nobody is signed in (anonymous reads)."""
         if self.actor is not None:
             self._auditor(self.session, self.actor, action, target, detail)
+
+
+# The composition root (xinyong.bootstrap) fills these in once; domains open units of work through `start`,
+# so no domain imports the root (dependencies point one way: docs/architecture.md).
+_wiring: dict[str, Any] = {}
+
+
+def configure(*, handlers: HandlerTable, auditor: Auditor, subject_locker: SubjectLocker) -> None:
+    _wiring.update(handlers=handlers, auditor=auditor, subject_locker=subject_locker)
+
+
+def start(engine: Engine, actor: Acting | None = None, clock_: Clock | None = None, writing: bool = True
+          ) -> UnitOfWork:
+    """`with start(engine, actor) as uow:` — a unit of work wired by the composition root."""
+    if not _wiring:
+        raise RuntimeError("xinyong.bootstrap has not been imported: no handler table is configured")
+    return UnitOfWork(engine, actor=actor, clock_=clock_, writing=writing, **_wiring)

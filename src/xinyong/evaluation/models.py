@@ -9,8 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import beijing_now
 from ..db.base import Base
-
-GENERAL_SCOPE = "general"
+from ..messages.evaluation import GENERAL_SCOPE as GENERAL_SCOPE  # re-exported for the models' users
 
 
 class Evaluation(Base):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 
 import structlog
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from ..core.clock import beijing_today
-from ..db.session import unit_of_work
-from .models import Evaluation
+from ..auth.actors import SYSTEM
+from ..core.uow import start
+from . import repository
 from .service import batch_evaluate
 
 log = structlog.get_logger("xinyong.refresher")
@@ -18,12 +18,12 @@ log = structlog.get_logger("xinyong.refresher")
 
 def refresh_if_stale(engine: Engine) -> bool:
     """Run the batch evaluation when any stored evaluation is older than today. Returns whether it ran."""
-    today = beijing_today()
-    with unit_of_work(engine) as session:
-        oldest = session.scalar(select(func.min(Evaluation.as_of)))
+    with start(engine, SYSTEM) as uow:
+        today = uow.clock.today()
+        oldest = repository.oldest_as_of(uow.session)
         if oldest is None or oldest >= today:
             return False
-        summary = batch_evaluate(session, today, store=True)
+        summary = batch_evaluate(uow, today, store=True)
     log.info("stored_evaluations_refreshed", as_of=str(today), evaluations=summary.evaluations,
              changed=summary.changed)
     return True

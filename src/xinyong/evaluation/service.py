@@ -14,7 +14,8 @@ import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from ..core.clock import beijing_today
+from ..core.uow import UnitOfWork
+from ..messages.evaluation import EvaluationChanged, EvaluationsChanged, SubjectReevaluated
 from ..records import repository as records_repo
 from ..records.models import Record
 from ..reference.service import Rulebook, rulebook
@@ -23,6 +24,7 @@ from ..rules.period import period_bounds
 from ..rules.table import GENERAL_BONUS, GENERAL_DEDUCTION, ScoringTable
 from ..standards.model import Parameters
 from ..subjects.models import NationalGrade, Subject, SubjectIndustry
+from . import repository
 from .models import GENERAL_SCOPE, Evaluation
 
 # The columns compared between the batch and the real-time path.
@@ -166,18 +168,18 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
 ARCHIVED_FIELDS = ("standard_version", "score", "grade", "level", "fused")
 
 
-def refresh_subject(session: Session, subject: Subject, today: date | None = None,
-                    cause: dict[str, Any] | None = None) -> dict[str, EvaluationResult]:
+def refresh_subject(uow: UnitOfWork, subject_id: int, cause: dict[str, Any] | None = None
+                    ) -> dict[str, EvaluationResult]:
     """122号 第十三条 系统实时更新: recompute the subject's current evaluations in the caller's transaction,
-    and archive every change of score, grade or level with its cause (第十九条)."""
-    from ..archive.service import EVALUATION_CHANGED, append
-    from ..subjects.repository import lock
-
-    today = today or beijing_today()
+    and publish every change of score, grade or level with its cause (archived, 第十九条)."""
+    session = uow.session
+    today = uow.clock.today()
     session.flush()
-    lock(session, subject.id)  # read the records only once every earlier writer of this subject has committed
+    uow.lock_subject(subject_id)  # read the records only once every earlier writer of this subject has committed
+    subject = session.get(Subject, subject_id)
+    assert subject is not None
     results = evaluate_subject(session, subject, today)
-    stored = {e.scope: e for e in session.scalars(select(Evaluation).where(Evaluation.subject_id == subject.id))}
+    stored = {e.scope: e for e in repository.stored_for_subject(session, subject_id)}
     for scope, res in results.items():
         row = stored.pop(scope, None)
         new = res.stored()
@@ -189,17 +191,14 @@ def refresh_subject(session: Session, subject: Subject, today: date | None = Non
             for name, value in new.items():
                 setattr(row, name, value)
         if old is None or any(old[f] != new[f] for f in ARCHIVED_FIELDS):
-            summary = (f"{scope}: {old['score']} {old['level']} → {new['score']} {new['level']}" if old
-                       else f"{scope}: {new['score']} {new['level']}")
-            append(session, subject, EVALUATION_CHANGED, summary, {
-                "scope": scope, "as_of": today.isoformat(),
-                "old": old, "new": {f: new[f] for f in ARCHIVED_FIELDS},
-                "fuse_articles": new["fuse_articles"], "components": new["components"],
-                "cause": cause or {},
-            })
+            uow.publish(EvaluationChanged(
+                subject.id, subject.code, scope=scope, as_of=today.isoformat(), old=old,
+                new={f: new[f] for f in ARCHIVED_FIELDS}, fuse_articles=new["fuse_articles"],
+                components=new["components"], cause=cause or {}))
     for row in stored.values():
         session.delete(row)
     session.flush()
+    uow.publish(SubjectReevaluated(subject.id, subject.code, {k: r.to_api() for k, r in results.items()}))
     return results
 
 
@@ -288,11 +287,13 @@ def load_population(session: Session, as_of: date, params: Parameters, industrie
                       item_codes=tuple(vocab))
 
 
-def batch_evaluate(session: Session, as_of: date | None = None, store: bool | None = None,
+def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | None = None,
                    progress: Callable[[str, int], None] | None = None, chunk: int = 200_000) -> BatchSummary:
     """Re-evaluate every subject with one kernel call per chunk of subjects. When `as_of` is today the results
-    are compared with, and written over, the stored real-time evaluations; `mismatches` names any difference."""
-    today = beijing_today()
+    are compared with, and written over, the stored real-time evaluations; `mismatches` names any difference.
+    The changes are published (archived in bulk, 第十九条) and handled when the unit of work commits."""
+    session = uow.session
+    today = uow.clock.today()
     as_of = as_of or today
     store = (as_of == today) if store is None else store
     rb = rulebook(session, as_of)
@@ -340,14 +341,7 @@ def batch_evaluate(session: Session, as_of: date | None = None, store: bool | No
 
     changed = 0
     mismatches: list[str] = []
-    if store:
-        from ..archive.service import EVALUATION_CHANGED, append_many, lock_archive
-
-        lock_archive(session)  # 122号 第十九条: the batch's entries chain after every concurrent real-time write
-    existing = {
-        (e.subject_id, e.scope): e
-        for e in session.scalars(select(Evaluation))
-    } if as_of == today or store else {}
+    existing = {(e.subject_id, e.scope): e for e in repository.all_stored(session)} if as_of == today or store else {}
     if as_of == today:
         for key, row in rows.items():
             old = existing.get(key)
@@ -362,19 +356,18 @@ def batch_evaluate(session: Session, as_of: date | None = None, store: bool | No
         # 122号 第十九条: archive every change of score, grade or level (old → new and why), as refresh_subject
         # does — only the changed (subject, scope) rows, appended in bulk (1 January re-seeds everyone).
         cause = {"event": "batch_reevaluation", "as_of": as_of.isoformat()}
-        entries = []
+        changes = []
         for (sid, scope), row in rows.items():
             prev = existing.get((sid, scope))
             was = None if prev is None else {f: getattr(prev, f) for f in ARCHIVED_FIELDS}
             if was is not None and all(was[f] == row[f] for f in ARCHIVED_FIELDS):
                 continue
-            new = {f: row[f] for f in ARCHIVED_FIELDS}
-            summary = (f"{scope}: {was['score']} {was['level']} → {new['score']} {new['level']}" if was
-                       else f"{scope}: {new['score']} {new['level']}")
-            entries.append((sid, codes[pos[sid]], EVALUATION_CHANGED, summary, {
-                "scope": scope, "as_of": as_of.isoformat(), "old": was, "new": new,
-                "fuse_articles": row["fuse_articles"], "components": row["components"], "cause": cause}))
-        append_many(session, entries)
+            changes.append(EvaluationChanged(
+                sid, codes[pos[sid]], scope=scope, as_of=as_of.isoformat(), old=was,
+                new={f: row[f] for f in ARCHIVED_FIELDS}, fuse_articles=row["fuse_articles"],
+                components=row["components"], cause=cause))
+        uow.publish(EvaluationsChanged(changes))
+        uow.handle()
         session.execute(delete(Evaluation))
         payload = [{"subject_id": sid, "scope": scope, "as_of": as_of, **row} for (sid, scope), row in rows.items()]
         for i in range(0, len(payload), chunk):

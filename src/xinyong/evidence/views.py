@@ -7,13 +7,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.orm import Session
 
-from ..auth.service import audit
-from ..deps import get_session, require
-from ..errors import InputError, NotFoundError
-from ..records.models import Record
-from ..records.service import Actor
+from ..auth.actors import Actor
+from ..core.uow import UnitOfWork
+from ..deps import get_uow, require
+from ..errors import InputError
 from .models import EvidenceFile
 from .service import attach_evidence, evidence_of_record, parse_sha, policy, read_evidence
 
@@ -31,40 +29,35 @@ def evidence_out(row: EvidenceFile) -> dict[str, Any]:
              summary="上传证明材料 (multipart, field `file`; PDF / JPEG / PNG / OFD, checked by content)",
              responses={200: {"description": "the same content is already attached to this record"},
                         422: {"description": "empty, too large, not an accepted format, or type mismatch"}})
-async def upload(record_id: int, file: UploadFile | None = File(default=None), db: Session = Depends(get_session),
+async def upload(record_id: int, file: UploadFile | None = File(default=None), uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("evidence.attach"))) -> JSONResponse:
     if file is None:
         raise InputError("file", "缺少上传文件（multipart 字段 file）", "missing the upload (multipart field `file`)")
-    limit = policy().max_bytes
+    limit = policy(uow.clock.today()).max_bytes
     data = await file.read(limit + 1)  # never more than one byte past the limit in memory
-    attached = attach_evidence(db, record_id, data, file.filename, file.content_type, actor)
+    attached = attach_evidence(uow, record_id, data, file.filename, file.content_type, actor)
     if attached.created:
-        audit(db, actor.name, actor.role, "evidence.attach", f"record:{record_id}", actor.origin,
-              attached.evidence.sha256)
+        uow.audit("evidence.attach", f"record:{record_id}", attached.evidence.sha256)
     body = evidence_out(attached.evidence)
-    db.commit()
     return JSONResponse(status_code=201 if attached.created else 200, content=body)
 
 
 @router.get("/records/{record_id}/evidence", summary="记录的证明材料列表")
-def list_for_record(record_id: int, db: Session = Depends(get_session),
+def list_for_record(record_id: int, uow: UnitOfWork = Depends(get_uow),
                     actor: Actor = Depends(require("evidence.read"))) -> list[dict[str, Any]]:
-    if not 0 < record_id < 2**31 or db.get(Record, record_id) is None:
-        raise NotFoundError("id", f"没有编号为 {record_id} 的记录", f"no record {record_id}")
-    return [evidence_out(row) for row in evidence_of_record(db, record_id)]
+    return [evidence_out(row) for row in evidence_of_record(uow.session, record_id)]
 
 
 @router.get("/evidence/{sha256}", summary="下载证明材料（需令牌，记入审计）",
             responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {},
                                          "application/ofd": {}}},
                        409: {"description": "the stored file no longer matches its archived hash"}})
-def download(sha256: str, db: Session = Depends(get_session),
+def download(sha256: str, uow: UnitOfWork = Depends(get_uow),
              actor: Actor = Depends(require("evidence.read"))) -> Response:
     sha = parse_sha(sha256)
-    row, data = read_evidence(db, sha)
+    row, data = read_evidence(uow.session, sha)
     # 第十九条 档案: reading archived material is recorded (who, when, what, from where)
-    audit(db, actor.name, actor.role, "evidence.read", f"evidence:{sha}", actor.origin, row.name)
-    db.commit()
+    uow.audit("evidence.read", f"evidence:{sha}", row.name)
     return Response(content=data, media_type=row.media_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.name)}",
         "X-Content-Type-Options": "nosniff",

@@ -18,13 +18,11 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..archive.service import RECORD_CORRECTED, append
-from ..core.clock import beijing_now, beijing_today
+from ..core.uow import UnitOfWork
 from ..errors import ConflictError, InputError
-from ..evaluation.models import GENERAL_SCOPE
-from ..evaluation.service import refresh_subject
+from ..messages.evaluation import GENERAL_SCOPE
+from ..messages.records import RecordCorrected
 from ..subjects.models import Subject
-from ..subjects.service import enrol_in_industry
 from . import repository
 from .models import Correction, Record
 from .schemas import CorrectIn, RecordIn
@@ -65,7 +63,8 @@ def default_source_ref(session: Session, old: Record) -> str:
     return base[: 200 - len(suffix)] + suffix
 
 
-def correct_record(session: Session, record_id: int, data: CorrectIn, actor: Actor) -> Corrected:
+def correct_record(uow: UnitOfWork, record_id: int, data: CorrectIn, actor: Actor) -> Corrected:
+    session = uow.session
     old = record_for_write(session, record_id, actor, "更正", "correct")
     reason = data.reason.strip()
     if not reason:
@@ -84,7 +83,7 @@ def correct_record(session: Session, record_id: int, data: CorrectIn, actor: Act
     merged = RecordIn(subject=subject.code, item=data.item or old.item, act_date=data.act_date or old.act_date,
                       department=data.department or old.department, source_ref=source_ref, note=note)
     # the same checks as a first report, including the business binding to the (new) department
-    _, item = validate_record(session, merged, actor, beijing_today())
+    _, item = validate_record(session, merged, actor, uow.clock.today())
     unchanged = (merged.item, merged.act_date, merged.department, merged.note) == (
         old.item, old.act_date, old.department, old.note)
     if unchanged and source_ref in (old.source_ref, default_source_ref(session, old)):
@@ -93,7 +92,7 @@ def correct_record(session: Session, record_id: int, data: CorrectIn, actor: Act
         raise ConflictError("source_ref", f"来源编号 {source_ref} 已被使用", f"source_ref {source_ref} is already in use")
 
     due, provisional = due_date_for(merged.act_date)
-    now = beijing_now()
+    now = uow.clock.now()
     new = Record(
         subject_id=old.subject_id, item=merged.item, act_date=merged.act_date, department=merged.department,
         source_ref=source_ref, source_system=old.source_system, channel=actor.channel, note=merged.note,
@@ -111,14 +110,9 @@ def correct_record(session: Session, record_id: int, data: CorrectIn, actor: Act
             session.flush()
     except IntegrityError:
         raise ConflictError("id", f"记录 {record_id} 正在或已被更正", f"record {record_id} was corrected concurrently") from None
-    append(session, subject, RECORD_CORRECTED, f"更正记录 #{old.id} → #{new.id} {item.code} {item.name}：{reason}", {
-        "record_id": new.id, "supersedes": old.id, **record_facts(new),
-        "reason": reason, "authority_ref": correction.authority_ref, "by": actor.name,
-        "at": now.isoformat(timespec="milliseconds")})
-    if item.industry:
-        enrol_in_industry(session, subject, item.industry)
-    session.flush()
-    results = refresh_subject(session, subject, cause={"event": RECORD_CORRECTED, "record_id": new.id,
-                                                       "supersedes": old.id})
-    return Corrected(new, True, results[item.industry or GENERAL_SCOPE], "active", subject.code, correction)
-
+    uow.publish(RecordCorrected(
+        subject.id, subject.code, record_id=new.id, supersedes=old.id, item=item.code, item_name=item.name,
+        industry=item.industry, facts=record_facts(new), reason=reason, authority_ref=correction.authority_ref,
+        by=actor.name, at=now.isoformat(timespec="milliseconds")))
+    uow.handle()
+    return Corrected(new, True, item.industry or GENERAL_SCOPE, "active", subject.code, correction)

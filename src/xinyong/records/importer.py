@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
-from ..auth.service import audit
+from ..auth.actors import Actor
+from ..core.uow import UnitOfWork
 from ..errors import ConflictError, DomainError
 from ..errors_http import validation_problems
 from ..subjects import repository as subjects_repo
 from ..subjects.schemas import SubjectIn
 from ..subjects.service import create_subject, same_content, validate_subject
 from .schemas import RecordIn
-from .service import Actor, submit_record
+from .service import submit_record
 
 RECORD_HEADER = ("subject", "item", "act_date", "department", "source_ref")
 SUBJECT_HEADER = ("code", "name", "kind", "national_grade", "industries")
@@ -131,31 +131,29 @@ def _rows(data: list[dict[str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
             yield n, row
 
 
-def _run(session: Session, data: list[dict[str, str]], handle: Callable[[dict[str, str]], bool],
+def _run(uow: UnitOfWork, data: list[dict[str, str]], handle: Callable[[dict[str, str]], bool],
          report: ImportReport, tick: Callable[[], None] | None) -> None:
+    """Each row on its own (a savepoint with its events): a bad row is reported, the others are kept."""
     for n, row in _rows(data):
         report.total += 1
-        savepoint = session.begin_nested()
         try:
-            created = handle(row)
-            savepoint.commit()
+            with uow.atomic():
+                created = handle(row)
             if created:
                 report.created += 1
             else:
                 report.existing += 1
         except ValidationError as exc:
-            savepoint.rollback()
             for p in validation_problems(list(exc.errors())):
                 report.errors.append(RowError(n, p["field"], p["reason_zh"], p["reason_en"]))
         except DomainError as exc:
-            savepoint.rollback()
             for p in exc.problems:
                 report.errors.append(RowError(n, p.field, p.reason_zh, p.reason_en))
         if tick:
             tick()
 
 
-def import_records(session: Session, path: Path, actor: Actor, tick: Callable[[], None] | None = None,
+def import_records(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[], None] | None = None,
                    on_total: Callable[[int], None] | None = None) -> ImportReport:
     header, data = read_rows(path)
     _check_header(header, RECORD_HEADER, ("note",))
@@ -165,16 +163,16 @@ def import_records(session: Session, path: Path, actor: Actor, tick: Callable[[]
 
     def handle(row: dict[str, str]) -> bool:
         rec = RecordIn.model_validate({**row, "note": row.get("note") or None})
-        sub = submit_record(session, rec, actor)
+        sub = submit_record(uow, rec, actor)
         if sub.created:
-            audit(session, actor.name, actor.role, "record.import", f"record:{sub.record.id}", str(path))
+            uow.audit("record.import", f"record:{sub.record.id}", str(path))
         return sub.created
 
-    _run(session, data, handle, report, tick)
+    _run(uow, data, handle, report, tick)
     return report
 
 
-def import_subjects(session: Session, path: Path, actor: Actor, tick: Callable[[], None] | None = None,
+def import_subjects(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[], None] | None = None,
                     on_total: Callable[[int], None] | None = None) -> ImportReport:
     header, data = read_rows(path)
     _check_header(header, SUBJECT_HEADER, ())
@@ -189,15 +187,15 @@ def import_subjects(session: Session, path: Path, actor: Actor, tick: Callable[[
             "industries": [i.strip() for i in row["industries"].split(";") if i.strip()],
         }
         data_in = SubjectIn.model_validate(payload)
-        code = validate_subject(session, data_in)
-        existing = subjects_repo.by_code(session, code)
+        code = validate_subject(uow.session, data_in)
+        existing = subjects_repo.by_code(uow.session, code)
         if existing is not None:
             if same_content(existing, data_in):
                 return False
             raise ConflictError("code", f"评价对象 {code} 已存在且内容不同", f"subject {code} exists with other content")
-        create_subject(session, data_in, actor.name)
-        audit(session, actor.name, actor.role, "subject.import", code, str(path))
+        create_subject(uow, data_in, actor.name)
+        uow.audit("subject.import", code, str(path))
         return True
 
-    _run(session, data, handle, report, tick)
+    _run(uow, data, handle, report, tick)
     return report

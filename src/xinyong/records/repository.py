@@ -143,3 +143,23 @@ def lateness_by_department(session: Session, start: date, end: date) -> list[tup
         .order_by(Record.department, Record.channel)
     )
     return [(d, c, int(n), int(late or 0), int(prov or 0)) for d, c, n, late, prov in session.execute(stmt).all()]
+
+
+def by_id(session: Session, record_id: int) -> Record | None:
+    """None for an id outside 32-bit integers too (it names no record and must not reach the driver)."""
+    return session.get(Record, record_id) if 0 < record_id < 2**31 else None
+
+
+def ids_for_subject(session: Session, subject_id: int) -> list[int]:
+    """The ids of every record of the subject, all versions (evidence of a subject: archive export)."""
+    return list(session.scalars(select(Record.id).where(Record.subject_id == subject_id).order_by(Record.id)))
+
+
+def all_records(session: Session) -> list[Record]:
+    """Every record, all versions, in id order (archive verify compares each with its archived facts)."""
+    return list(session.scalars(select(Record).order_by(Record.id)))
+
+
+def all_withdrawals(session: Session) -> list[Withdrawal]:
+    """Every withdrawal in id order (archive verify)."""
+    return list(session.scalars(select(Withdrawal).order_by(Withdrawal.id)))

@@ -9,41 +9,30 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..archive.service import RECORD_ENTERED, RECORD_WITHDRAWN, append
+from ..auth.actors import Actor
 from ..auth.scope import check_business_item
 from ..calendar.service import default_calendar
-from ..core.clock import beijing_now, beijing_today
+from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
-from ..evaluation.models import GENERAL_SCOPE
-from ..evaluation.service import EvaluationResult, refresh_subject
+from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubject
+from ..messages.records import RecordEntered, RecordWithdrawn
 from ..reference.models import CatalogueItem, Department
 from ..rules.identifiers import check_subject_code, normalize_code
 from ..standards.loader import load_parameters
 from ..subjects import repository as subjects_repo
 from ..subjects.models import Subject
-from ..subjects.service import enrol_in_industry
 from . import repository
 from .models import WITHDRAWAL_KINDS, Record, Withdrawal
 from .schemas import RecordIn
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who writes: the token's name, role and (for business departments) its department."""
-
-    name: str
-    role: str
-    department: str | None = None
-    channel: str = "interface"  # interface (系统对接) | manual (人工录入)
-    origin: str = ""
-    subject: str | None = None  # role "subject": the code of its own subject (122号 第二条)
-
-
 @dataclass
 class Submitted:
+    """What a write did to a record; `scope` is the evaluation it shows (the item's industry, or general)."""
+
     record: Record
     created: bool
-    evaluation: EvaluationResult | None
+    scope: str
     status: str = "active"
     subject_code: str = ""
 
@@ -95,11 +84,13 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
     return subject, item
 
 
-def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | None = None) -> Submitted:
+def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | None = None) -> Submitted:
     """One event, one record (第十九条). The same source_ref with the same content is the same record (200);
     with other content it is a conflict (409), never a silent overwrite (第八条(二) 不得擅自修改)."""
-    today = today or beijing_today()
+    session = uow.session
+    today = today or uow.clock.today()
     subject, item = validate_record(session, data, actor, today)
+    scope = item.industry or GENERAL_SCOPE
     existing = repository.by_source_ref(session, data.source_ref)
     if existing is not None:
         owner = session.get(Subject, existing.subject_id)
@@ -107,10 +98,11 @@ def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | 
         if _stored_content(existing, owner.code) != _content(data, subject.code):
             raise ConflictError("source_ref", f"来源编号 {data.source_ref} 已用于内容不同的记录 #{existing.id}",
                                 f"source_ref {data.source_ref} already names record #{existing.id} with other content")
-        return Submitted(existing, False, _current(session, owner, item), repository.status_of(session, existing),
-                         owner.code)
+        uow.publish(ReevaluateSubject(owner.id))  # the answer shows the subject's current evaluation
+        uow.handle()
+        return Submitted(existing, False, scope, repository.status_of(session, existing), owner.code)
     due, provisional = due_date_for(data.act_date)
-    now = beijing_now()
+    now = uow.clock.now()
     record = Record(
         subject_id=subject.id, item=item.code, act_date=data.act_date, department=data.department,
         source_ref=data.source_ref, source_system=actor.name, channel=actor.channel, note=data.note or None,
@@ -124,19 +116,11 @@ def submit_record(session: Session, data: RecordIn, actor: Actor, today: date | 
     except IntegrityError:
         if repository.by_source_ref(session, data.source_ref) is None:
             raise
-        return submit_record(session, data, actor, today)
-    append(session, subject, RECORD_ENTERED, f"录入记录 #{record.id} {item.code} {item.name}", {
-        "record_id": record.id, **record_facts(record)})
-    if item.industry:
-        enrol_in_industry(session, subject, item.industry)
-    session.flush()
-    results = refresh_subject(session, subject, today, cause={"event": RECORD_ENTERED, "record_id": record.id})
-    return Submitted(record, True, results[item.industry or GENERAL_SCOPE], subject_code=subject.code)
-
-
-def _current(session: Session, subject: Subject, item: CatalogueItem) -> EvaluationResult:
-    results = refresh_subject(session, subject)
-    return results[item.industry or GENERAL_SCOPE]
+        return submit_record(uow, data, actor, today)
+    uow.publish(RecordEntered(subject.id, subject.code, record_id=record.id, item=item.code, item_name=item.name,
+                              industry=item.industry, facts=record_facts(record)))
+    uow.handle()  # archived, enrolled and re-evaluated now, in this transaction (第十三条, 第十九条)
+    return Submitted(record, True, scope, subject_code=subject.code)
 
 
 def record_for_write(session: Session, record_id: int, actor: Actor, doing_zh: str, doing_en: str) -> Record:
@@ -152,9 +136,10 @@ def record_for_write(session: Session, record_id: int, actor: Actor, doing_zh: s
     return record
 
 
-def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor, kind: str = "error") -> Submitted:
+def withdraw_record(uow: UnitOfWork, record_id: int, reason: str, actor: Actor, kind: str = "error") -> Submitted:
     """撤销. kind: error (第十条 信息纠错) | objection (异议核实, 第十八条) | repair (信用修复, 第十八条); objection and
     repair withdrawals are hidden from public views (repository.public_records), never from the archive."""
+    session = uow.session
     record = record_for_write(session, record_id, actor, "撤销", "withdraw")
     withdrawn_item = session.get(CatalogueItem, record.item)
     if withdrawn_item is not None:
@@ -169,17 +154,17 @@ def withdraw_record(session: Session, record_id: int, reason: str, actor: Actor,
     if newer is not None:  # 第十条: only the current version of a record is acted on
         raise ConflictError("id", f"记录 {record_id} 已被更正为记录 {newer}，请对当前版本操作",
                             f"record {record_id} is superseded by record {newer}; act on the current version")
-    withdrawal = Withdrawal(record_id=record_id, reason=reason.strip(), kind=kind, withdrawn_by=actor.name)
+    withdrawal = Withdrawal(record_id=record_id, reason=reason.strip(), kind=kind, withdrawn_by=actor.name,
+                            withdrawn_at=uow.clock.now())
     session.add(withdrawal)
     subject = session.get(Subject, record.subject_id)
     item = session.get(CatalogueItem, record.item)
     assert subject is not None and item is not None
     session.flush()
-    append(session, subject, RECORD_WITHDRAWN, f"撤销记录 #{record_id}：{reason.strip()}", {
-        "record_id": record_id, "reason": reason.strip(), "kind": kind, "by": actor.name,
-        "at": withdrawal.withdrawn_at.isoformat(timespec="milliseconds")})
-    results = refresh_subject(session, subject, cause={"event": RECORD_WITHDRAWN, "record_id": record_id})
-    return Submitted(record, False, results[item.industry or GENERAL_SCOPE], "withdrawn", subject.code)
+    uow.publish(RecordWithdrawn(subject.id, subject.code, record_id=record_id, reason=reason.strip(), kind=kind,
+                                by=actor.name, at=withdrawal.withdrawn_at.isoformat(timespec="milliseconds")))
+    uow.handle()
+    return Submitted(record, False, item.industry or GENERAL_SCOPE, "withdrawn", subject.code)
 
 
 def first_reported_at(session: Session, record: Record) -> datetime:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..evaluation.models import GENERAL_SCOPE, Evaluation
-from .models import Subject, SubjectIndustry
+from .models import Subject
 
 
 def lock(session: Session, subject_id: int) -> Subject | None:
@@ -32,28 +31,14 @@ def by_code(session: Session, code: str) -> Subject | None:
     return session.scalars(select(Subject).where(Subject.code == code)).first()
 
 
-def search(session: Session, q: str | None, grade: str | None, industry: str | None, limit: int, offset: int
-           ) -> tuple[int, list[tuple[Subject, Evaluation | None]]]:
-    scope = industry or GENERAL_SCOPE
-    stmt = select(Subject, Evaluation).outerjoin(
-        Evaluation, (Evaluation.subject_id == Subject.id) & (Evaluation.scope == scope)
-    )
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Subject.code.like(like), Subject.name.like(like)))
-    if industry:
-        stmt = stmt.where(Subject.id.in_(select(SubjectIndustry.subject_id).where(SubjectIndustry.industry == industry)))
-    if grade:
-        stmt = stmt.where(Evaluation.grade == grade)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(Subject.id).limit(limit).offset(offset)).all()
-    return total, [(s, e) for s, e in rows]
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Subject)) or 0
 
 
-def distribution(session: Session, scope: str) -> list[tuple[str, str, bool, int]]:
-    stmt = (
-        select(Evaluation.grade, Evaluation.level, Evaluation.fused, func.count())
-        .where(Evaluation.scope == scope)
-        .group_by(Evaluation.grade, Evaluation.level, Evaluation.fused)
-    )
-    return [(g, lv, bool(f), int(n)) for g, lv, f, n in session.execute(stmt).all()]
+def by_id(session: Session, subject_id: int) -> Subject | None:
+    return session.get(Subject, subject_id)
+
+
+def all_in_id_order(session: Session) -> list[Subject]:
+    """Every subject, oldest first (archive verify compares each with its archived facts)."""
+    return list(session.scalars(select(Subject).order_by(Subject.id)))

@@ -6,10 +6,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from ..archive.service import SUBJECT_CREATED, append
-from ..core.clock import beijing_today
+from ..core.uow import UnitOfWork
 from ..errors import ConflictError, InputError, NotFoundError, Problem
-from ..evaluation.service import refresh_subject
+from ..messages.subjects import SubjectEnrolled, SubjectRegistered
 from ..reference.models import Industry
 from ..rules.identifiers import check_subject_code, mask_resident_id, normalize_code
 from . import repository
@@ -42,20 +41,20 @@ def same_content(subject: Subject, data: SubjectIn) -> bool:
             and sorted(subject.industry_codes) == sorted(data.industries))
 
 
-def create_subject(session: Session, data: SubjectIn, actor: str, today: date | None = None) -> Subject:
+def create_subject(uow: UnitOfWork, data: SubjectIn, actor: str, today: date | None = None) -> Subject:
+    session = uow.session
     code = validate_subject(session, data)
     if repository.by_code(session, code) is not None:
         raise ConflictError("code", f"评价对象 {code} 已存在", f"subject {code} already exists")
-    today = today or beijing_today()
+    today = today or uow.clock.today()
     subject = Subject(code=code, kind=data.kind, name=data.name.strip(), created_by=actor)
     subject.industries = [SubjectIndustry(industry=i) for i in data.industries]
     subject.grades = [NationalGrade(grade=data.national_grade, valid_from=today)]
     session.add(subject)
     session.flush()
-    append(session, subject, SUBJECT_CREATED, f"登记评价对象 {subject.name}", {
-        "code": subject.code, "kind": subject.kind, "name": subject.name, "national_grade": data.national_grade,
-        "industries": list(data.industries), "by": actor})
-    refresh_subject(session, subject, today, cause={"event": SUBJECT_CREATED})
+    uow.publish(SubjectRegistered(subject.id, subject.code, kind=subject.kind, name=subject.name,
+                                  national_grade=data.national_grade, industries=tuple(data.industries), by=actor))
+    uow.handle()
     return subject
 
 
@@ -67,13 +66,15 @@ def get_subject(session: Session, code: str) -> Subject:
     return subject
 
 
-def enrol_in_industry(session: Session, subject: Subject, industry: str) -> bool:
+def enrol_in_industry(uow: UnitOfWork, subject_id: int, industry: str) -> bool:
     """A record of an industry item puts the subject under that industry's evaluation (spec G1-04)."""
+    subject = uow.session.get(Subject, subject_id)
+    assert subject is not None  # the record that names it was just validated against it
     if industry in subject.industry_codes:
         return False
     subject.industries.append(SubjectIndustry(industry=industry))
-    session.flush()
-    append(session, subject, "industry_enrolled", f"纳入 {industry} 行业评价", {"industry": industry})
+    uow.session.flush()
+    uow.publish(SubjectEnrolled(subject.id, subject.code, industry=industry))
     return True
 
 

@@ -1,0 +1,20 @@
+"""The archive's handlers: every subject fact becomes an entry of the subject's hash chain (122号 第十九条
+一主体一档案，一事件一记录, 全流程可追溯)."""
+
+from __future__ import annotations
+
+from ..core.events import SubjectFact
+from ..core.uow import UnitOfWork
+from ..messages.evaluation import EvaluationsChanged
+from .service import append, append_many, lock_archive
+
+
+def archive_fact(event: SubjectFact, uow: UnitOfWork) -> None:
+    append(uow, event.subject_id, event.subject_code, event.archive_kind, event.summary, event.payload())
+
+
+def archive_changes(event: EvaluationsChanged, uow: UnitOfWork) -> None:
+    """A batch's changes, appended in bulk after every concurrent real-time writer of the archive."""
+    lock_archive(uow.session)
+    append_many(uow, [(c.subject_id, c.subject_code, c.archive_kind, c.summary, c.payload())
+                      for c in event.changes])

@@ -1,0 +1,21 @@
+"""Who acts (122号 第四条 职责分工): the principal behind a request, a CLI command or a job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The token's (or command's) name, role and, for business departments, its department."""
+
+    name: str
+    role: str
+    department: str | None = None
+    channel: str = "interface"  # interface (系统对接) | manual (人工录入) | import
+    origin: str = ""
+    subject: str | None = None  # role "subject": the code of its own subject (122号 第二条)
+
+
+# Scheduled work (daily refresh, the 1 January re-seed) acts as the system itself.
+SYSTEM = Actor(name="system", role="support", origin="job")

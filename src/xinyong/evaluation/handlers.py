@@ -1,0 +1,36 @@
+"""The evaluation domain's handlers: real-time re-evaluation (122号 第十三条 系统实时更新)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.uow import UnitOfWork
+from ..messages.evaluation import ReevaluateEveryone, ReevaluateSubject
+from ..messages.records import RecordCorrected, RecordEntered, RecordWithdrawn
+from ..messages.subjects import SubjectRegistered
+from .service import batch_evaluate, refresh_subject
+
+
+def _cause(event: Any) -> dict[str, Any]:
+    """Why the subject was re-evaluated, as archived with each change (第十九条)."""
+    if isinstance(event, RecordCorrected):
+        return {"event": event.archive_kind, "record_id": event.record_id, "supersedes": event.supersedes}
+    if isinstance(event, RecordEntered | RecordWithdrawn):
+        return {"event": event.archive_kind, "record_id": event.record_id}
+    return {"event": event.archive_kind}
+
+
+def request_reevaluation(event: SubjectRegistered | RecordEntered | RecordWithdrawn | RecordCorrected,
+                         uow: UnitOfWork) -> None:
+    """Queue one re-evaluation of the subject, after the other facts of this unit of work (a record and the
+    industry enrolment it causes are both archived before the evaluation that follows from them)."""
+    if uow.queued(ReevaluateSubject, subject_id=event.subject_id) is None:
+        uow.publish(ReevaluateSubject(event.subject_id, _cause(event)))
+
+
+def reevaluate_subject(command: ReevaluateSubject, uow: UnitOfWork) -> None:
+    refresh_subject(uow, command.subject_id, command.cause)
+
+
+def reevaluate_everyone(command: ReevaluateEveryone, uow: UnitOfWork) -> None:
+    batch_evaluate(uow, command.as_of, store=True)

@@ -1,0 +1,86 @@
+"""Evaluation API: subjects with their current grade, the explained evaluation of one subject, the grade
+distribution (122号 第十三条至第十六条, 第十九条 可追溯)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from ..core.uow import UnitOfWork
+from ..deps import Principal, audit_personal_read, get_uow, optional_principal
+from ..errors import InputError
+from ..reference.models import Industry
+from ..subjects.service import get_subject, public_code, to_out
+from . import repository
+from .models import GENERAL_SCOPE
+from .service import evaluate_subject
+
+router = APIRouter(prefix="/api/v1", tags=["evaluation 信用评价"])
+
+
+@router.get("/subjects", summary="评价对象列表 (with the stored current evaluation)")
+def list_subjects(q: str | None = None, grade: Literal["A", "B", "C", "D"] | None = None,
+                  industry: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**31 - 1),
+                  uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
+    if industry and uow.session.get(Industry, industry) is None:
+        raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")
+    own = who.actor.subject if who.actor is not None and who.actor.role == "subject" else None
+    if who.actor is not None and who.actor.role == "subject":  # a subject account lists only itself (第二条)
+        _n, found = repository.search(uow.session, own, grade, industry, 500, 0)
+        rows = [(s, e) for s, e in found if s.code == own][offset:offset + limit]
+        total = len(rows)
+    else:
+        total, rows = repository.search(uow.session, q, grade, industry, limit, offset)
+    items = []
+    unmasked = [s.code for s, _ in rows if s.kind == "individual" and who.may_see_personal]
+    if unmasked:  # spec G1-17: a read of resident ID numbers is audited
+        audit_personal_read(uow, who, "subjects:list", ",".join(unmasked))
+    for subject, ev in rows:
+        out = to_out(subject, who.sees_personal_of(subject.code))
+        out["evaluation"] = None if ev is None else {
+            "scope": ev.scope, "score": ev.score, "grade": ev.grade, "level": ev.level, "fused": ev.fused,
+            "as_of": ev.as_of.isoformat()}
+        items.append(out)
+    return {"total": total, "items": items}
+
+
+@router.get("/subjects/{code}/evaluation", summary="信用评价结果及逐条说明 (122号 第十三条至第十六条)")
+def read_evaluation(code: str, industry: str | None = None, as_of: date | None = None,
+                    uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
+                    ) -> JSONResponse:
+    subject = get_subject(uow.session, code)
+    today = uow.clock.today()
+    if as_of is not None and as_of > today:
+        raise InputError("as_of", f"评价日期 {as_of} 晚于今天", f"as_of {as_of} is in the future")
+    if industry is not None:
+        if uow.session.get(Industry, industry) is None:
+            raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")
+        if industry not in subject.industry_codes:
+            raise InputError("industry", f"该对象不在 {industry} 行业评价范围内",
+                             f"the subject is not evaluated in industry {industry}")
+    # Computed from the records at read time: a read never shows a stale grade (第十三条 实时更新).
+    results = evaluate_subject(uow.session, subject, as_of or today)
+    body = results[industry or GENERAL_SCOPE].to_api()
+    body["subject"] = public_code(subject, who.sees_personal_of(subject.code))
+    if subject.kind == "individual" and who.may_see_personal:
+        audit_personal_read(uow, who, subject.code, "evaluation")
+    return JSONResponse(body)
+
+
+@router.get("/stats/distribution", summary="等级分布 / grade distribution of the stored current evaluations")
+def distribution(industry: str | None = None, uow: UnitOfWork = Depends(get_uow)) -> dict[str, Any]:
+    if industry and uow.session.get(Industry, industry) is None:
+        raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")
+    scope = industry or GENERAL_SCOPE
+    grades = {g: 0 for g in "ABCD"}
+    levels = {lv: 0 for lv in ("A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D")}
+    fused = total = 0
+    for g, lv, f, n in repository.distribution(uow.session, scope):
+        grades[g] = grades.get(g, 0) + n
+        levels[lv] = levels.get(lv, 0) + n
+        fused += n if f else 0
+        total += n
+    return {"scope": scope, "total": total, "grades": grades, "levels": levels, "fused": fused}

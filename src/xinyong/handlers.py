@@ -1,0 +1,31 @@
+"""The handler table: which handlers react to which message, in order, inside the publishing unit of work.
+
+Order matters where it shows: a fact is archived first (its entry precedes what follows from it), the subject is
+enrolled in an industry before it is re-evaluated, and re-evaluation is queued once per subject, after the facts
+of the same unit of work (122号 第十三条 实时更新, 第十九条 全流程可追溯).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .archive.handlers import archive_changes, archive_fact
+from .core.events import Message, SubjectFact
+from .core.uow import Handler
+from .evaluation.handlers import reevaluate_everyone, reevaluate_subject, request_reevaluation
+from .messages.evaluation import EvaluationsChanged, ReevaluateEveryone, ReevaluateSubject
+from .messages.records import RecordCorrected, RecordEntered, RecordWithdrawn
+from .messages.subjects import SubjectRegistered
+from .subjects.handlers import enrol_for_record
+
+HANDLERS: dict[type[Message], Sequence[Handler]] = {
+    # every archivable fact (subclasses of SubjectFact) goes to the subject's hash chain (第十九条)
+    SubjectFact: [archive_fact],
+    SubjectRegistered: [request_reevaluation],
+    RecordEntered: [enrol_for_record, request_reevaluation],
+    RecordCorrected: [enrol_for_record, request_reevaluation],
+    RecordWithdrawn: [request_reevaluation],
+    EvaluationsChanged: [archive_changes],
+    ReevaluateSubject: [reevaluate_subject],
+    ReevaluateEveryone: [reevaluate_everyone],
+}

@@ -1,0 +1,70 @@
+"""Commands and events of the evaluation domain (122号 第十三条 实时更新, 第十九条)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..core.events import Command, Event, SubjectFact
+
+GENERAL_SCOPE = "general"  # the general evaluation (通用评价); industry evaluations are keyed by industry code
+EVALUATION_CHANGED = "evaluation_changed"
+
+
+@dataclass(frozen=True)
+class ReevaluateSubject(Command):
+    """Recompute the subject's stored evaluations now (第十三条). Queued once per subject and unit of work."""
+
+    subject_id: int
+    cause: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReevaluateEveryone(Command):
+    """Recompute and store every subject's evaluations as of `as_of` (a standard took effect, a new day)."""
+
+    as_of: date
+
+
+@dataclass(frozen=True)
+class SubjectReevaluated(Event):
+    """The subject's evaluations after a real-time recomputation, as the API shows them (scope → body)."""
+
+    subject_id: int
+    subject_code: str
+    evaluations: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EvaluationChanged(SubjectFact):
+    """A stored evaluation changed in score, grade, level, fuse or standard: old → new and why."""
+
+    scope: str
+    as_of: str
+    old: dict[str, Any] | None
+    new: dict[str, Any]
+    fuse_articles: list[str]
+    components: dict[str, int]
+    cause: dict[str, Any]
+
+    archive_kind = EVALUATION_CHANGED
+
+    @property
+    def summary(self) -> str:
+        new = self.new
+        if self.old is None:
+            return f"{self.scope}: {new['score']} {new['level']}"
+        return f"{self.scope}: {self.old['score']} {self.old['level']} → {new['score']} {new['level']}"
+
+    def payload(self) -> dict[str, Any]:
+        return {"scope": self.scope, "as_of": self.as_of, "old": self.old, "new": self.new,
+                "fuse_articles": self.fuse_articles, "components": self.components, "cause": self.cause}
+
+
+@dataclass(frozen=True)
+class EvaluationsChanged(Event):
+    """Many EvaluationChanged at once (a batch re-evaluation); the archive appends them in bulk."""
+
+    changes: Sequence[EvaluationChanged]

@@ -1,0 +1,72 @@
+"""Events of the records domain (信用信息归集, 122号 第八条, 第十条, 第十八条)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.events import SubjectFact
+
+RECORD_ENTERED = "record_entered"
+RECORD_WITHDRAWN = "record_withdrawn"
+RECORD_CORRECTED = "record_corrected"
+
+
+@dataclass(frozen=True)
+class RecordEntered(SubjectFact):
+    record_id: int
+    item: str
+    item_name: str
+    industry: str | None  # the item's industry: the subject is enrolled in it (G1-04)
+    facts: dict[str, Any]  # records.service.record_facts: what `archive verify` compares with the live row
+
+    archive_kind = RECORD_ENTERED
+
+    @property
+    def summary(self) -> str:
+        return f"录入记录 #{self.record_id} {self.item} {self.item_name}"
+
+    def payload(self) -> dict[str, Any]:
+        return {"record_id": self.record_id, **self.facts}
+
+
+@dataclass(frozen=True)
+class RecordWithdrawn(SubjectFact):
+    record_id: int
+    reason: str
+    kind: str  # error | objection | repair
+    by: str
+    at: str
+
+    archive_kind = RECORD_WITHDRAWN
+
+    @property
+    def summary(self) -> str:
+        return f"撤销记录 #{self.record_id}：{self.reason}"
+
+    def payload(self) -> dict[str, Any]:
+        return {"record_id": self.record_id, "reason": self.reason, "kind": self.kind, "by": self.by, "at": self.at}
+
+
+@dataclass(frozen=True)
+class RecordCorrected(SubjectFact):
+    record_id: int  # the new version
+    supersedes: int
+    item: str
+    item_name: str
+    industry: str | None
+    facts: dict[str, Any]
+    reason: str
+    authority_ref: str | None
+    by: str
+    at: str
+
+    archive_kind = RECORD_CORRECTED
+
+    @property
+    def summary(self) -> str:
+        return f"更正记录 #{self.supersedes} → #{self.record_id} {self.item} {self.item_name}：{self.reason}"
+
+    def payload(self) -> dict[str, Any]:
+        return {"record_id": self.record_id, "supersedes": self.supersedes, **self.facts, "reason": self.reason,
+                "authority_ref": self.authority_ref, "by": self.by, "at": self.at}

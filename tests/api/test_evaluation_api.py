@@ -18,6 +18,8 @@ from _api_helpers import (
 )
 from fastapi.testclient import TestClient
 
+from xinyong.core.clock import DayClock, clock_at
+
 EVALUATION_KEYS = {"subject", "industry", "as_of", "standard_version", "base_score", "score", "grade", "level",
                    "fused", "fuse_reasons", "components", "lines"}
 COMPONENT_KEYS = {"general_bonus", "general_deduction", "industry_bonus", "industry_deduction"}
@@ -93,23 +95,23 @@ def test_item_cap_limits_applied_points_122_art11_2(client: TestClient, tokens: 
 
 
 def test_as_of_before_act_date_record_does_not_count(client: TestClient, tokens: dict[str, str]) -> None:
-    t = today()
-    if t.timetuple().tm_yday < 3:
-        pytest.skip("needs two days of the current year before today")
-    subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
-    early = post_record(client, tokens["admin"], subject["code"], "SD-B01", act_date=t - timedelta(days=1))
-    late = post_record(client, tokens["admin"], subject["code"], "SD-B02", act_date=t)
-    ev_today = evaluation(client, subject["code"], industry="survey_design", as_of=t.isoformat())
-    assert ev_today["score"] == 665
-    ev_yesterday = evaluation(client, subject["code"], industry="survey_design",
-                              as_of=(t - timedelta(days=1)).isoformat())
-    assert ev_yesterday["as_of"] == (t - timedelta(days=1)).isoformat()
-    assert ev_yesterday["score"] == 660
-    assert [ln["record_id"] for ln in ev_yesterday["lines"]] == [early["id"]]
-    assert late["id"] not in [ln["record_id"] for ln in ev_yesterday["lines"]]
-    ev_before = evaluation(client, subject["code"], industry="survey_design",
-                           as_of=(t - timedelta(days=2)).isoformat())
-    assert ev_before["score"] == 650 and ev_before["lines"] == []
+    """At a fixed day (2026-03-10): two days of the period before it, so the test runs on any date."""
+    with clock_at(DayClock(date(2026, 3, 10))):
+        t = date(2026, 3, 10)
+        subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
+        early = post_record(client, tokens["admin"], subject["code"], "SD-B01", act_date=t - timedelta(days=1))
+        late = post_record(client, tokens["admin"], subject["code"], "SD-B02", act_date=t)
+        ev_today = evaluation(client, subject["code"], industry="survey_design", as_of=t.isoformat())
+        assert ev_today["score"] == 665
+        ev_yesterday = evaluation(client, subject["code"], industry="survey_design",
+                                  as_of=(t - timedelta(days=1)).isoformat())
+        assert ev_yesterday["as_of"] == (t - timedelta(days=1)).isoformat()
+        assert ev_yesterday["score"] == 660
+        assert [ln["record_id"] for ln in ev_yesterday["lines"]] == [early["id"]]
+        assert late["id"] not in [ln["record_id"] for ln in ev_yesterday["lines"]]
+        ev_before = evaluation(client, subject["code"], industry="survey_design",
+                               as_of=(t - timedelta(days=2)).isoformat())
+        assert ev_before["score"] == 650 and ev_before["lines"] == []
 
 
 def test_record_of_last_year_does_not_count_this_year_g1_02_g1_08(client: TestClient, tokens: dict[str, str]

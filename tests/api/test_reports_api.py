@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 
 from tests.conftest import auth, new_uscc
-from xinyong.core.clock import beijing_today
+from xinyong.core.clock import DayClock, clock_at
 
 
 def _subject(client, tokens):
@@ -18,27 +18,28 @@ def _subject(client, tokens):
 
 
 def test_lateness_is_reported_by_department_122_art8_1(client, tokens):
-    code = _subject(client, tokens)
-    today = beijing_today()
-    on_time = {"subject": code, "item": "SD-B02", "act_date": today.isoformat(), "department": "kanchasheji",
-               "source_ref": "LATE-1"}
-    late = dict(on_time, act_date=max(today - timedelta(days=30), today.replace(month=1, day=1)).isoformat(),
-                source_ref="LATE-2")
-    other = dict(on_time, department="zhifa", item="GEN-B02", source_ref="LATE-3")
-    flags = []
-    for body in (on_time, late, other):
-        r = client.post("/api/v1/records", json=body, headers=auth(tokens["admin"]))
-        assert r.status_code == 201
-        flags.append(r.json()["late"])
-    assert flags[0] is False and flags[2] is False
-    report = client.get("/api/v1/reports/lateness", params={"year": today.year}).json()
+    """At a fixed day (2026-06-15, a Monday): an act of that day is on time, an act of 2026-05-15 (due five
+    working days later, 2026-05-22) entered on 2026-06-15 is late — expected counts known before the requests."""
+    today = date(2026, 6, 15)
+    with clock_at(DayClock(today)):
+        code = _subject(client, tokens)
+        on_time = {"subject": code, "item": "SD-B02", "act_date": today.isoformat(), "department": "kanchasheji",
+                   "source_ref": "LATE-1"}
+        late = dict(on_time, act_date="2026-05-15", source_ref="LATE-2")
+        other = dict(on_time, department="zhifa", item="GEN-B02", source_ref="LATE-3")
+        flags = []
+        for body in (on_time, late, other):
+            r = client.post("/api/v1/records", json=body, headers=auth(tokens["admin"]))
+            assert r.status_code == 201
+            flags.append(r.json()["late"])
+        assert flags == [False, True, False]
+        report = client.get("/api/v1/reports/lateness", params={"year": 2026}).json()
     rows = {r["department"]: r for r in report["departments"]}
     kc = rows["kanchasheji"]
     assert kc["name"] == "勘察设计处" and kc["records"] == 2
-    expect_late = int(flags[1])  # 30 days back is late, except in early January where it is clamped to 1 Jan
-    assert kc["late"] == expect_late and rows["zhifa"]["late"] == 0
+    assert kc["late"] == 1 and rows["zhifa"]["late"] == 0
     assert kc["by_channel"]["interface"]["records"] == 2
-    assert report["records"] == 3 and report["late"] == expect_late
+    assert report["records"] == 3 and report["late"] == 1
     assert client.get("/api/v1/reports/lateness", params={"year": 1990}).status_code == 422
 
 

@@ -33,15 +33,12 @@ def test_resident_id_is_masked_keeping_region_and_last_four_g1_17():
 
 
 def test_an_id_number_typo_that_happens_to_be_a_valid_uscc_is_still_a_check_digit_error_122_art9():
-    from stdnum.cn import uscc
+    from stdnum.cn import ric, uscc
 
-    # find an 18-digit string that is a valid USCC but a resident ID with a wrong check digit
-    base = "11010519491231002"
-    for last in "0123456789":
-        code = base + last
-        if uscc.is_valid(code):
-            zh, _ = check_subject_code(code, "individual")
-            assert "校验位" in zh
-            break
-    zh, _ = check_subject_code("110105194912310021", "individual")
-    assert "校验位" in zh
+    real = "110105194912310898"  # a valid resident ID number (region 110105, born 1949-12-31)
+    typo = "110105194912310899"  # its last digit mistyped: by chance a valid unified social credit code
+    assert ric.is_valid(real) and not ric.is_valid(typo)
+    assert uscc.is_valid(typo) and sum(a != b for a, b in zip(real, typo, strict=True)) == 1
+    assert check_subject_code(real, "individual") is None
+    zh, en = check_subject_code(typo, "individual")
+    assert "身份证号校验位" in zh and "check digit" in en  # read as a typo, not as "this is a company code"

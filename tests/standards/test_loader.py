@@ -103,20 +103,49 @@ def test_loader_refuses_an_industry_standard_without_work_safety_item_122_art11_
         validate_standard(standard_from_dict(raw), PARAMS)
 
 
-def test_loader_refuses_an_unknown_fuse_article_and_a_good_item_that_fuses():
-    raw = _industry_draft()
-    raw["items"][0]["fuse"] = "第十六条(八)"
-    with pytest.raises(StandardError):
+def _problems(raw):
+    with pytest.raises(StandardError) as err:
         validate_standard(standard_from_dict(raw), PARAMS)
+    return err.value.problems
+
+
+def _item(raw, polarity):
+    return next(it for it in raw["items"] if it["polarity"] == polarity and not it["fuse"] and not it["heavier"])
+
+
+@pytest.mark.parametrize("fuse", ["第十六条(八)", "122号 Art.16(8)", "第十六条(六)", "122号 Art.16(6)"])
+def test_loader_refuses_a_fuse_article_outside_122_art16_1_to_5_and_7(fuse):
+    raw = _industry_draft()
+    item = _item(raw, "bad")
+    item["fuse"] = fuse
+    assert _problems(raw) == [f"{item['code']}: fuse must be one of 第十六条(一)…(五),(七); (六) is counted via heavier"]
+
+
+def test_loader_refuses_a_good_item_that_fuses_122_art16():
+    raw = _industry_draft()
+    item = _item(raw, "good")
+    item["fuse"] = "第十六条(四)"
+    assert _problems(raw) == [f"{item['code']}: only bad information can trigger the fuse (第十六条)"]
+
+
+@pytest.mark.parametrize("fuse", ["第十六条(四)", "122号 Art.16(4)"])
+def test_loader_accepts_a_fuse_as_display_or_as_key_122_art16_4(fuse):
+    raw = _industry_draft()
+    item = _item(raw, "bad")
+    item["fuse"] = fuse
+    std = validate_standard(standard_from_dict(raw), PARAMS)
+    loaded = next(it for it in std.items if it.code == item["code"])
+    assert loaded.fuse == "第十六条(四)" and str(loaded.fuse_key) == "122号 Art.16(4)"
 
 
 def test_loader_names_every_problem_at_once():
     raw = _industry_draft()
     raw["items"][0]["article"] = ""
     raw["items"][1]["points"] = 0
-    with pytest.raises(StandardError) as err:
-        validate_standard(standard_from_dict(raw), PARAMS)
-    assert len(err.value.problems) >= 2
+    code0, code1 = raw["items"][0]["code"], raw["items"][1]["code"]
+    problems = _problems(raw)
+    assert f"{code0}: no legal citation (article) — every indicator cites its basis" in problems
+    assert f"{code1}: points must be a positive integer" in problems
 
 
 def test_parameters_without_reference_are_refused(tmp_path):

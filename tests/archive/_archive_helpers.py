@@ -14,10 +14,12 @@ from tests.conftest import new_uscc
 from xinyong.archive import signing
 from xinyong.archive.checkpoints import write_checkpoint
 from xinyong.archive.verify import VerifyReport, verify_archive
+from xinyong.auth.actors import Actor
+from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_today
-from xinyong.db.session import session_factory, unit_of_work
+from xinyong.db.session import session_factory
 from xinyong.records.schemas import RecordIn
-from xinyong.records.service import Actor, submit_record, withdraw_record
+from xinyong.records.service import submit_record, withdraw_record
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject
 

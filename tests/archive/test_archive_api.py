@@ -3,10 +3,11 @@ an audit event for every read, individuals' archives for personal-data roles onl
 
 from __future__ import annotations
 
+import pytest
 from _archive_helpers import ADMIN, record, rows
 
 from tests.conftest import auth, new_resident_id, new_uscc
-from xinyong.db.session import unit_of_work
+from xinyong.bootstrap import unit_of_work
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject
 
@@ -18,6 +19,7 @@ def _org(engine, note=None):
         return subject.code
 
 
+@pytest.mark.article("122号 Art.19")
 def test_archive_has_the_contract_shape_and_each_read_is_audited_122_art19(client, clean, tokens):
     code = _org(clean)
     r = client.get(f"/api/v1/subjects/{code}/archive", headers=auth(tokens["viewer"]))
@@ -33,6 +35,7 @@ def test_archive_has_the_contract_shape_and_each_read_is_audited_122_art19(clien
     assert [(e[1], e[3]) for e in events] == [("viewer", code)]
 
 
+@pytest.mark.article("122号 Art.19")
 def test_reading_an_archive_needs_a_token_and_an_unknown_subject_is_404_122_art19(client, clean, tokens):
     code = _org(clean)
     assert client.get(f"/api/v1/subjects/{code}/archive").status_code == 401
@@ -40,6 +43,7 @@ def test_reading_an_archive_needs_a_token_and_an_unknown_subject_is_404_122_art1
     assert r.status_code == 404 and r.json()["detail"][0]["field"] == "code"
 
 
+@pytest.mark.article("122号 Art.19")
 def test_an_individuals_archive_is_personal_data_spec_G1_17_122_art19(client, clean, tokens):
     rid = new_resident_id()
     with unit_of_work(clean) as s:

@@ -18,7 +18,8 @@ from xinyong.archive import signing
 from xinyong.archive.check import check_export
 from xinyong.archive.checkpoints import checkpoint_if_due, latest_checkpoint
 from xinyong.archive.export import export_subject
-from xinyong.db.session import session_factory, unit_of_work
+from xinyong.bootstrap import unit_of_work
+from xinyong.db.session import session_factory
 
 pytestmark = pytest.mark.usefixtures("key")
 
@@ -28,6 +29,7 @@ def _export(engine, code):
         return export_subject(s, code)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_an_export_checks_OK_and_covers_entries_written_after_the_last_checkpoint_122_art19(clean):
     w = build_world(clean)
     with unit_of_work(clean) as s:  # an entry after the checkpoint: the export signs a fresh one
@@ -50,6 +52,7 @@ def test_an_export_checks_OK_and_covers_entries_written_after_the_last_checkpoin
     ("root", "signature invalid"),
     ("proof", "inclusion proof"),
 ])
+@pytest.mark.article("122号 Art.19")
 def test_a_tampered_export_fails_check_naming_the_problem_122_art19(clean, tamper, expect):
     w = build_world(clean)
     doc = json.loads(json.dumps(_export(clean, w.a)))
@@ -74,6 +77,7 @@ def test_a_tampered_export_fails_check_naming_the_problem_122_art19(clean, tampe
     assert problems and any(expect in p for p in problems), problems
 
 
+@pytest.mark.article("122号 Art.19")
 def test_a_file_signed_by_another_key_fails_when_the_deployment_key_is_pinned_122_art19(clean, tmp_path):
     w = build_world(clean)
     doc = json.loads(json.dumps(_export(clean, w.a)))
@@ -94,11 +98,13 @@ def test_a_file_signed_by_another_key_fails_when_the_deployment_key_is_pinned_12
     assert any("not the deployment key" in p for p in problems)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_a_malformed_file_is_named_not_a_traceback_122_art19():
     problems, _ = check_export({"format": "xinyong-archive-export/1", "subject": {}})
     assert problems and problems[0].startswith("BAD file: malformed")
 
 
+@pytest.mark.article("122号 Art.19")
 def test_evidence_travels_in_the_export_and_a_swapped_file_fails_check_122_art19(clean, tmp_path, monkeypatch):
     evidence = pytest.importorskip("xinyong.evidence.service")
     monkeypatch.setenv("XINYONG_EVIDENCE_DIR", str(tmp_path / "evidence"))
@@ -122,6 +128,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.article("122号 Art.19")
 def test_export_then_check_through_the_cli_and_check_needs_no_database_122_art19(clean, tmp_path):
     w = build_world(clean)
     out = tmp_path / "archive.json"
@@ -145,6 +152,7 @@ def test_export_then_check_through_the_cli_and_check_needs_no_database_122_art19
     assert c.returncode == 1 and f"BAD {w.a} seq 1:" in c.stdout
 
 
+@pytest.mark.article("122号 Art.19")
 def test_the_offline_checker_imports_no_database_code_122_art19():
     code = ("import sys, xinyong.archive.check; "
             "bad = [m for m in sys.modules if m.startswith(('xinyong.db', 'sqlalchemy'))]; "
@@ -153,6 +161,7 @@ def test_the_offline_checker_imports_no_database_code_122_art19():
     assert r.returncode == 0, r.stderr
 
 
+@pytest.mark.article("122号 Art.19")
 def test_keygen_never_overwrites_and_checkpoint_needs_a_key_122_art19(clean, tmp_path):
     path = tmp_path / "k" / "deploy.pem"
     env = _clean_env(XINYONG_DATABASE_URL=db_url(clean), XINYONG_SIGNING_KEY=str(path))
@@ -168,6 +177,7 @@ def test_keygen_never_overwrites_and_checkpoint_needs_a_key_122_art19(clean, tmp
     assert cp.returncode == 0, cp.stderr
 
 
+@pytest.mark.article("122号 Art.19")
 def test_the_server_writes_a_checkpoint_once_a_day_and_only_logs_without_a_key_122_art19(clean, monkeypatch,
                                                                                            tmp_path):
     build_world(clean, checkpoint=False)

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from xinyong.archive.chain import entry_hash
 from xinyong.archive.models import ArchiveEntry
-from xinyong.db.session import unit_of_work
+from xinyong.bootstrap import unit_of_work
 from xinyong.evaluation.service import batch_evaluate
 
 pytestmark = pytest.mark.usefixtures("key")  # a fresh checkpoint key per test
@@ -23,6 +23,7 @@ def _named(report, code, seq):
     return [p for p in report.problems if p.startswith(f"BAD {code} seq {seq}:")]
 
 
+@pytest.mark.article("122号 Art.19")
 def test_an_untouched_archive_verifies_OK_122_art19(clean):
     build_world(clean)
     report = verify(clean)
@@ -31,6 +32,7 @@ def test_an_untouched_archive_verifies_OK_122_art19(clean):
     assert report.checkpoints == 1 and report.records == 3 and report.withdrawals == 1
 
 
+@pytest.mark.article("122号 Art.19")
 def test_an_edited_summary_is_named_by_subject_and_seq_122_art19(clean):
     w = build_world(clean)
     sql(clean, "UPDATE archive_entries SET summary = 'nothing happened' WHERE id = :i", i=entry_id(clean, w.a_id, 2))
@@ -40,6 +42,7 @@ def test_an_edited_summary_is_named_by_subject_and_seq_122_art19(clean):
     assert [p for p in report.problems if p.startswith("BAD ")] == _named(report, w.a, 2)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_an_edited_payload_is_named_by_subject_and_seq_122_art19(clean):
     w = build_world(clean)
     seq = seq_of(clean, w.a_id, "record_entered")
@@ -54,6 +57,7 @@ def test_an_edited_payload_is_named_by_subject_and_seq_122_art19(clean):
     assert any(p.startswith(f"BAD {w.a} record #{w.r1}:") and "item" in p for p in report.problems)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_a_deleted_entry_is_named_as_missing_122_art19(clean):
     w = build_world(clean)
     seq = seq_of(clean, w.a_id, "industry_enrolled") if rows(
@@ -65,6 +69,7 @@ def test_a_deleted_entry_is_named_as_missing_122_art19(clean):
     assert any("checkpoint #" in p and "no longer matches" in p or "entries deleted" in p for p in report.problems)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_a_forged_entry_with_a_wrong_hash_is_named_122_art19(clean):
     w = build_world(clean)
     last = chain_rows(clean, w.b_id)[-1]
@@ -76,6 +81,7 @@ def test_a_forged_entry_with_a_wrong_hash_is_named_122_art19(clean):
     assert _named(report, w.b, last.seq + 1), report.problems
 
 
+@pytest.mark.article("122号 Art.19")
 def test_a_forged_entry_with_a_recomputed_hash_slipped_before_the_checkpoint_is_caught_122_art19(clean):
     """Someone who knows the hashing inserts a well-chained entry with a low id: the chain holds, but the signed
     Merkle root over the first entries no longer matches."""
@@ -94,6 +100,7 @@ def test_a_forged_entry_with_a_recomputed_hash_slipped_before_the_checkpoint_is_
     assert cp and f"{w.b} seq {seq + 1}" in cp[0]  # … the signed root is not, and names the window
 
 
+@pytest.mark.article("122号 Art.19")
 def test_swapped_seq_numbers_name_both_entries_122_art19(clean):
     w = build_world(clean)
     i2, i3 = entry_id(clean, w.a_id, 2), entry_id(clean, w.a_id, 3)
@@ -104,6 +111,7 @@ def test_swapped_seq_numbers_name_both_entries_122_art19(clean):
     assert _named(report, w.a, 2) and _named(report, w.a, 3), report.problems
 
 
+@pytest.mark.article("122号 Art.19")
 def test_an_old_entry_edited_with_its_chain_recomputed_is_caught_by_the_signed_root_122_art19(clean):
     w = build_world(clean)
     prev = "0" * 64
@@ -121,6 +129,7 @@ def test_an_old_entry_edited_with_its_chain_recomputed_is_caught_by_the_signed_r
     assert any("Merkle root no longer matches" in p and f"{w.a} seq 2" in p for p in report.problems), report.problems
 
 
+@pytest.mark.article("122号 Art.19", "122号 Art.8")
 def test_a_record_edited_behind_the_systems_back_is_named_122_art19_art8(clean):
     w = build_world(clean)
     sql(clean, "UPDATE records SET item = 'GEN-D02' WHERE id = :i", i=w.r1)
@@ -128,6 +137,7 @@ def test_a_record_edited_behind_the_systems_back_is_named_122_art19_art8(clean):
     assert any(p.startswith(f"BAD {w.a} record #{w.r1}:") and "item" in p for p in report.problems), report.problems
 
 
+@pytest.mark.article("122号 Art.19")
 def test_a_deleted_withdrawal_is_named_122_art19(clean):
     w = build_world(clean)
     sql(clean, "DELETE FROM record_withdrawals WHERE record_id = :i", i=w.r3)
@@ -135,6 +145,7 @@ def test_a_deleted_withdrawal_is_named_122_art19(clean):
     assert any(p.startswith(f"BAD {w.b} record #{w.r3}:") and "withdraw" in p for p in report.problems)
 
 
+@pytest.mark.article("122号 Art.13", "122号 Art.19")
 def test_a_stored_evaluation_edited_by_sql_is_named_122_art13_art19(clean):
     w = build_world(clean)
     sql(clean, "UPDATE evaluations SET score = 999, grade = 'A' WHERE subject_id = :s AND scope = 'general'",
@@ -144,6 +155,7 @@ def test_a_stored_evaluation_edited_by_sql_is_named_122_art13_art19(clean):
     assert lines and "score" in lines[0] and "grade" in lines[0], report.problems
 
 
+@pytest.mark.article("122号 Art.19")
 def test_an_edited_checkpoint_fails_its_signature_122_art19(clean):
     build_world(clean)
     sql(clean, "UPDATE archive_checkpoints SET entry_count = entry_count - 1")
@@ -151,6 +163,7 @@ def test_an_edited_checkpoint_fails_its_signature_122_art19(clean):
     assert any("signature invalid" in p for p in report.problems), report.problems
 
 
+@pytest.mark.article("122号 Art.19")
 def test_deleting_the_newest_audit_events_is_caught_by_the_signed_checkpoint_122_art19(clean):
     """The audit chain alone cannot see its tail cut off; the daily checkpoint signs the audit head too."""
     from xinyong.archive.checkpoints import write_checkpoint
@@ -159,7 +172,7 @@ def test_deleting_the_newest_audit_events_is_caught_by_the_signed_checkpoint_122
     build_world(clean, checkpoint=False)
     with unit_of_work(clean) as s:
         for n in range(3):
-            audit(s, "tester", "admin", "record.create", f"record:{n}", "127.0.0.1")
+            audit(s.session, "tester", "admin", "record.create", f"record:{n}", "127.0.0.1")
     with unit_of_work(clean) as s:
         cp = write_checkpoint(s)
         assert cp.audit_seq is not None and cp.audit_hash
@@ -171,6 +184,7 @@ def test_deleting_the_newest_audit_events_is_caught_by_the_signed_checkpoint_122
         report.problems
 
 
+@pytest.mark.article("122号 Art.13", "122号 Art.19")
 def test_batch_reevaluation_archives_what_it_changes_so_verify_stays_OK_122_art13_art19(clean):
     """A change the real-time path never saw (here the national level, re-seeding the base of the period) is
     written by the batch (xinyong evaluate, the 1 January re-seed) together with its evaluation_changed entry."""
@@ -191,6 +205,7 @@ def test_batch_reevaluation_archives_what_it_changes_so_verify_stays_OK_122_art1
     assert rows(clean, "SELECT count(*) FROM archive_entries")[0][0] == before + 2
 
 
+@pytest.mark.article("122号 Art.19")
 def test_archive_verify_cli_exits_0_with_OK_then_1_naming_the_entry_122_art19(clean):
     w = build_world(clean)
     env = {**os.environ, "XINYONG_DATABASE_URL": db_url(clean), "XINYONG_LOG_JSON": "0"}

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from tests.conftest import auth, new_uscc
 from xinyong.auth.policy import POLICY, ROLES
 from xinyong.auth.service import create_token
-from xinyong.db.session import unit_of_work
+from xinyong.bootstrap import unit_of_work
 
 # "METHOD path" → the action of auth/policy.py POLICY it requires. Add every new write endpoint here.
 ENDPOINTS: dict[str, str] = {
@@ -77,6 +77,7 @@ def write_endpoints(app) -> dict[str, APIRoute]:  # type: ignore[no-untyped-def]
     return out
 
 
+@pytest.mark.article("122号 Art.4")
 def test_every_write_endpoint_is_in_the_authorization_table_122_art4(client: TestClient) -> None:
     found = write_endpoints(client.app)
     missing = sorted(set(found) - set(ENDPOINTS))
@@ -98,6 +99,7 @@ def _url(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "999999", path)
 
 
+@pytest.mark.article("122号 Art.4")
 def test_every_role_against_every_write_endpoint_122_art4(client: TestClient, clean: Engine,
                                                           tokens: dict[str, str]) -> None:
     subject = client.post("/api/v1/subjects", headers=auth(tokens["admin"]), json={
@@ -114,7 +116,7 @@ def test_every_role_against_every_write_endpoint_122_art4(client: TestClient, cl
         allowed = POLICY[ENDPOINTS[key]]
         for role in ROLES:
             with unit_of_work(clean) as s:  # a fresh token each time: logout revokes the one it is called with
-                token = create_token(s, f"matrix-{role}", role, "kanchasheji" if role == "business" else None,
+                token = create_token(s.session, f"matrix-{role}", role, "kanchasheji" if role == "business" else None,
                                      subject_code=subject if role == "subject" else None)
             r = client.request(method, _url(path), json={}, headers=auth(token))
             if role in allowed:

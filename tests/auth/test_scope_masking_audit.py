@@ -14,8 +14,8 @@ from tests.conftest import auth, new_resident_id, new_uscc
 from xinyong.auth.audit import verify_chain
 from xinyong.auth.models import AuditEvent
 from xinyong.auth.service import create_token
+from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_now
-from xinyong.db.session import unit_of_work
 
 
 def _subject(client: TestClient, token: str, kind: str = "organization", industries: list[str] | None = None) -> str:
@@ -34,6 +34,7 @@ def _rec(client: TestClient, token: str, subject: str, item: str, department: st
 
 # --- 第四条(二): industry items only of the industries the department regulates ----------------------------
 
+@pytest.mark.article("122号 Art.4(2)")
 def test_business_enters_general_and_own_industry_items_only_122_art4_2(client: TestClient,
                                                                         tokens: dict[str, str]) -> None:
     code = _subject(client, tokens["admin"])
@@ -53,7 +54,7 @@ def test_business_enters_general_and_own_industry_items_only_122_art4_2(client: 
     assert w.status_code == 403
     # the fire-design regulator may
     with unit_of_work(client.app.state.engine) as s:
-        fire = create_token(s, "fire", "business", "xiaofangshencha")
+        fire = create_token(s.session, "fire", "business", "xiaofangshencha")
     assert _rec(client, fire, code, "FR-B03", department="xiaofangshencha").status_code == 201
 
 
@@ -64,7 +65,7 @@ def test_subject_account_reads_only_its_own_subject_403_for_others(client: TestC
     mine = _subject(client, tokens["admin"], kind="individual")
     theirs = _subject(client, tokens["admin"], kind="individual")
     with unit_of_work(clean) as s:
-        token = create_token(s, "own-account", "subject", subject_code=mine)
+        token = create_token(s.session, "own-account", "subject", subject_code=mine)
     for suffix in ("", "/evaluation", "/records"):
         assert client.get(f"/api/v1/subjects/{mine}{suffix}", headers=auth(token)).status_code == 200
         r = client.get(f"/api/v1/subjects/{theirs}{suffix}", headers=auth(token))
@@ -106,7 +107,7 @@ def test_personal_data_read_is_audited_with_who_and_where(client: TestClient, cl
     assert r.json()["code"] == code  # full for a role that needs it
     client.get(f"/api/v1/subjects/{code}", headers=auth(tokens["viewer"]))  # masked: nothing to audit
     with unit_of_work(clean) as s:
-        reads = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data.read")))
+        reads = list(s.session.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data.read")))
     assert [(e.actor, e.role, e.target) for e in reads] == [("test-hall", "hall", code)]
     assert reads[0].origin  # from where: the client address
 
@@ -121,6 +122,7 @@ def _cli(monkeypatch: pytest.MonkeyPatch, engine: Engine, argv: list[str]) -> in
     return main(argv)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_audit_chain_detects_edit_delete_and_insert_art19(client: TestClient, clean: Engine,
                                                           tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                                           capsys) -> None:  # type: ignore[no-untyped-def]
@@ -128,9 +130,9 @@ def test_audit_chain_detects_edit_delete_and_insert_art19(client: TestClient, cl
     for item in ("GEN-B01", "GEN-B02", "GEN-B03"):
         assert _rec(client, tokens["admin"], code, item).status_code == 201
     with unit_of_work(clean) as s:
-        n, problems = verify_chain(s)
+        n, problems = verify_chain(s.session)
         assert n >= 4 and problems == []
-        seqs = [e.seq for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+        seqs = [e.seq for e in s.session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
     assert seqs == list(range(1, n + 1))
     assert _cli(monkeypatch, clean, ["audit", "verify"]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("OK")
@@ -138,20 +140,20 @@ def test_audit_chain_detects_edit_delete_and_insert_art19(client: TestClient, cl
     with clean.begin() as conn:  # edit one event behind the system's back
         conn.execute(text("UPDATE audit_events SET detail = 'forged' WHERE seq = 2"))
     with unit_of_work(clean) as s:
-        assert [p.seq for p in verify_chain(s)[1]] == [2]
+        assert [p.seq for p in verify_chain(s.session)[1]] == [2]
     assert _cli(monkeypatch, clean, ["audit", "verify"]) == 1
     assert "audit seq 2" in capsys.readouterr().out
 
     with clean.begin() as conn:  # delete one (the edited one): the next no longer links
         conn.execute(text("DELETE FROM audit_events WHERE seq = 2"))
     with unit_of_work(clean) as s:
-        assert {p.seq for p in verify_chain(s)[1]} == {3}
+        assert {p.seq for p in verify_chain(s.session)[1]} == {3}
 
     with clean.begin() as conn:  # insert a row without a place in the chain
         conn.execute(text("INSERT INTO audit_events (at, actor, role, action, target, origin, detail) "
                           "VALUES (:at, 'x', 'admin', 'record.create', 'record:1', '', '')"), {"at": beijing_now()})
     with unit_of_work(clean) as s:
-        reasons = [p.reason for p in verify_chain(s)[1]]
+        reasons = [p.reason for p in verify_chain(s.session)[1]]
     assert any("inserted" in r for r in reasons)
 
 
@@ -162,6 +164,6 @@ def test_every_write_is_audited_with_who_when_what_where(client: TestClient, cle
     client.post(f"/api/v1/records/{rec['id']}/withdraw", json={"reason": "录入错误"},
                 headers=auth(tokens["coordinator"]))
     with unit_of_work(clean) as s:
-        events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+        events = list(s.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
     assert [e.action for e in events] == ["subject.create", "record.create", "record.withdraw"]
     assert all(e.actor == "test-coordinator" and e.role == "coordinator" and e.at and e.origin for e in events)

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
-from sqlalchemy.orm import Session
 
 from tests.conftest import auth, new_uscc
 from xinyong.archive.models import ArchiveEntry
+from xinyong.archive.verify import verify_evidence_files
 from xinyong.auth.models import AuditEvent
 from xinyong.core.clock import beijing_today
-from xinyong.evidence.service import policy, verify_evidence_files
+from xinyong.core.uow import UnitOfWork
+from xinyong.evidence.service import policy
 from xinyong.evidence.storage import EvidenceStore
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -68,8 +69,9 @@ def _upload(client: TestClient, token: str, record_id: int, data: bytes, name: s
     (_ofd(), "决定书.ofd", "application/ofd"),
     (PDF, "决定书", "application/octet-stream"),  # a generic declared type: the content decides
 ])
+@pytest.mark.article("122号 Art.19")
 def test_accepted_formats_are_stored_content_addressed_and_archived_122_art19(
-        client: TestClient, tokens: dict[str, str], store: EvidenceStore, db: Session,
+        client: TestClient, tokens: dict[str, str], store: EvidenceStore, db: UnitOfWork,
         data: bytes, name: str, media_type: str) -> None:
     rec = _record(client, tokens["admin"])
     r = _upload(client, tokens["business"], rec["id"], data, name, media_type)
@@ -80,11 +82,11 @@ def test_accepted_formats_are_stored_content_addressed_and_archived_122_art19(
     assert body["media_type"] == (media_type if media_type != "application/octet-stream" else "application/pdf")
     assert body["record_id"] == rec["id"] and body["uploaded_by"] == "test-business"
     assert (store.root / sha[:2] / sha).read_bytes() == data
-    entry = db.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evidence_attached")).one()
+    entry = db.session.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evidence_attached")).one()
     assert entry.payload["sha256"] == sha and entry.payload["size"] == len(data)
     assert entry.payload["name"] == name and entry.payload["media_type"] == body["media_type"]
     assert entry.payload["record_id"] == rec["id"] and entry.payload["evidence_id"] == body["id"]
-    assert verify_evidence_files(db, store) == []
+    assert verify_evidence_files(db.session, store) == []
 
 
 @pytest.mark.parametrize(("data", "name", "media_type"), [
@@ -96,14 +98,15 @@ def test_accepted_formats_are_stored_content_addressed_and_archived_122_art19(
     (b"PK\x03\x04" + b"\x00" * 40, "fake.ofd", "application/ofd"),  # a broken ZIP is no OFD
     (b"", "empty.pdf", "application/pdf"),
 ])
+@pytest.mark.article("122号 Art.19")
 def test_content_not_matching_an_accepted_type_is_refused_422_122_art19(
-        client: TestClient, tokens: dict[str, str], store: EvidenceStore, db: Session,
+        client: TestClient, tokens: dict[str, str], store: EvidenceStore, db: UnitOfWork,
         data: bytes, name: str, media_type: str) -> None:
     rec = _record(client, tokens["admin"])
     r = _upload(client, tokens["admin"], rec["id"], data, name, media_type)
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["field"] == "file"
-    assert db.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evidence_attached")).first() is None
+    assert db.session.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evidence_attached")).first() is None
     assert not store.root.exists() or not any(p.is_file() for p in store.root.rglob("*"))
 
 
@@ -120,7 +123,7 @@ def test_file_over_the_configured_limit_is_refused_422(client: TestClient, token
 
 
 def test_same_content_same_record_is_the_same_attachment_200(client: TestClient, tokens: dict[str, str],
-                                                             store: EvidenceStore, db: Session) -> None:
+                                                             store: EvidenceStore, db: UnitOfWork) -> None:
     rec = _record(client, tokens["admin"])
     first = _upload(client, tokens["admin"], rec["id"], PDF, "a.pdf", "application/pdf")
     again = _upload(client, tokens["admin"], rec["id"], PDF, "a-copy.pdf", "application/pdf")
@@ -131,7 +134,7 @@ def test_same_content_same_record_is_the_same_attachment_200(client: TestClient,
     assert elsewhere.status_code == 201 and elsewhere.json()["id"] != first.json()["id"]
     assert elsewhere.json()["sha256"] == first.json()["sha256"]
     assert len([p for p in store.root.rglob("*") if p.is_file()]) == 1  # stored once
-    assert len(db.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evidence_attached")).all()) == 2
+    assert len(db.session.scalars(select(ArchiveEntry).where(ArchiveEntry.kind == "evidence_attached")).all()) == 2
     listed = client.get(f"/api/v1/records/{rec['id']}/evidence", headers=auth(tokens["viewer"]))
     assert listed.status_code == 403
     listed = client.get(f"/api/v1/records/{rec['id']}/evidence", headers=auth(tokens["leader"]))
@@ -139,7 +142,7 @@ def test_same_content_same_record_is_the_same_attachment_200(client: TestClient,
 
 
 def test_download_needs_a_token_and_is_audited(client: TestClient, tokens: dict[str, str], store: EvidenceStore,
-                                               db: Session) -> None:
+                                               db: UnitOfWork) -> None:
     rec = _record(client, tokens["admin"])
     sha = _upload(client, tokens["admin"], rec["id"], PNG, "照片.png", "image/png").json()["sha256"]
     assert client.get(f"/api/v1/evidence/{sha}").status_code == 401
@@ -148,32 +151,34 @@ def test_download_needs_a_token_and_is_audited(client: TestClient, tokens: dict[
     assert r.status_code == 200
     assert r.content == PNG and r.headers["content-type"] == "image/png"
     assert "attachment" in r.headers["content-disposition"]
-    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "evidence.read")).all()
+    reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "evidence.read")).all()
     assert [(a.actor, a.target) for a in reads] == [("test-hall", f"evidence:{sha}")]
     assert client.get("/api/v1/evidence/" + "0" * 64, headers=auth(tokens["admin"])).status_code == 404
     bad = client.get("/api/v1/evidence/not-a-hash", headers=auth(tokens["admin"]))
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "sha256"
 
 
+@pytest.mark.article("122号 Art.19")
 def test_swapped_or_missing_file_is_detected_by_verify_122_art19(client: TestClient, tokens: dict[str, str],
-                                                                  store: EvidenceStore, db: Session) -> None:
+                                                                  store: EvidenceStore, db: UnitOfWork) -> None:
     rec = _record(client, tokens["admin"])
     sha = _upload(client, tokens["admin"], rec["id"], PDF, "决定书.pdf", "application/pdf").json()["sha256"]
     png_sha = _upload(client, tokens["admin"], rec["id"], PNG, "p.png", "image/png").json()["sha256"]
-    assert verify_evidence_files(db, store) == []
+    assert verify_evidence_files(db.session, store) == []
     (store.root / sha[:2] / sha).write_bytes(PDF.replace(b"Catalog", b"Katalog"))  # swapped behind our back
-    problems = verify_evidence_files(db, store)
+    problems = verify_evidence_files(db.session, store)
     assert len(problems) == 1 and sha in problems[0] and "swapped" in problems[0] and "seq" in problems[0]
     # a swapped file is never served as the archived material
     assert client.get(f"/api/v1/evidence/{sha}", headers=auth(tokens["admin"])).status_code == 409
     (store.root / png_sha[:2] / png_sha).unlink()
-    problems = verify_evidence_files(db, store)
+    problems = verify_evidence_files(db.session, store)
     assert any(png_sha in p and "missing" in p for p in problems) and len(problems) == 2
     assert client.get(f"/api/v1/evidence/{png_sha}", headers=auth(tokens["admin"])).status_code == 404
 
 
+@pytest.mark.article("122号 Art.19")
 def test_evidence_row_edited_in_the_database_is_detected_by_verify_122_art19(
-        client: TestClient, tokens: dict[str, str], store: EvidenceStore, db: Session, clean: Engine) -> None:
+        client: TestClient, tokens: dict[str, str], store: EvidenceStore, db: UnitOfWork, clean: Engine) -> None:
     rec = _record(client, tokens["admin"])
     first = _upload(client, tokens["admin"], rec["id"], PDF, "决定书.pdf", "application/pdf").json()
     other = _record(client, tokens["admin"])
@@ -181,12 +186,12 @@ def test_evidence_row_edited_in_the_database_is_detected_by_verify_122_art19(
     with clean.begin() as conn:  # point the PDF's row at the PNG content
         conn.execute(text("UPDATE evidence_files SET sha256 = :s WHERE id = :id"),
                      {"s": second["sha256"], "id": first["id"]})
-    problems = verify_evidence_files(db, store)
+    problems = verify_evidence_files(db.session, store)
     assert any(f"evidence {first['id']} sha256 differs" in p for p in problems), problems
     with clean.begin() as conn:
         conn.execute(text("DELETE FROM evidence_files WHERE id = :id"), {"id": second["id"]})
-    db.rollback()
-    problems = verify_evidence_files(db, store)
+    db.session.rollback()
+    problems = verify_evidence_files(db.session, store)
     assert any(f"evidence {second['id']}" in p and "missing from evidence_files" in p for p in problems), problems
 
 

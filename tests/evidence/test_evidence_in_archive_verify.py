@@ -9,17 +9,18 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from tests.conftest import auth, new_uscc
 from xinyong.archive.verify import verify_archive
 from xinyong.core.clock import beijing_today
+from xinyong.core.uow import UnitOfWork
 
 PDF = b"%PDF-1.7\n% evidence for the archive verify test\n%%EOF\n"
 
 
+@pytest.mark.article("122号 Art.19")
 def test_corrected_redacted_and_documented_records_still_verify_then_a_swap_is_named_122_art19(
-        client: TestClient, tokens: dict[str, str], db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        client: TestClient, tokens: dict[str, str], db: UnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XINYONG_EVIDENCE_DIR", str(tmp_path))
     code = new_uscc()
@@ -42,12 +43,12 @@ def test_corrected_redacted_and_documented_records_still_verify_then_a_swap_is_n
                      headers=auth(tokens["business"]))
     assert up.status_code == 201, up.text
 
-    report = verify_archive(db)
+    report = verify_archive(db.session)
     assert report.ok, report.problems
 
     sha = hashlib.sha256(PDF).hexdigest()
     (tmp_path / sha[:2] / sha).write_bytes(PDF.replace(b"evidence", b"EVIDENCE"))
-    db.rollback()
-    report = verify_archive(db)
+    db.session.rollback()
+    report = verify_archive(db.session)
     assert not report.ok
     assert any(sha in p and "swapped" in p for p in report.problems), report.problems

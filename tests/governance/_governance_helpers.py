@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, text
 
 from tests.conftest import DATA_TABLES, auth, new_resident_id, new_uscc
+from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_today
-from xinyong.db.session import unit_of_work
 from xinyong.reference.models import CatalogueItem, StandardVersion
 from xinyong.reference.service import load_parameters
 from xinyong.standards.loader import default_standard_files, load_standard_file
@@ -42,8 +42,8 @@ def governed(clean: Engine) -> Iterator[Engine]:
         for table in DATA_TABLES:
             conn.execute(text(f"DELETE FROM {table}"))
     with unit_of_work(clean) as s:
-        s.execute(delete(StandardVersion).where(StandardVersion.version.not_in(DEFAULT_VERSIONS)))
-        s.execute(delete(CatalogueItem).where(CatalogueItem.code.not_in(DEFAULT_ITEMS)))
+        s.session.execute(delete(StandardVersion).where(StandardVersion.version.not_in(DEFAULT_VERSIONS)))
+        s.session.execute(delete(CatalogueItem).where(CatalogueItem.code.not_in(DEFAULT_ITEMS)))
 
 
 def content(client: TestClient, version: str, token: str | None = None) -> dict[str, Any]:

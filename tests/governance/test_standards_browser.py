@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import auth
 from xinyong.api import create_app
-from xinyong.db.session import unit_of_work
+from xinyong.bootstrap import unit_of_work
 from xinyong.demo import load_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -19,9 +19,9 @@ from _governance_helpers import (  # noqa: F401  (governed is a fixture)
     post_record,
 )
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from tests.conftest import auth
+from xinyong.core.uow import UnitOfWork
 from xinyong.governance.impact import impact
 from xinyong.rules.identifiers import mask_resident_id
 
@@ -109,9 +109,9 @@ def test_impact_of_a_general_draft_covers_general_and_every_industry_evaluation(
     assert sum(rep["transitions"].values()) == rep["total"]
 
 
-def test_impact_of_the_version_in_force_changes_nothing(world, db: Session) -> None:
+def test_impact_of_the_version_in_force_changes_nothing(world, db: UnitOfWork) -> None:
     _c, w = world
-    rep = impact(db, SD, days(0), may_see_personal=True)
+    rep = impact(db.session, SD, days(0), may_see_personal=True)
     assert (rep.total, rep.changed, rep.subjects) == (4, 0, [])
 
 

@@ -19,12 +19,12 @@ from _governance_helpers import (  # noqa: F401  (governed is a fixture)
     today,
 )
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from tests.conftest import auth
+from xinyong.auth.actors import Actor
+from xinyong.core.uow import UnitOfWork
 from xinyong.errors import ForbiddenError, InputError
 from xinyong.governance import service
-from xinyong.records.service import Actor
 from xinyong.reference.models import CatalogueItem
 
 SD = "survey_design-2024.1"
@@ -47,6 +47,7 @@ def gclient(clean, tokens) -> TestClient:  # type: ignore[no-untyped-def]
         yield c
 
 
+@pytest.mark.article("122号 Art.12")
 def test_defaults_are_listed_in_force_and_drafts_hidden_from_the_public_art12(gclient: TestClient, tokens) -> None:
     r = gclient.get("/api/v1/standards")
     assert r.status_code == 200
@@ -87,6 +88,7 @@ def test_read_shape_round_trips_into_a_new_draft_with_a_server_assigned_version(
     ("support", "survey_design", 403),
     ("viewer", "general", 403),
 ])
+@pytest.mark.article("122号 Art.11(1)")
 def test_who_may_draft_which_standard_art11_1(gclient: TestClient, tokens, role: str, family: str,
                                               status: int) -> None:
     version = "general-2024.1" if family == "general" else f"{family}-2024.1"
@@ -97,6 +99,7 @@ def test_drafting_needs_a_token(gclient: TestClient) -> None:
     assert gclient.post("/api/v1/standards", json=content(gclient, SD)).status_code == 401
 
 
+@pytest.mark.article("122号 Art.12")
 def test_consultation_lasts_at_least_15_days_publication_day_not_counted_art12(gclient: TestClient, tokens
                                                                                 ) -> None:
     v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
@@ -117,6 +120,7 @@ def test_consultation_days_helper_g1_13() -> None:
     assert service.consultation_days(date(2026, 2, 20), date(2026, 3, 7)) == 15
 
 
+@pytest.mark.article("122号 Art.12")
 @pytest.mark.parametrize("role", ["admin", "coordinator", "business", "hall", "support", "viewer"])
 def test_only_the_leader_approves_art12_d1_08(gclient: TestClient, tokens, role: str) -> None:
     v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
@@ -127,6 +131,7 @@ def test_only_the_leader_approves_art12_d1_08(gclient: TestClient, tokens, role:
     assert gclient.get(f"/api/v1/standards/{v}").json()["lifecycle"]["status"] == "consultation"
 
 
+@pytest.mark.article("122号 Art.12")
 def test_approval_refused_without_or_during_consultation_art12(gclient: TestClient, tokens) -> None:
     v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
     never = approve(gclient, tokens["leader"], v, today(), 422)
@@ -146,6 +151,7 @@ def test_effective_date_before_the_approval_date_is_refused_d1_08(gclient: TestC
     assert fields(r) == ["effective_date"]
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_item_caps_over_the_family_budget_are_refused_art11_2(gclient: TestClient, tokens) -> None:
     body = sd_draft(gclient)
     bonus = next(it for it in body["items"] if it["code"] == "SD-B01")
@@ -160,6 +166,7 @@ def test_item_caps_over_the_family_budget_are_refused_art11_2(gclient: TestClien
     assert any(d["field"] == f"items[{len(general['items']) - 1}]" for d in r["detail"])
 
 
+@pytest.mark.article("122号 Art.11(1)")
 def test_industry_standard_without_a_work_safety_item_is_refused_art11_1(gclient: TestClient, tokens) -> None:
     body = sd_draft(gclient)
     body["items"] = [it for it in body["items"] if not it["work_safety"]]
@@ -167,6 +174,7 @@ def test_industry_standard_without_a_work_safety_item_is_refused_art11_1(gclient
     assert any("安全生产" in d["reason_zh"] and "第十一条(一)" in d["reason_zh"] for d in r["detail"])
 
 
+@pytest.mark.article("122号 Art.7")
 def test_an_item_code_keeps_its_catalogue_meaning_art7(gclient: TestClient, tokens) -> None:
     body = sd_draft(gclient)
     body["items"].append({"code": "GEN-D01", "name": "借用通用指标代码", "polarity": "bad", "points": 5, "cap": 5,
@@ -175,6 +183,7 @@ def test_an_item_code_keeps_its_catalogue_meaning_art7(gclient: TestClient, toke
     assert f"items[{len(body['items']) - 1}].code" in fields(r)
 
 
+@pytest.mark.article("122号 Art.12")
 def test_happy_path_new_version_in_force_on_its_effective_date_art12(gclient: TestClient, tokens) -> None:
     body = sd_draft(gclient)
     b04 = next(it for it in body["items"] if it["code"] == "SD-B04")
@@ -204,6 +213,7 @@ def test_happy_path_new_version_in_force_on_its_effective_date_art12(gclient: Te
     assert r.status_code == 409
 
 
+@pytest.mark.article("122号 Art.12")
 def test_editing_a_published_draft_restarts_its_consultation_art12(gclient: TestClient, tokens) -> None:
     v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
     consult(gclient, tokens["business"], v, days(-16), days(-1))
@@ -221,10 +231,10 @@ LEADER = Actor(name="主管领导", role="leader")
 REGULATOR = Actor(name="勘察设计处", role="business", department="kanchasheji")
 
 
-def _approved_draft(db: Session, effective: date, today_: date) -> str:
+def _approved_draft(db: UnitOfWork, effective: date, today_: date) -> str:
     from xinyong.governance.service import content_of, create_draft, get_row, open_consultation
 
-    body = content_of(get_row(db, SD))
+    body = content_of(get_row(db.session, SD))
     body.pop("version")
     body["effective_date"] = None
     row = create_draft(db, body, REGULATOR, today_)
@@ -232,7 +242,8 @@ def _approved_draft(db: Session, effective: date, today_: date) -> str:
     return row.version
 
 
-def test_industry_standard_replaced_after_364_days_is_refused_365_allowed_art12(clean, db: Session) -> None:
+@pytest.mark.article("122号 Art.12")
+def test_industry_standard_replaced_after_364_days_is_refused_365_allowed_art12(clean, db: UnitOfWork) -> None:
     # survey_design-2024.1 is in force from 2024-05-11
     as_of = date(2025, 1, 2)
     v = _approved_draft(db, date(2025, 5, 10), as_of)
@@ -241,10 +252,11 @@ def test_industry_standard_replaced_after_364_days_is_refused_365_allowed_art12(
     assert exc.value.problems[0].field == "effective_date" and "2025-05-11" in exc.value.problems[0].reason_en
     row = service.approve(db, v, date(2025, 5, 11), LEADER, as_of)  # 365 days: one full year
     assert row.status == "approved" and row.approved_by == "主管领导"
-    db.rollback()
+    db.session.rollback()
 
 
-def test_one_year_across_29_february_needs_366_days_art12(clean, db: Session) -> None:
+@pytest.mark.article("122号 Art.12")
+def test_one_year_across_29_february_needs_366_days_art12(clean, db: UnitOfWork) -> None:
     first = _approved_draft(db, date(2027, 3, 1), date(2026, 1, 5))
     service.approve(db, first, date(2027, 3, 1), LEADER, date(2026, 1, 5))
     second = _approved_draft(db, date(2028, 2, 29), date(2027, 6, 1))
@@ -252,40 +264,42 @@ def test_one_year_across_29_february_needs_366_days_art12(clean, db: Session) ->
         service.approve(db, second, date(2028, 2, 29), LEADER, date(2027, 6, 1))  # 365 days, not yet a year
     service.approve(db, second, date(2028, 3, 1), LEADER, date(2027, 6, 1))  # 366 days
     assert service.add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
-    db.rollback()
+    db.session.rollback()
 
 
-def test_a_new_version_must_take_effect_after_an_already_approved_one(clean, db: Session) -> None:
+def test_a_new_version_must_take_effect_after_an_already_approved_one(clean, db: UnitOfWork) -> None:
     first = _approved_draft(db, date(2027, 3, 1), date(2026, 1, 5))
     service.approve(db, first, date(2027, 3, 1), LEADER, date(2026, 1, 5))
     second = _approved_draft(db, date(2026, 6, 1), date(2026, 1, 6))
     with pytest.raises(InputError) as exc:
         service.approve(db, second, date(2026, 6, 1), LEADER, date(2026, 1, 6))
     assert first in exc.value.problems[0].reason_en
-    db.rollback()
+    db.session.rollback()
 
 
-def test_the_service_refuses_a_non_leader_approver_d1_08(clean, db: Session) -> None:
+def test_the_service_refuses_a_non_leader_approver_d1_08(clean, db: UnitOfWork) -> None:
     v = _approved_draft(db, date(2025, 6, 1), date(2025, 1, 2))
     with pytest.raises(ForbiddenError):
         service.approve(db, v, date(2025, 6, 1), Actor(name="admin", role="admin"), date(2025, 1, 2))
-    db.rollback()
+    db.session.rollback()
 
 
-def test_approval_adds_new_items_to_the_collection_catalogue_art7(clean, db: Session) -> None:
+@pytest.mark.article("122号 Art.7")
+def test_approval_adds_new_items_to_the_collection_catalogue_art7(clean, db: UnitOfWork) -> None:
     from xinyong.governance.service import content_of, create_draft, get_row, open_consultation
 
-    body = content_of(get_row(db, SD))
+    body = content_of(get_row(db.session, SD))
     body.pop("version")
     body["items"].append(dict(body["items"][0], code="SD-B77", name="新指标", cap=None, points=1))
     row = create_draft(db, body, REGULATOR, date(2026, 1, 2))
     open_consultation(db, row.version, date(2026, 1, 2), date(2026, 1, 17), REGULATOR, date(2026, 1, 2))
-    assert db.get(CatalogueItem, "SD-B77") is None
+    assert db.session.get(CatalogueItem, "SD-B77") is None
     service.approve(db, row.version, date(2026, 2, 1), LEADER, date(2026, 1, 18))
-    assert db.get(CatalogueItem, "SD-B77").industry == "survey_design"  # type: ignore[union-attr]
-    db.rollback()
+    assert db.session.get(CatalogueItem, "SD-B77").industry == "survey_design"  # type: ignore[union-attr]
+    db.session.rollback()
 
 
+@pytest.mark.article("122号 Art.13")
 def test_a_version_in_force_at_once_re_evaluates_the_stored_results_art13(gclient: TestClient, tokens) -> None:
     """Approved to take effect today: the stored current evaluations (lists, statistics) switch at once, and
     each change is archived, so `archive verify` stays consistent (第十三条 实时更新, 第十九条)."""

@@ -14,8 +14,8 @@ from tests.conftest import auth, new_uscc
 from xinyong.auth.models import ApiToken, AuditEvent
 from xinyong.auth.service import hash_token
 from xinyong.auth.settings import security_settings
+from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_now
-from xinyong.db.session import unit_of_work
 from xinyong.users.models import LoginAttempt, User
 from xinyong.users.service import create_user
 
@@ -48,6 +48,7 @@ def _record(subject: str, item: str, department: str = "kanchasheji") -> dict:
             "department": department, "source_ref": f"U-{new_uscc()}"}
 
 
+@pytest.mark.article("122号 Art.4")
 def test_login_issues_short_lived_token_bound_to_role_and_department_122_art4(client: TestClient,
                                                                                clean: Engine,
                                                                                tokens: dict[str, str]) -> None:
@@ -71,10 +72,10 @@ def test_login_issues_short_lived_token_bound_to_role_and_department_122_art4(cl
     assert client.get("/api/v1/me", headers=auth(body["token"])).json()["role"] == "business"
     # stored hashed only
     with unit_of_work(clean) as s:
-        row = s.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(body["token"]))).one()
+        row = s.session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(body["token"]))).one()
         assert row.kind == "login" and row.user_id is not None
-        assert body["token"] not in {t.token_hash for t in s.scalars(select(ApiToken))}
-        assert s.scalars(select(User.password_hash).where(User.username == "zhang.san")).one().startswith("$argon2")
+        assert body["token"] not in {t.token_hash for t in s.session.scalars(select(ApiToken))}
+        assert s.session.scalars(select(User.password_hash).where(User.username == "zhang.san")).one().startswith("$argon2")
     # logout revokes it
     assert client.post("/api/v1/logout", headers=auth(body["token"])).status_code == 200
     assert client.post("/api/v1/records", json=_record(code, "GEN-B03"),
@@ -89,7 +90,7 @@ def test_wrong_password_and_unknown_user_give_the_same_401(client: TestClient, c
     assert wrong.json() == unknown.json()
     assert _login(client, "LI.SI").status_code == 200  # user names are case-insensitive
     with unit_of_work(clean) as s:
-        actions = [e.action for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+        actions = [e.action for e in s.session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
     assert actions.count("user.login_failed") == 2 and "user.login" in actions
 
 
@@ -103,10 +104,10 @@ def test_five_failures_lock_the_user_name_for_15_minutes_even_unknown_names(clie
         locked = _login(client, name, PASSWORD)
         assert locked.status_code == 429, locked.text  # even the right password is refused while locked
     with unit_of_work(clean) as s:
-        row = s.get(LoginAttempt, "wang.wu")
+        row = s.session.get(LoginAttempt, "wang.wu")
         assert row is not None and row.locked_until is not None
         assert row.locked_until - beijing_now() <= timedelta(minutes=conf.lock_minutes)
-        s.execute(update(LoginAttempt).values(locked_until=beijing_now() - timedelta(seconds=1)))
+        s.session.execute(update(LoginAttempt).values(locked_until=beijing_now() - timedelta(seconds=1)))
     assert _login(client, "wang.wu").status_code == 200  # the lock runs out; success clears the count
 
 
@@ -172,7 +173,7 @@ def test_tokens_expire_by_default(clean: Engine) -> None:
     from xinyong.auth.service import issue_token
 
     with unit_of_work(clean) as s:
-        row, _ = issue_token(s, "default-expiry", "viewer")
+        row, _ = issue_token(s.session, "default-expiry", "viewer")
         assert row.expires_at is not None
         days = (row.expires_at - beijing_now()).days
         assert security_settings().token_default_days - 1 <= days <= security_settings().token_default_days
@@ -211,7 +212,7 @@ def test_cli_token_list_and_revoke_by_name_or_id(monkeypatch: pytest.MonkeyPatch
     assert _cli(monkeypatch, clean, ["token", "revoke", "test-viewer"]) == 0
     assert client.get("/api/v1/me", headers=auth(tokens["viewer"])).status_code == 401
     with unit_of_work(clean) as s:
-        hall_id = s.scalars(select(ApiToken.id).where(ApiToken.name == "test-hall")).one()
+        hall_id = s.session.scalars(select(ApiToken.id).where(ApiToken.name == "test-hall")).one()
     assert _cli(monkeypatch, clean, ["token", "revoke", str(hall_id)]) == 0
     assert client.get("/api/v1/me", headers=auth(tokens["hall"])).status_code == 401
     assert _cli(monkeypatch, clean, ["token", "revoke", "no-such-token"]) == 2

@@ -15,41 +15,33 @@ from datetime import date
 
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from ..auth.models import AuditEvent
-from ..core.clock import beijing_now, beijing_today
-from ..db.session import unit_of_work
+from ..auth import repository as auth_repo
+from ..auth.actors import SYSTEM
+from ..core.uow import UnitOfWork, start
 from . import signing
 from .chain import checkpoint_message
 from .merkle import root_of
-from .models import ArchiveCheckpoint, ArchiveEntry
-from .service import lock_archive
+from .models import ArchiveCheckpoint
+from .repository import entry_hashes as entry_hashes  # re-exported
+from .repository import latest_checkpoint as latest_checkpoint  # re-exported
+from .repository import lock_archive
 
 log = structlog.get_logger("xinyong.archive")
 
 
-def entry_hashes(session: Session) -> list[str]:
-    """Every entry's hash in append order: the leaves of the Merkle tree."""
-    return list(session.scalars(select(ArchiveEntry.hash).order_by(ArchiveEntry.id)))
-
-
-def latest_checkpoint(session: Session) -> ArchiveCheckpoint | None:
-    return session.scalars(select(ArchiveCheckpoint).order_by(ArchiveCheckpoint.id.desc()).limit(1)).first()
-
-
-def write_checkpoint(session: Session, key: Ed25519PrivateKey | None = None) -> ArchiveCheckpoint:
+def write_checkpoint(uow: UnitOfWork, key: Ed25519PrivateKey | None = None) -> ArchiveCheckpoint:
     """Sign the root over every entry committed so far. Raises signing.SigningKeyMissing without a key."""
+    session = uow.session
     key = key or signing.load_private()
     lock_archive(session, "SHARE")  # the prefix is stable: no writer in flight, none can slip in before it
     hashes = entry_hashes(session)
     root = root_of(hashes)
-    at = beijing_now()
+    at = uow.clock.now()
     kid = signing.key_id(signing.public_raw(key))
-    head = session.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
-                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
-    audit_seq, audit_hash = (head[0], head[1]) if head else (None, None)
+    head = auth_repo.audit_head(session)
+    audit_seq, audit_hash = head if head else (None, None)
     sig = signing.sign(key, checkpoint_message(at.isoformat(timespec="milliseconds"), len(hashes), root, kid,
                                                audit_seq, audit_hash))
     cp = ArchiveCheckpoint(at=at, entry_count=len(hashes), root=root, signature=sig, public_key_id=kid,
@@ -64,22 +56,22 @@ _warned_on: date | None = None
 
 def checkpoint_if_due(engine: Engine, today: date | None = None) -> ArchiveCheckpoint | None:
     """At least daily (issue 3 item 3): write a checkpoint when none was written today (Beijing time).
-    Never raises for a missing key: logs it (once a day) and returns None."""
+    Never raises for a missing key: logs it (once a day) and returns None. A job: it acts as the system."""
     global _warned_on
-    today = today or beijing_today()
-    try:
-        key = signing.load_private()
-    except signing.SigningKeyMissing as exc:
-        if _warned_on != today:
-            log.warning("archive_signing_key_missing", path=str(exc.path),
-                        hint="run `xinyong archive keygen` to start signed daily checkpoints")
-            _warned_on = today
-        return None
-    with unit_of_work(engine) as session:
-        last = latest_checkpoint(session)
+    with start(engine, SYSTEM) as uow:
+        today = today or uow.clock.today()
+        try:
+            key = signing.load_private()
+        except signing.SigningKeyMissing as exc:
+            if _warned_on != today:
+                log.warning("archive_signing_key_missing", path=str(exc.path),
+                            hint="run `xinyong archive keygen` to start signed daily checkpoints")
+                _warned_on = today
+            return None
+        last = latest_checkpoint(uow.session)
         if last is not None and last.at.date() >= today:
             return None
-        cp = write_checkpoint(session, key)
+        cp = write_checkpoint(uow, key)
     log.info("archive_checkpoint_written", id=cp.id, entry_count=cp.entry_count, root=cp.root,
              public_key_id=cp.public_key_id)
     return cp

@@ -4,7 +4,8 @@
     xinyong archive checkpoint           sign the Merkle root over every entry now
     xinyong archive verify               recompute chains, checkpoints and live rows; exit 0 + "OK …" or 1
     xinyong archive export CODE FILE     one subject's archive as a self-verifying JSON file
-    xinyong archive check FILE           verify such a file; needs no database (imports none)
+    xinyong archive check FILE           verify such a file; needs no database (check.py imports none, and no
+                                         engine is made on this path)
 """
 
 from __future__ import annotations
@@ -13,22 +14,20 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
+from ..auth.actors import Actor
+from ..core.cli import engine, guarded
+from ..core.uow import start
+from . import check, signing
+from .checkpoints import write_checkpoint
+from .export import export_subject
+from .verify import verify_archive
 
-
-def _engine() -> Engine:
-    from ..core.settings import settings
-    from ..db.session import engine_for
-
-    return engine_for(settings().database_url)
+# Archive commands act as the deployment's operator (支撑部门 运维, 122号 第四条(三)).
+OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")
 
 
 def cmd_keygen(_args: argparse.Namespace) -> int:
-    from . import signing
-
     path = signing.key_path()
     try:
         created, kid = signing.generate(path)
@@ -44,13 +43,9 @@ def cmd_keygen(_args: argparse.Namespace) -> int:
 
 
 def cmd_checkpoint(_args: argparse.Namespace) -> int:
-    from ..db.session import unit_of_work
-    from . import signing
-    from .checkpoints import write_checkpoint
-
     try:
-        with unit_of_work(_engine()) as session:
-            cp = write_checkpoint(session)
+        with start(engine(), OPERATOR) as uow:
+            cp = write_checkpoint(uow)
             line = (f"检查点 / checkpoint #{cp.id} at {cp.at.isoformat(timespec='seconds')}: {cp.entry_count} entries, "
                     f"root {cp.root}, key {cp.public_key_id}")
     except signing.SigningKeyMissing as exc:
@@ -61,36 +56,21 @@ def cmd_checkpoint(_args: argparse.Namespace) -> int:
 
 
 def cmd_verify(_args: argparse.Namespace) -> int:
-    from ..db.session import session_factory
-    from .verify import verify_archive
-
-    session = session_factory(_engine())()
-    try:
-        report = verify_archive(session)
-    finally:
-        session.rollback()
-        session.close()
+    with start(engine(), OPERATOR, writing=False) as uow:
+        report = verify_archive(uow.session)
     for line in report.problems:
         print(line)
     print(report.final_line())
     return 0 if report.ok else 1
 
 
+@guarded
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..db.session import unit_of_work
-    from ..errors import DomainError
-    from . import signing
-    from .export import export_subject
-
     try:
-        with unit_of_work(_engine()) as session:
-            doc = export_subject(session, args.code)
+        with start(engine(), OPERATOR) as uow:
+            doc = export_subject(uow, args.code)
     except signing.SigningKeyMissing as exc:
         print(f"缺少签名密钥 / {exc}", file=sys.stderr)
-        return 2
-    except DomainError as exc:
-        for p in exc.problems:
-            print(f"{p.field}: {p.reason_zh} / {p.reason_en}", file=sys.stderr)
         return 2
     out = Path(args.file)
     try:
@@ -104,9 +84,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import run  # no database import on this path
-
-    return run(args.file, args.key_id)
+    return check.run(args.file, args.key_id)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -10,18 +10,17 @@ import base64
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from ..core.clock import beijing_now
+from ..core.uow import UnitOfWork
 from ..errors import InputError
+from ..evidence.service import evidence_for_subject
+from ..evidence.storage import EvidenceStore
 from ..subjects.service import get_subject
-from . import signing
+from . import repository, signing
 from .chain import CHECKPOINT_SCHEME
-from .checkpoints import latest_checkpoint, write_checkpoint
+from .checkpoints import write_checkpoint
 from .merkle import Tree
-from .models import ArchiveEntry
-from .service import lock_archive
 
 FORMAT = "xinyong-archive-export/1"
 
@@ -39,14 +38,7 @@ def _iso(value: datetime) -> str:
 
 
 def _evidence(session: Session, subject_id: int) -> list[dict[str, Any]]:
-    """Evidence files of the subject's records, with content (tolerates a deployment without that domain)."""
-    if not inspect(session.connection()).has_table("evidence_files"):
-        return []
-    try:
-        from ..evidence.service import evidence_for_subject
-        from ..evidence.storage import EvidenceStore
-    except ImportError:  # pragma: no cover - the evidence domain ships with the system
-        return []
+    """Evidence files (证明材料) of the subject's records, with their content."""
     store = EvidenceStore()
     out = []
     for row in evidence_for_subject(session, subject_id):
@@ -59,15 +51,16 @@ def _evidence(session: Session, subject_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def export_subject(session: Session, code: str) -> dict[str, Any]:
+def export_subject(uow: UnitOfWork, code: str) -> dict[str, Any]:
     """Build the export. Writes a fresh checkpoint first when the latest one does not cover every entry
     (needs the signing key; raises signing.SigningKeyMissing otherwise)."""
+    session = uow.session
     subject = get_subject(session, code)
-    lock_archive(session, "SHARE")
-    ids_hashes = session.execute(select(ArchiveEntry.id, ArchiveEntry.hash).order_by(ArchiveEntry.id)).all()
-    cp = latest_checkpoint(session)
+    repository.lock_archive(session, "SHARE")
+    ids_hashes = repository.ids_and_hashes(session)
+    cp = repository.latest_checkpoint(session)
     if cp is None or cp.entry_count < len(ids_hashes):
-        cp = write_checkpoint(session)
+        cp = write_checkpoint(uow)
     keys = signing.trusted_keys()
     raw = keys.get(cp.public_key_id)
     if raw is None:
@@ -78,8 +71,7 @@ def export_subject(session: Session, code: str) -> dict[str, Any]:
     tree = Tree([h for _, h in ids_hashes[:n]])
     position = {eid: i for i, (eid, _) in enumerate(ids_hashes[:n])}
     entries = []
-    for e in session.scalars(select(ArchiveEntry).where(ArchiveEntry.subject_id == subject.id)
-                             .order_by(ArchiveEntry.seq)):
+    for e in repository.entries_of(session, subject.id):
         index = position.get(e.id)
         entries.append({
             "seq": e.seq, "at": _iso(e.at), "kind": e.kind, "summary": e.summary, "payload": e.payload,
@@ -88,7 +80,7 @@ def export_subject(session: Session, code: str) -> dict[str, Any]:
         })
     return {
         "format": FORMAT,
-        "exported_at": _iso(beijing_now()),
+        "exported_at": _iso(uow.clock.now()),
         "basis": "京规自发〔2024〕122号 第十九条 电子信用档案 (一主体一档案，一事件一记录，全流程可追溯)",
         "subject": {"code": subject.code, "kind": subject.kind, "name": subject.name},
         "entries": entries,

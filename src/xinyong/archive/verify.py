@@ -8,8 +8,8 @@
    when the attacker recomputed that subject's chain.
 3. The live rows still match the facts archived for them: each subject (code, kind, name), each record
    (record_facts, `record_entered` or `record_corrected` entry), each withdrawal (`record_withdrawn`), each
-   stored current evaluation (the `new` of the latest `evaluation_changed` entry of its scope), and, when the
-   evidence domain is installed, each evidence file (evidence/service.py verify_evidence_files).
+   stored current evaluation (the `new` of the latest `evaluation_changed` entry of its scope), and each
+   evidence file (:func:`verify_evidence_files`; the comparison is evidence/service.py evidence_problems).
 """
 
 from __future__ import annotations
@@ -19,20 +19,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from ..auth.models import AuditEvent
-from ..evaluation.models import Evaluation
+from ..auth import repository as auth_repo
+from ..evaluation import repository as evaluation_repo
 from ..evaluation.service import ARCHIVED_FIELDS
-from ..records.models import Record, Withdrawal
+from ..evidence import repository as evidence_repo
+from ..evidence.service import evidence_problems
+from ..evidence.storage import EvidenceStore
+from ..messages.evaluation import EVALUATION_CHANGED
+from ..messages.evidence import EVIDENCE_ATTACHED
+from ..messages.records import RECORD_CORRECTED, RECORD_ENTERED, RECORD_WITHDRAWN
+from ..messages.subjects import SUBJECT_CREATED
+from ..records import repository as records_repo
 from ..records.service import record_facts
-from ..subjects.models import Subject
-from . import signing
+from ..subjects import repository as subjects_repo
+from . import repository, signing
 from .chain import GENESIS, canonical, checkpoint_message, entry_hash
 from .merkle import Frontier, leaf_hash
-from .models import ArchiveCheckpoint, ArchiveEntry
-from .service import EVALUATION_CHANGED, RECORD_CORRECTED, RECORD_ENTERED, RECORD_WITHDRAWN, SUBJECT_CREATED
 
 
 @dataclass
@@ -99,8 +103,7 @@ def _check_chain(code: str, entries: list[_Entry], out: list[str]) -> None:
 
 
 def _check_checkpoints(session: Session, order: list[_Entry], codes: dict[int, str], report: VerifyReport) -> None:
-    cps = list(session.scalars(select(ArchiveCheckpoint).order_by(ArchiveCheckpoint.entry_count,
-                                                                   ArchiveCheckpoint.id)))
+    cps = repository.checkpoints_by_size(session)
     report.checkpoints = len(cps)
     if not cps:
         return
@@ -129,7 +132,7 @@ def _check_checkpoints(session: Session, order: list[_Entry], codes: dict[int, s
         msg = checkpoint_message(cp.at.isoformat(timespec="milliseconds"), cp.entry_count, cp.root, cp.public_key_id,
                                  cp.audit_seq, cp.audit_hash)
         if cp.audit_seq is not None:
-            signed_head = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == cp.audit_seq))
+            signed_head = auth_repo.audit_hash_at(session, cp.audit_seq)
             if signed_head != cp.audit_hash:
                 report.problems.append(
                     f"BAD audit trail: event seq {cp.audit_seq} signed by {name} is "
@@ -170,12 +173,10 @@ def _facts_diff(archived: dict[str, Any], live: dict[str, Any]) -> list[str]:
 def verify_archive(session: Session) -> VerifyReport:
     report = VerifyReport()
     out = report.problems
-    subjects = {s.id: s for s in session.scalars(select(Subject).order_by(Subject.id))}
+    subjects = {s.id: s for s in subjects_repo.all_in_id_order(session)}
     codes = {sid: s.code for sid, s in subjects.items()}
     report.subjects = len(subjects)
-    cols = (ArchiveEntry.id, ArchiveEntry.subject_id, ArchiveEntry.seq, ArchiveEntry.at, ArchiveEntry.kind,
-            ArchiveEntry.summary, ArchiveEntry.payload, ArchiveEntry.prev_hash, ArchiveEntry.hash)
-    entries = [_Entry(*row) for row in session.execute(select(*cols).order_by(ArchiveEntry.id))]
+    entries = [_Entry(*row) for row in repository.all_entry_rows(session)]
     report.entries = len(entries)
     by_subject: dict[int, list[_Entry]] = defaultdict(list)
     for e in entries:
@@ -213,7 +214,7 @@ def verify_archive(session: Session) -> VerifyReport:
         elif e.kind == EVALUATION_CHANGED and isinstance(p.get("scope"), str):
             latest_eval[(e.subject_id, p["scope"])] = e
 
-    records = list(session.scalars(select(Record).order_by(Record.id)))
+    records = records_repo.all_records(session)
     report.records = len(records)
     live_ids = set()
     for r in records:
@@ -237,7 +238,7 @@ def verify_archive(session: Session) -> VerifyReport:
             out.append(f"BAD {codes.get(e.subject_id)} record #{rid}: archived at seq {e.seq} but the record row "
                        f"is gone (deleted)")
 
-    withdrawals = list(session.scalars(select(Withdrawal).order_by(Withdrawal.id)))
+    withdrawals = records_repo.all_withdrawals(session)
     report.withdrawals = len(withdrawals)
     live_w = set()
     owner = {r.id: r.subject_id for r in records}
@@ -261,7 +262,7 @@ def verify_archive(session: Session) -> VerifyReport:
             out.append(f"BAD {codes.get(e.subject_id)} record #{rid}: withdrawn at seq {e.seq} but the withdrawal "
                        f"row is gone (the record counts again)")
 
-    evaluations = list(session.scalars(select(Evaluation).order_by(Evaluation.subject_id, Evaluation.scope)))
+    evaluations = sorted(evaluation_repo.all_stored(session), key=lambda ev: (ev.subject_id, ev.scope))
     report.evaluations = len(evaluations)
     stored_keys = set()
     for ev in evaluations:
@@ -285,11 +286,16 @@ def verify_archive(session: Session) -> VerifyReport:
             out.append(f"BAD {codes[sid]} evaluation {scope}: archived at seq {e.seq} but no stored evaluation "
                        f"(deleted)")
 
-    if inspect(session.connection()).has_table("evidence_files"):  # 证明材料, once that domain is migrated
-        try:
-            from ..evidence.service import verify_evidence_files
-        except ImportError:  # pragma: no cover - the evidence domain ships with the system
-            pass
-        else:
-            out.extend(f"BAD {p}" for p in verify_evidence_files(session))
+    out.extend(f"BAD {p}" for p in verify_evidence_files(session, codes=codes))  # 证明材料
     return report
+
+
+def verify_evidence_files(session: Session, store: EvidenceStore | None = None, codes: dict[int, str] | None = None
+                          ) -> list[str]:
+    """Every evidence file against its `evidence_attached` entry and its stored content (evidence/service.py
+    evidence_problems): one line per problem, [] when intact. `codes`: subject id → code, when already read."""
+    if codes is None:
+        codes = {s.id: s.code for s in subjects_repo.all_in_id_order(session)}
+    archived = [(f"subject {codes.get(subject_id, subject_id)} seq {seq}", payload)
+                for subject_id, seq, payload in repository.entries_of_kind(session, EVIDENCE_ATTACHED)]
+    return evidence_problems(evidence_repo.all_files(session), archived, store)

@@ -6,16 +6,15 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..auth.service import PERSONAL_DATA_ROLES, audit
-from ..deps import get_session, require
-from ..errors import ForbiddenError
-from ..records.service import Actor
+from ..auth.actors import Actor
+from ..auth.policy import PERSONAL_DATA_ROLES
+from ..core.uow import UnitOfWork
+from ..deps import get_uow, require
+from ..errors import ForbiddenError, NotFoundError
 from ..rules.identifiers import check_resident_id, mask_resident_id
 from ..subjects.service import get_subject, public_code
-from .models import ArchiveEntry
+from . import repository, signing
 
 router = APIRouter(prefix="/api/v1", tags=["archive 电子信用档案"])
 
@@ -39,13 +38,13 @@ def mask_value(value: Any) -> Any:
 
 
 @router.get("/subjects/{code}/archive", summary="电子信用档案 (122号 第十九条 一主体一档案，一事件一记录)")
-def read_archive(code: str, db: Session = Depends(get_session), actor: Actor = Depends(require("archive.read"))
+def read_archive(code: str, uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("archive.read"))
                  ) -> dict[str, Any]:
     """Every entry of the subject's archive, oldest first, with its hash chain. Reading a full archive is a read
     of personal data: it needs a token and is written to the audit trail. An individual's archive is open only
     to roles whose work needs personal data (and to that individual's own `subject` account); other roles get
     resident ID numbers masked."""
-    subject = get_subject(db, code)
+    subject = get_subject(uow.session, code)
     personal = actor.role in PERSONAL_DATA_ROLES
     own = actor.role == "subject" and getattr(actor, "subject", None) == subject.code
     if actor.role == "subject" and not own:
@@ -55,26 +54,21 @@ def read_archive(code: str, db: Session = Depends(get_session), actor: Actor = D
                              f"role {actor.role} may not read an individual's archive (personal data)")
     full = personal or own
     entries = []
-    for e in db.scalars(select(ArchiveEntry).where(ArchiveEntry.subject_id == subject.id).order_by(ArchiveEntry.seq)):
+    for e in repository.entries_of(uow.session, subject.id):
         entries.append({
             "seq": e.seq, "at": e.at.isoformat(timespec="milliseconds"), "kind": e.kind,
             "summary": e.summary if full else mask_text(e.summary), "hash": e.hash, "prev_hash": e.prev_hash,
             "payload": e.payload if full else mask_value(e.payload),
         })
-    audit(db, actor.name, actor.role, "archive.read", subject.code, actor.origin, detail=f"{len(entries)} entries")
-    db.commit()
+    uow.audit("archive.read", subject.code, f"{len(entries)} entries")
     return {"subject": public_code(subject, full), "entries": entries}
 
 
 @router.get("/archive/checkpoint", summary="最新签名检查点及公钥 / latest signed checkpoint and the public key")
-def latest_signed_checkpoint(db: Session = Depends(get_session)) -> dict[str, Any]:
+def latest_signed_checkpoint(uow: UnitOfWork = Depends(get_uow)) -> dict[str, Any]:
     """Public: what a third party needs to check an exported archive file against the deployment's key
     (`xinyong archive check FILE --key-id ID`). Holds hashes and a signature only, no personal data."""
-    from ..errors import NotFoundError
-    from . import signing
-    from .checkpoints import latest_checkpoint
-
-    cp = latest_checkpoint(db)
+    cp = repository.latest_checkpoint(uow.session)
     if cp is None:
         raise NotFoundError("checkpoint", "尚未生成检查点 (xinyong archive checkpoint)", "no checkpoint written yet")
     trusted = signing.trusted_keys()

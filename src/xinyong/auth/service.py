@@ -8,22 +8,24 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.clock import beijing_now
 from ..errors import InputError
-from ..reference.models import Department
+from ..reference.service import department_names
+from ..rules.identifiers import normalize_code
+from ..subjects import repository as subjects_repo
+from ..users import repository as users_repo
+from . import repository
+from .audit import append_event
 from .models import ApiToken
 from .policy import PERSONAL_DATA_ROLES as PERSONAL_DATA_ROLES  # re-exported (deps, views)
 from .policy import POLICY, ROLES
+from .policy import STAFF_ROLES as STAFF_ROLES  # re-exported
+from .settings import security_settings
 
 PERMISSIONS = POLICY  # the roles × actions table lives in auth/policy.py; require() reads it
 # PERSONAL_DATA_ROLES (spec G1-17: roles whose work needs full resident ID numbers) lives in auth/policy.py.
-
-# Staff roles see records withdrawn after objection or repair (with their status); the public and viewers do not
-# (spec G1-17; issue 3 item 5).
-STAFF_ROLES = frozenset({"admin", "coordinator", "business", "hall", "support", "leader"})
 
 
 def hash_token(token: str) -> str:
@@ -38,25 +40,23 @@ def create_token(session: Session, name: str, role: str, department: str | None 
 
 def issue_token(session: Session, name: str, role: str, department: str | None = None,
                 expires_in_days: int | None = None, *, kind: str = "api", user_id: int | None = None,
-                subject_code: str | None = None, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+                subject_code: str | None = None, expires_at: datetime | None = None, now: datetime | None = None
+                ) -> tuple[ApiToken, str]:
     """Interface tokens (系统对接) are named, scoped to one role and department, expiring (default from
-    auth/security.yaml) and revocable; sign-in sessions (kind "login") expire after the session hours."""
-    from ..rules.identifiers import normalize_code
-    from ..subjects.models import Subject
-    from .settings import security_settings
-
+    auth/security.yaml, counted from `now`) and revocable; sign-in sessions (kind "login") expire after the
+    session hours."""
     conf = security_settings()
     if role not in ROLES:
         raise InputError("role", f"未知角色 {role}，可选: {', '.join(ROLES)}", f"unknown role {role}; one of {', '.join(ROLES)}")
     if not name.strip() or len(name.strip()) > 100:
         raise InputError("name", "令牌名称应为 1 至 100 个字符", "token name must have 1 to 100 characters")
-    if department is not None and session.get(Department, department) is None:
+    if department is not None and department not in department_names(session):
         raise InputError("department", f"未知部门代码 {department}", f"unknown department {department}")
     if role == "business" and department is None:
         raise InputError("department", "业务部门令牌必须绑定部门", "a business token must name its department")
     if role == "subject":
         code = normalize_code(subject_code or "")
-        if not code or session.scalars(select(Subject.id).where(Subject.code == code)).first() is None:
+        if not code or subjects_repo.by_code(session, code) is None:
             raise InputError("subject", "评价对象账号必须绑定一个已登记的评价对象",
                              "a subject credential must name a registered subject")
         subject_code = code
@@ -67,7 +67,7 @@ def issue_token(session: Session, name: str, role: str, department: str | None =
         if not 1 <= days <= conf.token_max_days:
             raise InputError("expires_days", f"有效天数应为 1 至 {conf.token_max_days}",
                              f"expires_days must be between 1 and {conf.token_max_days}")
-        expires_at = beijing_now() + timedelta(days=days)
+        expires_at = (now or beijing_now()) + timedelta(days=days)
     token = "xy_" + secrets.token_urlsafe(32)
     row = ApiToken(name=name.strip(), role=role, department=department, token_hash=hash_token(token),
                    expires_at=expires_at, kind=kind, user_id=user_id, subject_code=subject_code)
@@ -77,15 +77,13 @@ def issue_token(session: Session, name: str, role: str, department: str | None =
 
 
 def resolve_token(session: Session, token: str, now: datetime | None = None) -> ApiToken | None:
-    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    row = repository.token_by_hash(session, hash_token(token))
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= (now or beijing_now()):
         return None
     if row.user_id is not None:  # a deactivated user's sessions end at once
-        from ..users.models import User
-
-        user = session.get(User, row.user_id)
+        user = users_repo.by_id(session, row.user_id)
         if user is None or not user.active:
             return None
     return row
@@ -93,6 +91,4 @@ def resolve_token(session: Session, token: str, now: datetime | None = None) -> 
 
 def audit(session: Session, actor: str, role: str, action: str, target: str, origin: str = "", detail: str = "") -> None:
     """Append to the hash-chained audit trail (auth/audit.py; 122号 第十九条)."""
-    from .audit import append_event
-
     append_event(session, actor, role, action, target, origin, detail)

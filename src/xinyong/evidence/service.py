@@ -17,18 +17,19 @@ from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..archive.models import ArchiveEntry
-from ..archive.service import EVIDENCE_ATTACHED, append
-from ..core.clock import beijing_now, beijing_today
+from ..auth.actors import Actor
+from ..core.clock import beijing_today
+from ..core.uow import UnitOfWork
 from ..errors import ConflictError, InputError, NotFoundError
-from ..records.models import Record
-from ..records.service import Actor, record_for_write
+from ..messages.evidence import EvidenceAttached
+from ..records import repository as records_repo
+from ..records.service import record_for_write
 from ..standards.loader import DEFAULT_DIR, load_parameters
-from ..subjects.models import Subject
+from ..subjects import repository as subjects_repo
+from . import repository
 from .models import EvidenceFile
 from .storage import SHA256_RE, EvidenceStore, sha256_of
 
@@ -109,34 +110,36 @@ class Attached:
     created: bool
 
 
-def attach_evidence(session: Session, record_id: int, data: bytes, filename: str | None, declared: str | None,
+def attach_evidence(uow: UnitOfWork, record_id: int, data: bytes, filename: str | None, declared: str | None,
                     actor: Actor, store: EvidenceStore | None = None) -> Attached:
     """Attach a file to a record (第十九条). The same content attached to the same record again is the same
     attachment (created=False). The file is written before the row: a failed request leaves at most an
     unreferenced content-addressed file, never a row without its file."""
+    session = uow.session
     record = record_for_write(session, record_id, actor, "上传证明材料至", "attach evidence to")
     name = clean_name(filename)
-    media_type = check_file(data, name, declared, policy())
+    media_type = check_file(data, name, declared, policy(uow.clock.today()))
     store = store or EvidenceStore()
     sha = store.put(data)
-    existing = _attached(session, record_id, sha)
+    existing = repository.attached(session, record_id, sha)
     if existing is not None:
         return Attached(existing, False)
     row = EvidenceFile(sha256=sha, name=name, size=len(data), media_type=media_type, record_id=record_id,
-                       uploaded_by=actor.name, uploaded_at=beijing_now())
+                       uploaded_by=actor.name, uploaded_at=uow.clock.now())
     try:
         with session.begin_nested():  # a concurrent upload of the same content to the same record wins the index
             session.add(row)
             session.flush()
     except IntegrityError:
-        again = _attached(session, record_id, sha)
+        again = repository.attached(session, record_id, sha)
         if again is None:
             raise
         return Attached(again, False)
-    subject = session.get(Subject, record.subject_id)
+    subject = subjects_repo.by_id(session, record.subject_id)
     assert subject is not None
-    append(session, subject, EVIDENCE_ATTACHED, f"记录 #{record_id} 附证明材料 {name}（{len(data)} 字节）",
-           archived_facts(row))
+    uow.publish(EvidenceAttached(subject.id, subject.code, record_id=record_id, name=name, size=len(data),
+                                 facts=archived_facts(row)))
+    uow.handle()
     return Attached(row, True)
 
 
@@ -147,21 +150,16 @@ def archived_facts(row: EvidenceFile) -> dict[str, Any]:
             "at": row.uploaded_at.isoformat(timespec="milliseconds")}
 
 
-def _attached(session: Session, record_id: int, sha: str) -> EvidenceFile | None:
-    return session.scalars(select(EvidenceFile).where(EvidenceFile.record_id == record_id,
-                                                      EvidenceFile.sha256 == sha)).first()
-
-
 def evidence_of_record(session: Session, record_id: int) -> list[EvidenceFile]:
-    return list(session.scalars(select(EvidenceFile).where(EvidenceFile.record_id == record_id)
-                                .order_by(EvidenceFile.id)))
+    """The attachments of an existing record (404 when there is no such record)."""
+    if records_repo.by_id(session, record_id) is None:
+        raise NotFoundError("id", f"没有编号为 {record_id} 的记录", f"no record {record_id}")
+    return repository.of_record(session, record_id)
 
 
 def evidence_for_subject(session: Session, subject_id: int) -> list[EvidenceFile]:
     """Every attachment of every record of a subject (for the archive export: JSON + evidence)."""
-    stmt = (select(EvidenceFile).join(Record, Record.id == EvidenceFile.record_id)
-            .where(Record.subject_id == subject_id).order_by(EvidenceFile.id))
-    return list(session.scalars(stmt))
+    return repository.of_records(session, records_repo.ids_for_subject(session, subject_id))
 
 
 def parse_sha(raw: str) -> str:
@@ -174,7 +172,7 @@ def parse_sha(raw: str) -> str:
 def read_evidence(session: Session, sha: str, store: EvidenceStore | None = None) -> tuple[EvidenceFile, bytes]:
     """The first attachment row of this content and the bytes, checked against the hash: a swapped or lost file
     is refused (409 / 404), never served as if it were the archived material."""
-    row = session.scalars(select(EvidenceFile).where(EvidenceFile.sha256 == sha).order_by(EvidenceFile.id)).first()
+    row = repository.first_with_sha(session, sha)
     if row is None:
         raise NotFoundError("sha256", f"没有摘要为 {sha} 的证明材料", f"no evidence with sha256 {sha}")
     store = store or EvidenceStore()
@@ -188,43 +186,41 @@ def read_evidence(session: Session, sha: str, store: EvidenceStore | None = None
     return row, data
 
 
-def verify_evidence_files(session: Session, store: EvidenceStore | None = None) -> list[str]:
-    """For `xinyong archive verify`: one line per problem, [] when intact. Checks that every stored file still
-    hashes to its name (a file swapped or corrupted on disk), that none is missing, and that every evidence row
-    agrees with its `evidence_attached` archive entry (a row pointed at other content, edited, inserted or
-    deleted behind the system's back). The archive chain itself is checked by the archive verifier."""
+def evidence_problems(rows: list[EvidenceFile], archived: list[tuple[str, Any]], store: EvidenceStore | None = None
+                      ) -> list[str]:
+    """For `xinyong archive verify` (archive/verify.py verify_evidence_files gathers the inputs): one line per
+    problem, [] when intact. `archived` holds each `evidence_attached` archive entry as (where, payload), where
+    names the subject and seq. Checks that every stored file still hashes to its name (a file swapped or
+    corrupted on disk), that none is missing, and that every evidence row agrees with its archive entry (a row
+    pointed at other content, edited, inserted or deleted behind the system's back)."""
     store = store or EvidenceStore()
     problems: list[str] = []
-    rows = {row.id: row for row in session.scalars(select(EvidenceFile).order_by(EvidenceFile.id))}
-    codes = dict(session.execute(select(Subject.id, Subject.code)).all())
-    archived: dict[int, tuple[str, int, dict[str, Any]]] = {}
-    stmt = (select(ArchiveEntry.subject_id, ArchiveEntry.seq, ArchiveEntry.payload)
-            .where(ArchiveEntry.kind == EVIDENCE_ATTACHED).order_by(ArchiveEntry.id))
-    for subject_id, seq, payload in session.execute(stmt):
-        where = f"subject {codes.get(subject_id, subject_id)} seq {seq}"
+    by_id = {row.id: row for row in rows}
+    entries: dict[int, tuple[str, dict[str, Any]]] = {}
+    for where, payload in archived:
         evidence_id = payload.get("evidence_id") if isinstance(payload, dict) else None
         if not isinstance(evidence_id, int):
             problems.append(f"{where}: evidence_attached entry names no evidence id")
             continue
-        archived[evidence_id] = (where, seq, payload)
-        if evidence_id not in rows:
+        entries[evidence_id] = (where, payload)
+        if evidence_id not in by_id:
             problems.append(f"{where}: evidence {evidence_id} ({payload.get('sha256')}) is missing from evidence_files")
-    for evidence_id, row in rows.items():
-        entry = archived.get(evidence_id)
+    for evidence_id, row in by_id.items():
+        entry = entries.get(evidence_id)
         if entry is None:
             problems.append(f"evidence {evidence_id} ({row.sha256}): no evidence_attached archive entry")
             continue
-        where, _seq, payload = entry
+        where, payload = entry
         live = archived_facts(row)
         for key in ("record_id", "sha256", "name", "size", "media_type", "by", "at"):
             if payload.get(key) != live[key]:
                 problems.append(f"{where}: evidence {evidence_id} {key} differs from the archive "
                                 f"(archived {payload.get(key)!r}, now {live[key]!r})")
     places: dict[str, list[str]] = {}
-    for evidence_id, row in rows.items():
-        if evidence_id in archived:
-            places.setdefault(row.sha256, []).append(archived[evidence_id][0])
-    for sha in sorted({row.sha256 for row in rows.values()}):
+    for evidence_id, row in by_id.items():
+        if evidence_id in entries:
+            places.setdefault(row.sha256, []).append(entries[evidence_id][0])
+    for sha in sorted({row.sha256 for row in by_id.values()}):
         at = f" ({'; '.join(places[sha])})" if sha in places else ""
         try:
             on_disk = store.hash_on_disk(sha)

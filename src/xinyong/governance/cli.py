@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import date
+import time
 
-from sqlalchemy import Engine
-
-
-def _engine() -> Engine:
-    from ..core.settings import settings
-    from ..db.session import engine_for
-
-    return engine_for(settings().database_url)
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD: {value}") from exc
+from ..core.cli import engine, guarded, iso_date
+from ..core.uow import start
+from .impact import impact
+from .service import list_standards
 
 
 def cmd_list(_args: argparse.Namespace) -> int:
-    from ..core.clock import beijing_today
-    from ..db.session import unit_of_work
-    from .service import list_standards
-
-    with unit_of_work(_engine()) as session:
-        rows = list_standards(session, beijing_today(), include_drafts=True)
+    with start(engine(), writing=False) as uow:
+        rows = list_standards(uow.session, uow.clock.today(), include_drafts=True)
     print(f"{'version':28} {'status':13} {'effective':10} {'consultation':23} approved_by")
     for r in rows:
         consult = f"{r['consultation_start']}..{r['consultation_end']}" if r["consultation_start"] else "-"
@@ -38,22 +22,11 @@ def cmd_list(_args: argparse.Namespace) -> int:
     return 0
 
 
+@guarded
 def cmd_impact(args: argparse.Namespace) -> int:
-    import time
-
-    from ..core.clock import beijing_today
-    from ..db.session import unit_of_work
-    from ..errors import DomainError
-    from .impact import impact
-
     started = time.perf_counter()
-    try:
-        with unit_of_work(_engine()) as session:
-            report = impact(session, args.version, args.as_of or beijing_today(), may_see_personal=False)
-    except DomainError as exc:
-        for p in exc.problems:
-            print(f"{p.field}: {p.reason_zh} / {p.reason_en}", file=sys.stderr)
-        return 2
+    with start(engine(), writing=False) as uow:
+        report = impact(uow.session, args.version, args.as_of or uow.clock.today(), may_see_personal=False)
     took = time.perf_counter() - started
     print(f"影响测算 / impact of {report.version} as of {report.as_of} (replaces {report.replaces or '-'}): "
           f"{report.changed} of {report.total} evaluations change ({took:.2f} s)")
@@ -71,5 +44,5 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.set_defaults(func=cmd_list)
     s = ss.add_parser("impact", help="evaluate every subject under VERSION and under the standards in force")
     s.add_argument("version")
-    s.add_argument("--as-of", type=_date, default=None, help="evaluation date (default today, Beijing time)")
+    s.add_argument("--as-of", type=iso_date, default=None, help="evaluation date (default today, Beijing time)")
     s.set_defaults(func=cmd_impact)

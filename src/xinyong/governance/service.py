@@ -41,13 +41,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..auth.service import audit
-from ..core.clock import beijing_now
+from ..auth.actors import Actor
+from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
-from ..records.service import Actor
+from ..messages.evaluation import ReevaluateEveryone
 from ..reference.models import StandardVersion
 from ..reference.service import extend_catalogue
-from ..standards.loader import StandardError, load_parameters, standard_from_dict, validation_problems
+from ..standards.loader import (
+    StandardError,
+    load_parameters,
+    standard_from_dict,
+    standard_to_dict,
+    validation_problems,
+)
 from ..standards.model import Parameters, Standard
 from . import repository
 
@@ -250,8 +256,10 @@ def new_version(session: Session, family: str, industry: str | None, today: date
     return f"{prefix}{n}"
 
 
-def create_draft(session: Session, content: dict[str, Any], actor: Actor, today: date,
+def create_draft(uow: UnitOfWork, content: dict[str, Any], actor: Actor, today: date,
                  based_on: str | None = None) -> StandardVersion:
+    """A new draft version (the caller audits `standard.create`)."""
+    session = uow.session
     family, industry = content["family"], content.get("industry")
     check_may_manage(session, actor, family, industry)
     proposed = _proposed(content, today)
@@ -259,17 +267,17 @@ def create_draft(session: Session, content: dict[str, Any], actor: Actor, today:
     version = new_version(session, family, industry, today)
     row = StandardVersion(version=version, family=family, industry=industry, status="draft",
                           effective_date=proposed, content=_store(std, content, version), created_by=actor.name,
-                          created_department=actor.department, created_at=beijing_now(), based_on=based_on)
+                          created_department=actor.department, created_at=uow.clock.now(), based_on=based_on)
     session.add(row)
     session.flush()
-    audit(session, actor.name, actor.role, "standard.create", version, actor.origin)
     return row
 
 
-def update_draft(session: Session, version: str, content: dict[str, Any], actor: Actor, today: date
+def update_draft(uow: UnitOfWork, version: str, content: dict[str, Any], actor: Actor, today: date
                  ) -> StandardVersion:
     """Edit a draft. Editing a version under consultation takes it back to draft: the published text changed,
-    so a new consultation of the full length is needed (122号 第十二条)."""
+    so a new consultation of the full length is needed (122号 第十二条). The caller audits `standard.update`."""
+    session = uow.session
     row = get_row(session, version)
     check_may_manage(session, actor, row.family, row.industry)
     if row.status not in EDITABLE:
@@ -284,7 +292,6 @@ def update_draft(session: Session, version: str, content: dict[str, Any], actor:
     if row.status == "consultation":
         row.status, row.consultation_start, row.consultation_end = "draft", None, None
     session.flush()
-    audit(session, actor.name, actor.role, "standard.update", version, actor.origin)
     return row
 
 
@@ -303,18 +310,17 @@ def _proposed(content: dict[str, Any], today: date) -> date | None:
 
 def _store(std: Standard, content: dict[str, Any], version: str) -> dict[str, Any]:
     """The content as stored: the YAML shape with the assigned version (the rulebook reads it as it is)."""
-    from ..standards.loader import standard_to_dict
-
     stored = standard_to_dict(std)
     stored["version"] = version
     stored["effective_date"] = content.get("effective_date")
     return stored
 
 
-def open_consultation(session: Session, version: str, start: date, end: date, actor: Actor, today: date
+def open_consultation(uow: UnitOfWork, version: str, start: date, end: date, actor: Actor, today: date
                       ) -> StandardVersion:
     """公开征求意见 (122号 第十二条): at least `consultation_min_days` (15) calendar days, publication day not
-    counted. Re-scheduling is possible until approval."""
+    counted. Re-scheduling is possible until approval. The caller audits `standard.consultation`."""
+    session = uow.session
     row = get_row(session, version)
     check_may_manage(session, actor, row.family, row.industry)
     if row.status not in EDITABLE:
@@ -333,15 +339,15 @@ def open_consultation(session: Session, version: str, start: date, end: date, ac
                   row.effective_date or today)
     row.status, row.consultation_start, row.consultation_end = "consultation", start, end
     session.flush()
-    audit(session, actor.name, actor.role, "standard.consultation", version, actor.origin,
-          f"{start.isoformat()}..{end.isoformat()}")
     return row
 
 
-def approve(session: Session, version: str, effective_date: date, actor: Actor, today: date,
+def approve(uow: UnitOfWork, version: str, effective_date: date, actor: Actor, today: date,
             now: datetime | None = None) -> StandardVersion:
     """主管领导审定 (122号 第十二条, D1-08): record approver and date, fix the effective date, and add the new
-    items to the collection catalogue (第七条) so records can reference them."""
+    items to the collection catalogue (第七条) so records can reference them. The caller audits
+    `standard.approve`."""
+    session = uow.session
     if actor.role != "leader":
         raise ForbiddenError("Authorization", "评价标准须经主管领导审定 (122号 第十二条)",
                              "a standard is approved by the leader in charge (122号 Art.12)")
@@ -362,7 +368,7 @@ def approve(session: Session, version: str, effective_date: date, actor: Actor, 
     problems += _replacement_problems(session, row, effective_date)
     _raise(problems)
     check_content(session, row.content, load_parameters().at(effective_date), effective_date)
-    now = now or beijing_now()
+    now = now or uow.clock.now()
     row.status = "approved"
     row.effective_date = effective_date
     row.content = dict(row.content, effective_date=effective_date.isoformat())
@@ -370,14 +376,11 @@ def approve(session: Session, version: str, effective_date: date, actor: Actor, 
     row.loaded_at = now  # the rulebook cache keys on it
     extend_catalogue(session, to_standard(row, effective_date))
     session.flush()
-    audit(session, actor.name, actor.role, "standard.approve", version, actor.origin,
-          f"effective {effective_date.isoformat()}")
     if effective_date <= today:
         # In force at once: re-evaluate everyone now (第十三条 评价结果根据评价标准…实时更新); the batch archives
         # each changed evaluation. Later effective dates are picked up by the daily refresh on that day.
-        from ..evaluation.service import batch_evaluate
-
-        batch_evaluate(session, today, store=True)
+        uow.publish(ReevaluateEveryone(today))
+        uow.handle()
     return row
 
 

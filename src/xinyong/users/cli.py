@@ -8,21 +8,16 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from sqlalchemy import Engine, select
+from ..auth.actors import Actor
+from ..auth.audit import verify_chain
+from ..auth.policy import ROLES
+from ..core.cli import engine, guarded
+from ..core.uow import start
+from . import repository
+from .service import create_user, list_tokens, revoke_by_name_or_id, set_active, set_password
 
-from ..errors import DomainError
-
-
-def _engine() -> Engine:
-    from ..cli import _engine as engine
-
-    return engine()
-
-
-def _report(exc: DomainError) -> int:
-    for p in exc.problems:
-        print(f"{p.field}: {p.reason_zh} / {p.reason_en}", file=sys.stderr)
-    return 2
+# Account commands act as the deployment's operator (支撑部门 运维, 122号 第四条(三)); audited as "cli".
+OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")
 
 
 def read_password(confirm: bool = True) -> str:
@@ -36,50 +31,34 @@ def read_password(confirm: bool = True) -> str:
     return first
 
 
-def _guarded(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return fn(args)
-        except DomainError as exc:
-            return _report(exc)
-
-    return run
-
-
-@_guarded
+@guarded
 def cmd_user_create(args: argparse.Namespace) -> int:
-    from ..db.session import unit_of_work
-    from .service import create_user
-
     password = read_password()
-    with unit_of_work(_engine()) as session:
-        user = create_user(session, args.username, password, args.role, args.department, args.subject,
-                           args.display_name or "", by="cli")
+    with start(engine(), OPERATOR) as uow:
+        user = create_user(uow, args.username, password, args.role, args.department, args.subject,
+                           args.display_name or "")
+        uow.audit("user.create", f"user:{user.username}", f"role={user.role} department={user.department or '-'}")
         print(f"用户已创建 / user created: {user.username} role={user.role} department={user.department or '-'}"
               + (f" subject={user.subject_code}" if user.subject_code else ""))
     return 0
 
 
-@_guarded
+@guarded
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from ..db.session import unit_of_work
-    from .service import set_password
-
     password = read_password()
-    with unit_of_work(_engine()) as session:
-        set_password(session, args.username, password)
+    with start(engine(), OPERATOR) as uow:
+        user = set_password(uow, args.username, password)
+        uow.audit("user.passwd", f"user:{user.username}")
     print(f"密码已更新，已退出其全部登录 / password changed, sessions ended: {args.username}")
     return 0
 
 
 def _set_active(active: bool) -> Callable[[argparse.Namespace], int]:
-    @_guarded
+    @guarded
     def run(args: argparse.Namespace) -> int:
-        from ..db.session import unit_of_work
-        from .service import set_active
-
-        with unit_of_work(_engine()) as session:
-            set_active(session, args.username, active)
+        with start(engine(), OPERATOR) as uow:
+            user = set_active(uow, args.username, active)
+            uow.audit("user.activate" if active else "user.deactivate", f"user:{user.username}")
         print(f"{args.username}: {'active' if active else 'deactivated'}")
         return 0
 
@@ -87,22 +66,16 @@ def _set_active(active: bool) -> Callable[[argparse.Namespace], int]:
 
 
 def cmd_user_list(_args: argparse.Namespace) -> int:
-    from ..db.session import unit_of_work
-    from .models import User
-
-    with unit_of_work(_engine()) as session:
-        for u in session.scalars(select(User).order_by(User.username)):
+    with start(engine(), OPERATOR, writing=False) as uow:
+        for u in repository.all_users(uow.session):
             print(f"{u.username}\t{u.role}\t{u.department or '-'}\t{u.subject_code or '-'}\t"
                   f"{'active' if u.active else 'inactive'}\t{u.display_name}")
     return 0
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:
-    from ..db.session import unit_of_work
-    from .service import list_tokens
-
-    with unit_of_work(_engine()) as session:
-        rows = list_tokens(session, include_inactive=args.all)
+    with start(engine(), OPERATOR, writing=False) as uow:
+        rows = list_tokens(uow.session, uow.clock.now(), include_inactive=args.all)
     print("id\tname\tkind\trole\tdepartment\texpires_at\tstate")
     for r in rows:
         print(f"{r['id']}\t{r['name']}\t{r['kind']}\t{r['role']}\t{r['department'] or '-'}\t"
@@ -110,26 +83,19 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
+@guarded
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    from ..auth.service import audit
-    from ..db.session import unit_of_work
-    from .service import revoke_by_name_or_id
-
-    with unit_of_work(_engine()) as session:
-        rows = revoke_by_name_or_id(session, args.which)
+    with start(engine(), OPERATOR) as uow:
+        rows = revoke_by_name_or_id(uow, args.which)
         for r in rows:
-            audit(session, "cli", "admin", "token.revoke", f"token:{r.id}", "cli", r.name)
+            uow.audit("token.revoke", f"token:{r.id}", r.name)
         print("已吊销 / revoked: " + ", ".join(f"#{r.id} {r.name}" for r in rows))
     return 0
 
 
 def cmd_audit_verify(_args: argparse.Namespace) -> int:
-    from ..auth.audit import verify_chain
-    from ..db.session import unit_of_work
-
-    with unit_of_work(_engine()) as session:
-        n, problems = verify_chain(session)
+    with start(engine(), OPERATOR, writing=False) as uow:
+        n, problems = verify_chain(uow.session)
     for p in problems:
         print(f"audit seq {p.seq if p.seq is not None else '-'} (id {p.event_id}): {p.reason}")
     if problems:
@@ -141,8 +107,6 @@ def cmd_audit_verify(_args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this domain's subcommands to the top-level parser."""
-    from ..auth.policy import ROLES
-
     users = sub.add_parser("user", help="用户 / user accounts (122号 第四条)").add_subparsers(
         dest="user_command", required=True)
     s = users.add_parser("create", help="create a user; the password is read from stdin or prompted")

@@ -12,18 +12,21 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth import repository as auth_repo
+from ..auth.actors import Actor
+from ..auth.audit import audit_actor
 from ..auth.models import ApiToken
 from ..auth.policy import GRANTABLE_BY, ROLES
-from ..auth.service import audit, issue_token
+from ..auth.service import issue_token
 from ..auth.settings import security_settings
-from ..core.clock import beijing_now
+from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError
-from ..reference.models import Department
+from ..reference.service import department_names
 from ..rules.identifiers import normalize_code
-from ..subjects.models import Subject
+from ..subjects import repository as subjects_repo
+from . import repository
 from .models import LoginAttempt, User
 
 _hasher = PasswordHasher()
@@ -37,6 +40,7 @@ def _dummy_hash() -> str:
     if _DUMMY_HASH is None:
         _DUMMY_HASH = _hasher.hash("xinyong-no-such-user")
     return _DUMMY_HASH
+
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 
@@ -60,7 +64,7 @@ def _validate_user(session: Session, username: str, role: str, department: str |
                          "username must have 1 to 60 characters among a-z 0-9 . _ - @")
     if role not in ROLES:
         raise InputError("role", f"未知角色 {role}，可选: {', '.join(ROLES)}", f"unknown role {role}; one of {', '.join(ROLES)}")
-    if department is not None and session.get(Department, department) is None:
+    if department is not None and department not in department_names(session):
         raise InputError("department", f"未知部门代码 {department}", f"unknown department {department}")
     # 122号 第四条(二), 第二十七条: a business user acts for exactly one business department
     if role == "business" and department is None:
@@ -68,7 +72,7 @@ def _validate_user(session: Session, username: str, role: str, department: str |
     code = None
     if role == "subject":
         code = normalize_code(subject or "")
-        if not code or session.scalars(select(Subject.id).where(Subject.code == code)).first() is None:
+        if not code or subjects_repo.by_code(session, code) is None:
             raise InputError("subject", "评价对象账号必须绑定一个已登记的评价对象",
                              "a subject account must name a registered subject")
     elif subject:
@@ -76,54 +80,53 @@ def _validate_user(session: Session, username: str, role: str, department: str |
     return username, code
 
 
-def create_user(session: Session, username: str, password: str, role: str, department: str | None = None,
-                subject: str | None = None, display_name: str = "", by: str = "cli") -> User:
+def create_user(uow: UnitOfWork, username: str, password: str, role: str, department: str | None = None,
+                subject: str | None = None, display_name: str = "") -> User:
+    """A new account (the caller audits `user.create`)."""
+    session = uow.session
     username = username.strip().lower()
     username, code = _validate_user(session, username, role, department, subject)
     check_password_rules(password)
-    if session.scalars(select(User).where(User.username == username)).first() is not None:
+    if repository.by_username(session, username) is not None:
         raise ConflictError("username", f"用户 {username} 已存在", f"user {username} already exists")
     user = User(username=username, display_name=display_name.strip()[:100] or username,
                 password_hash=hash_password(password), role=role, department=department, subject_code=code,
-                active=True)
+                active=True, created_at=uow.clock.now())
     session.add(user)
     session.flush()
-    audit(session, by, "admin" if by == "cli" else by, "user.create", f"user:{username}", "cli",
-          f"role={role} department={department or '-'}")
     return user
 
 
 def user_by_name(session: Session, username: str) -> User:
-    user = session.scalars(select(User).where(User.username == username.strip().lower())).first()
+    user = repository.by_username(session, username.strip().lower())
     if user is None:
         raise NotFoundError("username", f"没有用户 {username}", f"no user {username}")
     return user
 
 
-def set_password(session: Session, username: str, password: str, by: str = "cli") -> User:
-    user = user_by_name(session, username)
+def set_password(uow: UnitOfWork, username: str, password: str) -> User:
+    """A new password ends the sessions opened with the old one (the caller audits `user.passwd`)."""
+    user = user_by_name(uow.session, username)
     check_password_rules(password)
     user.password_hash = hash_password(password)
-    _end_sessions(session, user)  # a new password ends the sessions opened with the old one
-    session.flush()
-    audit(session, by, "admin", "user.passwd", f"user:{user.username}", "cli")
+    _end_sessions(uow, user)
+    uow.session.flush()
     return user
 
 
-def set_active(session: Session, username: str, active: bool, by: str = "cli") -> User:
-    user = user_by_name(session, username)
+def set_active(uow: UnitOfWork, username: str, active: bool) -> User:
+    """Deactivating ends the user's sessions at once (the caller audits `user.activate|deactivate`)."""
+    user = user_by_name(uow.session, username)
     user.active = active
     if not active:
-        _end_sessions(session, user)
-    session.flush()
-    audit(session, by, "admin", "user.activate" if active else "user.deactivate", f"user:{user.username}", "cli")
+        _end_sessions(uow, user)
+    uow.session.flush()
     return user
 
 
-def _end_sessions(session: Session, user: User) -> None:
-    now = beijing_now()
-    for t in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "login",
-                                                    ApiToken.revoked_at.is_(None))):
+def _end_sessions(uow: UnitOfWork, user: User) -> None:
+    now = uow.clock.now()
+    for t in auth_repo.open_login_sessions(uow.session, user.id):
         t.revoked_at = now
 
 
@@ -142,18 +145,25 @@ class LoginResult:
     expires_at: datetime
 
 
-def login(session: Session, username: str, password: str, origin: str = "") -> LoginResult:
+def _audit_as(uow: UnitOfWork, name: str, role: str, action: str, origin: str, detail: str = "") -> None:
+    """Sign-in events are written for the name signing in (no principal acts yet: the request is anonymous)."""
+    audit_actor(uow.session, Actor(name=name, role=role, origin=origin), action, f"user:{name}", detail)
+
+
+def login(uow: UnitOfWork, username: str, password: str, origin: str = "") -> LoginResult:
     """Check the password; after `max_failures` failures in a row the user name is locked for `lock_minutes`
-    (auth/security.yaml — defaults, not numbers of the measures). The caller commits in both outcomes."""
+    (auth/security.yaml — defaults, not numbers of the measures). On LoginFailed the caller must still let the
+    unit of work commit: the failure count and its audit event are kept."""
+    session = uow.session
     conf = security_settings()
     name = username.strip().lower()[:60]
-    now = beijing_now()
-    attempt = session.get(LoginAttempt, name)
+    now = uow.clock.now()
+    attempt = repository.login_attempt(session, name)
     if attempt is not None and attempt.locked_until is not None and attempt.locked_until > now:
         _hasher_verify(_dummy_hash(), password)  # same work as a real check
-        audit(session, name, "-", "user.login_locked", f"user:{name}", origin)
+        _audit_as(uow, name, "-", "user.login_locked", origin)
         raise LoginFailed(attempt.locked_until)
-    user = session.scalars(select(User).where(User.username == name)).first()
+    user = repository.by_username(session, name)
     ok = _hasher_verify(user.password_hash if user is not None else _dummy_hash(), password)
     if not ok or user is None or not user.active:
         if attempt is None:
@@ -166,7 +176,7 @@ def login(session: Session, username: str, password: str, origin: str = "") -> L
         if attempt.failures >= conf.max_failures:
             attempt.locked_until = now + timedelta(minutes=conf.lock_minutes)
         session.flush()
-        audit(session, name, "-", "user.login_failed", f"user:{name}", origin, f"failures={attempt.failures}")
+        _audit_as(uow, name, "-", "user.login_failed", origin, f"failures={attempt.failures}")
         raise LoginFailed(attempt.locked_until)
     if attempt is not None:
         session.delete(attempt)
@@ -174,8 +184,8 @@ def login(session: Session, username: str, password: str, origin: str = "") -> L
         user.password_hash = hash_password(password)
     expires = now + timedelta(hours=conf.session_hours)
     _row, token = issue_token(session, user.username, user.role, user.department, kind="login", user_id=user.id,
-                              subject_code=user.subject_code, expires_at=expires)
-    audit(session, user.username, user.role, "user.login", f"user:{user.username}", origin)
+                              subject_code=user.subject_code, expires_at=expires, now=now)
+    _audit_as(uow, user.username, user.role, "user.login", origin)
     return LoginResult(token, user, expires)
 
 
@@ -186,27 +196,27 @@ def _hasher_verify(stored: str, password: str) -> bool:
         return False
 
 
-def revoke_token(session: Session, token_id: int) -> ApiToken:
-    row = session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+def revoke_token(uow: UnitOfWork, token_id: int) -> ApiToken:
+    row = auth_repo.token_by_id(uow.session, token_id)
     if row is None:
         raise NotFoundError("id", f"没有编号为 {token_id} 的令牌", f"no token {token_id}")
     if row.revoked_at is not None:
         raise ConflictError("id", f"令牌 {token_id} 已吊销", f"token {token_id} is already revoked")
-    row.revoked_at = beijing_now()
-    session.flush()
+    row.revoked_at = uow.clock.now()
+    uow.session.flush()
     return row
 
 
-def revoke_by_name_or_id(session: Session, which: str) -> list[ApiToken]:
+def revoke_by_name_or_id(uow: UnitOfWork, which: str) -> list[ApiToken]:
     if which.isdigit():
-        return [revoke_token(session, int(which))]
-    rows = list(session.scalars(select(ApiToken).where(ApiToken.name == which, ApiToken.revoked_at.is_(None))))
+        return [revoke_token(uow, int(which))]
+    rows = auth_repo.active_tokens_named(uow.session, which)
     if not rows:
         raise NotFoundError("name", f"没有名为 {which} 的有效令牌", f"no active token named {which}")
-    now = beijing_now()
+    now = uow.clock.now()
     for r in rows:
         r.revoked_at = now
-    session.flush()
+    uow.session.flush()
     return rows
 
 
@@ -217,8 +227,8 @@ def check_may_grant(granter_role: str, role: str) -> None:
                              f"role {granter_role} may not issue a {role} token")
 
 
-def token_out(row: ApiToken) -> dict[str, Any]:
-    now = beijing_now()
+def token_out(row: ApiToken, now: datetime) -> dict[str, Any]:
+    """The token as listed (never its hash); its state on `now`."""
     state = ("revoked" if row.revoked_at is not None
              else "expired" if row.expires_at is not None and row.expires_at <= now else "active")
     return {
@@ -229,6 +239,6 @@ def token_out(row: ApiToken) -> dict[str, Any]:
     }
 
 
-def list_tokens(session: Session, include_inactive: bool = False) -> list[dict[str, Any]]:
-    rows = [token_out(r) for r in session.scalars(select(ApiToken).order_by(ApiToken.id))]
+def list_tokens(session: Session, now: datetime, include_inactive: bool = False) -> list[dict[str, Any]]:
+    rows = [token_out(r, now) for r in auth_repo.all_tokens(session)]
     return rows if include_inactive else [r for r in rows if r["state"] == "active"]

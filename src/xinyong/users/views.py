@@ -6,13 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..auth.models import ApiToken, AuditEvent
-from ..auth.service import audit, issue_token
-from ..deps import Principal, get_session, optional_principal, require
-from ..records.service import Actor
+from ..auth import repository as auth_repo
+from ..auth.actors import Actor
+from ..auth.service import issue_token
+from ..core.uow import UnitOfWork
+from ..deps import Principal, get_uow, optional_principal, require
 from . import service
 from .schemas import LoginIn, TokenIn
 
@@ -22,12 +21,12 @@ _LOGIN_FAILED = [{"field": "password", "reason_zh": "用户名或密码错误", 
 
 
 @router.post("/login", summary="登录：换取短期令牌 / sign in for a short-lived token")
-def login(data: LoginIn, request: Request, db: Session = Depends(get_session)) -> JSONResponse:
+def login(data: LoginIn, request: Request, uow: UnitOfWork = Depends(get_uow)) -> JSONResponse:
     origin = request.client.host if request.client else ""
     try:
-        result = service.login(db, data.username, data.password, origin)
+        result = service.login(uow, data.username, data.password, origin)
     except service.LoginFailed as exc:
-        db.commit()  # the failure count and its audit event are kept
+        # answered, not raised: the unit of work commits the failure count and its audit event
         if exc.locked_until is not None:
             until = exc.locked_until.isoformat(timespec="seconds")
             return JSONResponse(status_code=429, headers={"Retry-After": "900"}, content={"detail": [{
@@ -38,16 +37,14 @@ def login(data: LoginIn, request: Request, db: Session = Depends(get_session)) -
     body = {"token": result.token, "username": user.username, "display_name": user.display_name,
             "role": user.role, "department": user.department, "subject": user.subject_code,
             "expires_at": result.expires_at.isoformat(timespec="seconds")}
-    db.commit()
     return JSONResponse(body)
 
 
 @router.post("/logout", summary="退出：吊销当前令牌 / revoke the token of this request")
-def logout(request: Request, db: Session = Depends(get_session),
-           actor: Actor = Depends(require("session.logout"))) -> dict[str, Any]:
-    row = service.revoke_token(db, int(request.state.token_id))
-    audit(db, actor.name, actor.role, "user.logout", f"token:{row.id}", actor.origin)
-    db.commit()
+def logout(request: Request, uow: UnitOfWork = Depends(get_uow),
+           _actor: Actor = Depends(require("session.logout"))) -> dict[str, Any]:
+    row = service.revoke_token(uow, int(request.state.token_id))
+    uow.audit("user.logout", f"token:{row.id}")
     return {"revoked": True, "id": row.id}
 
 
@@ -61,44 +58,37 @@ def me(who: Principal = Depends(optional_principal)) -> dict[str, Any]:
 
 
 @router.get("/tokens", summary="令牌列表 (hashes are never shown)")
-def tokens(all: bool = False, db: Session = Depends(get_session),
+def tokens(all: bool = False, uow: UnitOfWork = Depends(get_uow),
            _actor: Actor = Depends(require("tokens.manage"))) -> list[dict[str, Any]]:
-    return service.list_tokens(db, include_inactive=all)
+    return service.list_tokens(uow.session, uow.clock.now(), include_inactive=all)
 
 
 @router.post("/tokens", status_code=201, summary="签发接口令牌 (系统对接, 122号 第八条) — admin/support")
-def create_token(data: TokenIn, db: Session = Depends(get_session),
+def create_token(data: TokenIn, uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("tokens.manage"))) -> dict[str, Any]:
     service.check_may_grant(actor.role, data.role)
-    row, token = issue_token(db, data.name, data.role, data.department, data.expires_days,
-                             subject_code=data.subject)
-    audit(db, actor.name, actor.role, "token.create", f"token:{row.id}", actor.origin,
-          f"name={row.name} role={row.role} department={row.department or '-'}")
-    body = service.token_out(row) | {"token": token}
-    db.commit()
-    return body
+    now = uow.clock.now()
+    row, token = issue_token(uow.session, data.name, data.role, data.department, data.expires_days,
+                             subject_code=data.subject, now=now)
+    uow.audit("token.create", f"token:{row.id}", f"name={row.name} role={row.role} department={row.department or '-'}")
+    return service.token_out(row, now) | {"token": token}
 
 
 @router.post("/tokens/{token_id}/revoke", summary="吊销令牌 — admin/support")
-def revoke_token(token_id: int, db: Session = Depends(get_session),
+def revoke_token(token_id: int, uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("tokens.manage"))) -> dict[str, Any]:
-    target = db.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    target = auth_repo.token_by_id(uow.session, token_id)
     if target is not None and target.role == "admin":
         service.check_may_grant(actor.role, "admin")  # support may not revoke the administrators' tokens
-    row = service.revoke_token(db, token_id)
-    audit(db, actor.name, actor.role, "token.revoke", f"token:{row.id}", actor.origin, row.name)
-    body = service.token_out(row)
-    db.commit()
-    return body
+    row = service.revoke_token(uow, token_id)
+    uow.audit("token.revoke", f"token:{row.id}", row.name)
+    return service.token_out(row, uow.clock.now())
 
 
 @router.get("/audit", summary="审计记录 (122号 第十九条 全流程可追溯)")
 def audit_events(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=2**31 - 1),
-                 action: str | None = Query(None, max_length=60), db: Session = Depends(get_session),
+                 action: str | None = Query(None, max_length=60), uow: UnitOfWork = Depends(get_uow),
                  _actor: Actor = Depends(require("audit.read"))) -> list[dict[str, Any]]:
-    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
     return [{"seq": e.seq, "at": e.at.isoformat(timespec="milliseconds"), "actor": e.actor, "role": e.role,
              "action": e.action, "target": e.target, "origin": e.origin, "detail": e.detail, "hash": e.hash}
-            for e in db.scalars(stmt)]
+            for e in auth_repo.audit_page(uow.session, limit, offset, action)]

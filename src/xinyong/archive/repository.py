@@ -1,0 +1,88 @@
+"""All queries on the archive: its entries (one hash chain per subject) and its signed checkpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from .models import ArchiveCheckpoint, ArchiveEntry
+
+ENTRY_COLUMNS = (ArchiveEntry.id, ArchiveEntry.subject_id, ArchiveEntry.seq, ArchiveEntry.at, ArchiveEntry.kind,
+                 ArchiveEntry.summary, ArchiveEntry.payload, ArchiveEntry.prev_hash, ArchiveEntry.hash)
+
+
+def lock_archive(session: Session, mode: str = "SHARE ROW EXCLUSIVE") -> None:
+    """PostgreSQL: take a table lock on archive_entries until the transaction ends. SHARE (checkpoints) waits for
+    every writer in flight and holds new ones back, so the entries a checkpoint sees in id order are a prefix
+    that no later commit can extend in the middle; SHARE ROW EXCLUSIVE (bulk appends) also excludes other bulk
+    appenders. SQLite has one writer at a time, so nothing to do there."""
+    if session.get_bind().dialect.name == "postgresql":
+        assert mode in ("SHARE", "SHARE ROW EXCLUSIVE")
+        session.execute(text(f"LOCK TABLE archive_entries IN {mode} MODE"))
+
+
+def last_entry_for_update(session: Session, subject_id: int) -> ArchiveEntry | None:
+    """The head of the subject's chain, row-locked (the caller holds the subject's lock too)."""
+    stmt = (select(ArchiveEntry).where(ArchiveEntry.subject_id == subject_id)
+            .order_by(ArchiveEntry.seq.desc()).limit(1).with_for_update())
+    return session.scalars(stmt).first()
+
+
+def chain_heads(session: Session, subject_ids: Sequence[int], chunk: int = 5000) -> dict[int, tuple[int, str]]:
+    """subject id → (seq, hash) of the last entry of each chain that has one."""
+    heads: dict[int, tuple[int, str]] = {}
+    for i in range(0, len(subject_ids), chunk):
+        part = subject_ids[i : i + chunk]
+        top = (select(ArchiveEntry.subject_id, func.max(ArchiveEntry.seq).label("seq"))
+               .where(ArchiveEntry.subject_id.in_(part)).group_by(ArchiveEntry.subject_id).subquery())
+        stmt = select(ArchiveEntry.subject_id, ArchiveEntry.seq, ArchiveEntry.hash).join(
+            top, and_(ArchiveEntry.subject_id == top.c.subject_id, ArchiveEntry.seq == top.c.seq))
+        for sid, seq, h in session.execute(stmt):
+            heads[sid] = (seq, h)
+    return heads
+
+
+def insert_entries(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000) -> None:
+    for i in range(0, len(rows), chunk):
+        session.execute(insert(ArchiveEntry), rows[i : i + chunk])
+
+
+def entries_of(session: Session, subject_id: int) -> list[ArchiveEntry]:
+    """One subject's archive, oldest first."""
+    return list(session.scalars(select(ArchiveEntry).where(ArchiveEntry.subject_id == subject_id)
+                                .order_by(ArchiveEntry.seq)))
+
+
+def entry_hashes(session: Session) -> list[str]:
+    """Every entry's hash in append order: the leaves of the Merkle tree."""
+    return list(session.scalars(select(ArchiveEntry.hash).order_by(ArchiveEntry.id)))
+
+
+def ids_and_hashes(session: Session) -> list[tuple[int, str]]:
+    """(id, hash) of every entry in append order."""
+    return [(i, h) for i, h in session.execute(select(ArchiveEntry.id, ArchiveEntry.hash).order_by(ArchiveEntry.id))]
+
+
+def all_entry_rows(session: Session) -> list[tuple[Any, ...]]:
+    """Every entry as a tuple of ENTRY_COLUMNS, in append order (the verifier reads all of them once)."""
+    return [tuple(row) for row in session.execute(select(*ENTRY_COLUMNS).order_by(ArchiveEntry.id))]
+
+
+def entries_of_kind(session: Session, kind: str) -> list[tuple[int, int, Any]]:
+    """(subject_id, seq, payload) of every entry of one kind, in append order."""
+    stmt = (select(ArchiveEntry.subject_id, ArchiveEntry.seq, ArchiveEntry.payload)
+            .where(ArchiveEntry.kind == kind).order_by(ArchiveEntry.id))
+    return [(sid, seq, payload) for sid, seq, payload in session.execute(stmt)]
+
+
+def latest_checkpoint(session: Session) -> ArchiveCheckpoint | None:
+    return session.scalars(select(ArchiveCheckpoint).order_by(ArchiveCheckpoint.id.desc()).limit(1)).first()
+
+
+def checkpoints_by_size(session: Session) -> list[ArchiveCheckpoint]:
+    """Every checkpoint, by the number of entries it covers, then by id."""
+    return list(session.scalars(select(ArchiveCheckpoint).order_by(ArchiveCheckpoint.entry_count,
+                                                                   ArchiveCheckpoint.id)))

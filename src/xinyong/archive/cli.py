@@ -15,16 +15,13 @@ import json
 import sys
 from pathlib import Path
 
-from ..auth.actors import Actor
+from ..auth.actors import OPERATOR
 from ..core.cli import engine, guarded
 from ..core.uow import start
 from . import check, signing
 from .checkpoints import write_checkpoint
 from .export import export_subject
 from .verify import verify_archive
-
-# Archive commands act as the deployment's operator (支撑部门 运维, 122号 第四条(三)).
-OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")
 
 
 def cmd_keygen(_args: argparse.Namespace) -> int:

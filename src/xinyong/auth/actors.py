@@ -19,3 +19,7 @@ class Actor:
 
 # Scheduled work (daily refresh, the 1 January re-seed) acts as the system itself.
 SYSTEM = Actor(name="system", role="support", origin="job")
+
+# Command-line work (`xinyong init`, `evaluate`, `user …`, `token revoke`, `archive …`) acts as the deployment's
+# operator (支撑部门 运维, 122号 第四条(三)); audited as "cli".
+OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")

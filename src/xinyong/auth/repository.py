@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .models import ApiToken, AuditEvent
+
+_AUDIT_LOCK_KEY = 122_019  # advisory lock id of the audit chain (122号 第十九条)
 
 
 def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
@@ -49,3 +53,20 @@ def audit_head(session: Session) -> tuple[int, str | None] | None:
 
 def audit_hash_at(session: Session, seq: int) -> str | None:
     return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+
+
+def lock_audit_chain(session: Session) -> None:
+    """PostgreSQL: one appender of the audit chain at a time until the transaction ends (SQLite has one writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
+
+
+def last_chained_event(session: Session) -> AuditEvent | None:
+    return session.scalars(select(AuditEvent).where(AuditEvent.seq.is_not(None))
+                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
+
+
+def events_in_chain_order(session: Session) -> Iterator[AuditEvent]:
+    """Every event by seq (events without one last, by id), streamed."""
+    yield from session.scalars(select(AuditEvent).order_by(AuditEvent.seq.is_(None), AuditEvent.seq,
+                                                           AuditEvent.id)).yield_per(1000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from ..auth.actors import OPERATOR
 from ..core.cli import engine, guarded, iso_date
 from ..core.uow import start
 from .impact import impact
@@ -12,7 +13,7 @@ from .service import list_standards
 
 
 def cmd_list(_args: argparse.Namespace) -> int:
-    with start(engine(), writing=False) as uow:
+    with start(engine(), OPERATOR, writing=False) as uow:
         rows = list_standards(uow.session, uow.clock.today(), include_drafts=True)
     print(f"{'version':28} {'status':13} {'effective':10} {'consultation':23} approved_by")
     for r in rows:
@@ -25,7 +26,7 @@ def cmd_list(_args: argparse.Namespace) -> int:
 @guarded
 def cmd_impact(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    with start(engine(), writing=False) as uow:
+    with start(engine(), OPERATOR, writing=False) as uow:
         report = impact(uow.session, args.version, args.as_of or uow.clock.today(), may_see_personal=False)
     took = time.perf_counter() - started
     print(f"影响测算 / impact of {report.version} as of {report.as_of} (replaces {report.replaces or '-'}): "

@@ -8,16 +8,13 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from ..auth.actors import Actor
+from ..auth.actors import OPERATOR
 from ..auth.audit import verify_chain
 from ..auth.policy import ROLES
 from ..core.cli import engine, guarded
 from ..core.uow import start
 from . import repository
 from .service import create_user, list_tokens, revoke_by_name_or_id, set_active, set_password
-
-# Account commands act as the deployment's operator (支撑部门 运维, 122号 第四条(三)); audited as "cli".
-OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")
 
 
 def read_password(confirm: bool = True) -> str:

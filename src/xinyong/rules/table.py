@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..standards.citation import Citation, zh
 from ..standards.model import FUSE_ARTICLES, FUSE_KEYS, HEAVIER_FUSE_ARTICLE, Parameters, Standard
-from .citation import Citation, zh
 
 I64 = NDArray[np.int64]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from ..rules import citation
+from . import citation
 from .model import FUSE_ARTICLES, HEAVIER_FUSE_ARTICLE, Item, LevelBand, Parameters, Standard
 
 DEFAULT_DIR = Path(__file__).parent / "default"

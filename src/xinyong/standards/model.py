@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from ..rules.citation import Citation, zh, zh_citations_in
+from .citation import Citation, zh, zh_citations_in
 
 Polarity = Literal["good", "bad"]
 Family = Literal["general", "industry"]

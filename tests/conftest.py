@@ -123,3 +123,19 @@ def this_year(month: int, day: int) -> date:
     from xinyong.core.clock import beijing_today
 
     return date(beijing_today().year, month, day)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every `@pytest.mark.article(...)` names well-formed citation keys ("122号 Art.16(6)"): a typo in a key would
+    hide the test from `grep` and from tests/rules/test_citation.py."""
+    from xinyong.rules.citation import parse
+
+    for item in items:
+        for mark in item.iter_markers("article"):
+            if not mark.args:
+                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.article needs at least one citation key")
+            for key in mark.args:
+                try:
+                    parse(key)
+                except (TypeError, ValueError) as exc:
+                    raise pytest.UsageError(f"{item.nodeid}: {exc}") from exc

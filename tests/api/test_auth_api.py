@@ -74,6 +74,7 @@ def test_revoked_or_expired_token_is_401(client: TestClient, clean: Engine) -> N
         _assert_refusal(r, 401)
 
 
+@pytest.mark.article("122号 Art.4")
 @pytest.mark.parametrize("role", ["viewer", "leader"])
 def test_viewer_and_leader_cannot_write_subjects_or_records_403_122_art4(client: TestClient,
                                                                          tokens: dict[str, str], role: str) -> None:
@@ -95,6 +96,7 @@ def test_viewer_and_leader_cannot_write_subjects_or_records_403_122_art4(client:
                       headers=auth(tokens[role])).status_code == 200
 
 
+@pytest.mark.article("122号 Art.4(1)")
 def test_hall_may_register_subjects_but_not_write_records_122_art4_1(client: TestClient,
                                                                      tokens: dict[str, str]) -> None:
     r = client.post("/api/v1/subjects", json=_subject_body(), headers=auth(tokens["hall"]))
@@ -114,6 +116,7 @@ def test_writer_roles_may_post_records(client: TestClient, tokens: dict[str, str
     assert r.status_code == 200, r.text
 
 
+@pytest.mark.article("122号 Art.8")
 def test_business_token_other_department_is_403_122_art8(client: TestClient, tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
     body = record_body(subject["code"], "SD-D01", department="zhifa")
@@ -127,6 +130,7 @@ def test_business_token_other_department_is_403_122_art8(client: TestClient, tok
     assert own["department"] == "kanchasheji"
 
 
+@pytest.mark.article("122号 Art.8")
 def test_business_token_cannot_withdraw_other_departments_record_122_art8(client: TestClient,
                                                                           tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B")

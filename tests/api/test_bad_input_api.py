@@ -45,6 +45,7 @@ def _wrong_check(code: str) -> str:
 # ---- subjects -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.article("122号 Art.9")
 def test_uscc_with_wrong_check_character_is_422_on_code_122_art9(client: TestClient, tokens: dict[str, str]
                                                                  ) -> None:
     bad = _wrong_check(new_uscc())
@@ -58,6 +59,7 @@ def test_uscc_with_wrong_check_character_is_422_on_code_122_art9(client: TestCli
     assert _subject_count(client) == 0
 
 
+@pytest.mark.article("122号 Art.9")
 def test_resident_id_with_wrong_check_digit_is_422_on_code_122_art9(client: TestClient, tokens: dict[str, str]
                                                                     ) -> None:
     rid = new_resident_id()
@@ -70,6 +72,7 @@ def test_resident_id_with_wrong_check_digit_is_422_on_code_122_art9(client: Test
     assert _subject_count(client) == 0
 
 
+@pytest.mark.article("122号 Art.9")
 def test_individual_with_company_code_is_422_on_code_122_art9(client: TestClient, tokens: dict[str, str]) -> None:
     code = new_uscc()
     r = client.post("/api/v1/subjects", json={"code": code, "name": "张三", "kind": "individual"},
@@ -80,6 +83,7 @@ def test_individual_with_company_code_is_422_on_code_122_art9(client: TestClient
     assert _subject_count(client) == 0
 
 
+@pytest.mark.article("122号 Art.9")
 def test_organization_with_resident_id_is_422_on_code_122_art9(client: TestClient, tokens: dict[str, str]) -> None:
     r = client.post("/api/v1/subjects", json={"code": new_resident_id(), "name": "某公司", "kind": "organization"},
                     headers=auth(tokens["admin"]))
@@ -181,6 +185,7 @@ def test_record_unknown_subject_is_422_on_subject(client: TestClient, tokens: di
     assert _subject_count(client) == 0
 
 
+@pytest.mark.article("122号 Art.8")
 def test_record_act_date_in_future_is_422_on_act_date_122_art8(client: TestClient, tokens: dict[str, str],
                                                                subject: dict[str, Any]) -> None:
     body = record_body(subject["code"], "SD-D01", act_date=today() + timedelta(days=1))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import auth
 
 
+@pytest.mark.article("122号 Art.27")
 def test_coordinator_adds_a_district_branch_that_records_can_then_name_122_art27(client, tokens):
     r = client.post("/api/v1/departments", json={"code": "fenju_haidian", "name": "海淀分局", "role": "business"},
                     headers=auth(tokens["coordinator"]))

@@ -45,6 +45,7 @@ def _check_shape(ev: dict) -> None:
         assert isinstance(line["article"], str) and line["article"]
 
 
+@pytest.mark.article("122号 Art.13")
 def test_evaluation_shape_general_by_default_122_art13(client: TestClient, tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
     ev = evaluation(client, subject["code"])
@@ -58,6 +59,7 @@ def test_evaluation_shape_general_by_default_122_art13(client: TestClient, token
     assert ev["components"] == dict.fromkeys(COMPONENT_KEYS, 0)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_evaluation_with_industry_and_lines_explain_each_record_122_art19(client: TestClient,
                                                                            tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="C", industries=["survey_design"])
@@ -82,6 +84,7 @@ def test_evaluation_with_industry_and_lines_explain_each_record_122_art19(client
     assert general["score"] == 510
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_item_cap_limits_applied_points_122_art11_2(client: TestClient, tokens: dict[str, str]) -> None:
     cat = catalogue(client)
     assert cat["GEN-B01"]["cap"] == 20 and cat["GEN-B01"]["points"] == 10
@@ -237,6 +240,7 @@ def test_worked_example_no_grade_full_bonus_is_650_b_minus_spec_1_6(client: Test
     assert extra["evaluation"]["score"] == 650
 
 
+@pytest.mark.article("122号 Art.14")
 def test_grade_boundaries_are_inclusive_below_122_art14(client: TestClient, tokens: dict[str, str]) -> None:
     cat = catalogue(client)
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
@@ -247,6 +251,7 @@ def test_grade_boundaries_are_inclusive_below_122_art14(client: TestClient, toke
     assert (ev["score"], ev["grade"], ev["level"]) == (645, "C", "C+")
 
 
+@pytest.mark.article("122号 Art.16(6)")
 def test_two_heavier_penalties_fuse_to_d_with_score_shown_122_art16_6(client: TestClient,
                                                                       tokens: dict[str, str]) -> None:
     cat = catalogue(client)
@@ -277,6 +282,7 @@ def test_two_heavier_penalties_fuse_to_d_with_score_shown_122_art16_6(client: Te
     assert ev["fused"] is False and ev["grade"] == "A"
 
 
+@pytest.mark.article("122号 Art.16")
 @pytest.mark.parametrize("article", ["(一)", "(二)", "(三)", "(四)", "(五)", "(七)"])
 def test_single_fuse_item_forces_d_122_art16(client: TestClient, tokens: dict[str, str], article: str) -> None:
     cat = catalogue(client)

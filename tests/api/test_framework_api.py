@@ -56,6 +56,7 @@ def test_values_equal_parameters_yaml(client: TestClient) -> None:
     assert body["validity"]["warning"] is None and body["validity"]["status"] == "in_force"
 
 
+@pytest.mark.article("122号 Art.14")
 def test_bands_follow_122_art14_inclusive_min_exclusive_upper(client: TestClient) -> None:
     """122号 第十四条 "800分及以上 … 650分及以上、800分以下": each band is [min, min of the band above)."""
     body = client.get(URL, params={"as_of": ON.isoformat()}).json()
@@ -67,6 +68,7 @@ def test_bands_follow_122_art14_inclusive_min_exclusive_upper(client: TestClient
     assert {lv["grade"] for lv in body["levels"]} == {g["grade"] for g in body["grades"]}
 
 
+@pytest.mark.article("122号 Art.16")
 def test_fuse_articles_are_the_seven_items_of_122_art16_and_only_6_is_counted(client: TestClient) -> None:
     arts = client.get(URL, params={"as_of": ON.isoformat()}).json()["fuse"]["articles"]
     assert [a["article"] for a in arts] == [f"第十六条({n})" for n in "一二三四五六七"]
@@ -82,6 +84,7 @@ def test_evaluation_period_of_as_of_is_given(client: TestClient) -> None:
         assert (period["first_day"], period["last_day"]) == ("2026-01-01", "2026-12-31")
 
 
+@pytest.mark.article("122号 Art.28")
 @pytest.mark.parametrize(("as_of", "status"), [("2024-05-10", 422), ("2024-05-11", 200)])
 def test_as_of_before_the_measures_took_effect_is_refused_122_art28(client: TestClient, as_of: str,
                                                                       status: int) -> None:

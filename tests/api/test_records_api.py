@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from _api_helpers import evaluation, make_subject, post_record, record_body, records_of, today
 from fastapi.testclient import TestClient
 
@@ -13,6 +14,7 @@ from tests.conftest import auth, new_uscc
 RECORD_KEYS = {"id", "subject", "item", "act_date", "due_date", "late", "status", "evaluation"}
 
 
+@pytest.mark.article("122号 Art.13")
 def test_post_record_returns_201_with_fresh_industry_evaluation_122_art13(client: TestClient,
                                                                           tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
@@ -37,6 +39,7 @@ def test_post_record_returns_201_with_fresh_industry_evaluation_122_art13(client
     assert evaluation(client, subject["code"], industry="survey_design")["score"] == 660
 
 
+@pytest.mark.article("122号 Art.11(1)")
 def test_post_general_item_returns_general_evaluation_122_art11_1(client: TestClient,
                                                                   tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="C", industries=["verification"])
@@ -60,6 +63,7 @@ def test_industry_record_enrols_subject_in_industry_g1_04(client: TestClient, to
     assert "surveying_mapping" in got["industries"]
 
 
+@pytest.mark.article("122号 Art.19")
 def test_same_source_ref_same_content_returns_200_same_id_122_art19(client: TestClient,
                                                                      tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
@@ -86,6 +90,7 @@ def test_same_source_ref_lowercase_subject_code_is_same_content(client: TestClie
     assert again.json()["id"] == first.json()["id"]
 
 
+@pytest.mark.article("122号 Art.8(2)")
 def test_same_source_ref_different_content_returns_409_122_art8_2(client: TestClient,
                                                                    tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
@@ -114,6 +119,7 @@ def test_same_source_ref_different_content_returns_409_122_art8_2(client: TestCl
     assert evaluation(client, other["code"], industry="survey_design")["score"] == 650
 
 
+@pytest.mark.article("122号 Art.8")
 def test_bulk_each_record_atomic_on_its_own_122_art8(client: TestClient, tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
     good1 = record_body(subject["code"], "SD-B01")
@@ -144,6 +150,7 @@ def test_bulk_each_record_atomic_on_its_own_122_art8(client: TestClient, tokens:
         "general_bonus": 10, "general_deduction": 0, "industry_bonus": 10, "industry_deduction": 20}
 
 
+@pytest.mark.article("122号 Art.19")
 def test_bulk_repeats_and_conflicts_by_source_ref_122_art19(client: TestClient, tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
     existing = post_record(client, tokens["admin"], subject["code"], "SD-B01")
@@ -179,6 +186,7 @@ def test_bulk_empty_list_is_ok_and_stores_nothing(client: TestClient, tokens: di
     assert r.json()["results"] == []
 
 
+@pytest.mark.article("122号 Art.13")
 def test_withdraw_record_stops_counting_score_returns_122_art13(client: TestClient, tokens: dict[str, str]
                                                                 ) -> None:
     subject = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])
@@ -256,6 +264,7 @@ def test_resubmitting_withdrawn_record_does_not_revive_it(client: TestClient, to
     assert evaluation(client, subject["code"])["score"] == 650
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_due_date_tuesday_plus_five_working_days_is_next_tuesday_122_art8_1(client: TestClient,
                                                                              tokens: dict[str, str]) -> None:
     act = date(2026, 3, 10)
@@ -269,6 +278,7 @@ def test_due_date_tuesday_plus_five_working_days_is_next_tuesday_122_art8_1(clie
                                          params={"start": act.isoformat(), "days": 5}).json()["date"]
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_record_entered_on_act_day_is_not_late_122_art8_1(client: TestClient, tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B")
     rec = post_record(client, tokens["admin"], subject["code"], "GEN-B02", act_date=today())
@@ -276,6 +286,7 @@ def test_record_entered_on_act_day_is_not_late_122_art8_1(client: TestClient, to
     assert date.fromisoformat(rec["due_date"]) >= today() + timedelta(days=5)  # 5 working days ≥ 5 days
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_record_act_date_30_days_ago_is_late_122_art8_1(client: TestClient, tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="B")
     act = today() - timedelta(days=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from _api_helpers import make_subject, post_record
 from fastapi.testclient import TestClient
 
@@ -12,6 +13,7 @@ ART4_INDUSTRIES = {"survey_design", "surveying_mapping", "fire_design_review", "
 FUSE_ARTICLES_OTHER_THAN_HEAVIER = {"(一)", "(二)", "(三)", "(四)", "(五)", "(七)"}
 
 
+@pytest.mark.article("122号 Art.4(2)")
 def test_industries_list_code_and_name_includes_five_of_122_art4_2(client: TestClient) -> None:
     r = client.get("/api/v1/industries")
     assert r.status_code == 200
@@ -27,7 +29,8 @@ def test_industries_list_code_and_name_includes_five_of_122_art4_2(client: TestC
     assert names["survey_design"] == "勘察设计"
 
 
-def test_departments_list_code_and_name_includes_art27_departments(client: TestClient) -> None:
+@pytest.mark.article("122号 Art.27")
+def test_departments_list_code_and_name_includes_122_art27_departments(client: TestClient) -> None:
     r = client.get("/api/v1/departments")
     assert r.status_code == 200
     body = r.json()
@@ -42,6 +45,7 @@ def test_departments_list_code_and_name_includes_art27_departments(client: TestC
     assert len(body) >= 31  # the 31 business departments of 第二十七条 plus coordinating/support/hall
 
 
+@pytest.mark.article("122号 Art.8")
 def test_record_department_is_one_of_the_listed_codes_122_art8(client: TestClient, tokens: dict[str, str]) -> None:
     departments = {row["code"] for row in client.get("/api/v1/departments").json()}
     subject = make_subject(client, tokens["admin"])
@@ -50,7 +54,8 @@ def test_record_department_is_one_of_the_listed_codes_122_art8(client: TestClien
     assert rec["department"] in departments
 
 
-def test_catalogue_item_shape_and_types_122_art7_art11(client: TestClient) -> None:
+@pytest.mark.article("122号 Art.7", "122号 Art.11")
+def test_catalogue_item_shape_and_types_122_art7_122_art11(client: TestClient) -> None:
     r = client.get("/api/v1/catalogue")
     assert r.status_code == 200
     items = r.json()
@@ -76,6 +81,7 @@ def test_catalogue_item_shape_and_types_122_art7_art11(client: TestClient) -> No
             assert it["industry"] in industries, it
 
 
+@pytest.mark.article("122号 Art.11(1)")
 def test_catalogue_has_general_and_every_industry_both_polarities_122_art11_1(client: TestClient) -> None:
     items = client.get("/api/v1/catalogue").json()
     buckets = {(it["industry"], it["polarity"]) for it in items}
@@ -84,6 +90,7 @@ def test_catalogue_has_general_and_every_industry_both_polarities_122_art11_1(cl
         assert (industry, "bad") in buckets, industry
 
 
+@pytest.mark.article("122号 Art.16")
 def test_catalogue_covers_every_fuse_trigger_122_art16(client: TestClient) -> None:
     items = client.get("/api/v1/catalogue").json()
     covered = set()
@@ -99,6 +106,7 @@ def test_catalogue_covers_every_fuse_trigger_122_art16(client: TestClient) -> No
     assert FUSE_ARTICLES_OTHER_THAN_HEAVIER <= covered, FUSE_ARTICLES_OTHER_THAN_HEAVIER - covered
 
 
+@pytest.mark.article("122号 Art.16(6)")
 def test_catalogue_heavier_penalty_items_exist_for_122_art16_6(client: TestClient) -> None:
     items = client.get("/api/v1/catalogue").json()
     heavier = [it for it in items if it["heavier"]]
@@ -108,6 +116,7 @@ def test_catalogue_heavier_penalty_items_exist_for_122_art16_6(client: TestClien
     assert {it["industry"] for it in heavier} >= {None} | ART4_INDUSTRIES
 
 
+@pytest.mark.article("122号 Art.11(1)")
 def test_every_industry_has_a_work_safety_item_122_art11_1(client: TestClient) -> None:
     items = client.get("/api/v1/catalogue").json()
     industries = {row["code"] for row in client.get("/api/v1/industries").json()}
@@ -115,6 +124,7 @@ def test_every_industry_has_a_work_safety_item_122_art11_1(client: TestClient) -
     assert industries <= with_safety, industries - with_safety
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_catalogue_budgets_fit_score_range_122_art11_2(client: TestClient) -> None:
     """Each item's points and cap fit its family budget (general 50/100, industry 100/350)."""
     budget = {("general", "good"): 50, ("general", "bad"): 100, ("industry", "good"): 100, ("industry", "bad"): 350}
@@ -124,6 +134,7 @@ def test_catalogue_budgets_fit_score_range_122_art11_2(client: TestClient) -> No
             assert it["cap"] <= budget[(it["family"], it["polarity"])], it
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_add_workdays_tuesday_plus_five_is_next_tuesday_122_art8_1(client: TestClient) -> None:
     r = client.get("/api/v1/calendar/add-workdays", params={"start": "2026-03-10", "days": 5})
     assert r.status_code == 200

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.conftest import auth, new_uscc
 from xinyong.core.clock import DayClock, clock_at
 
@@ -17,6 +19,7 @@ def _subject(client, tokens):
     return code
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_lateness_is_reported_by_department_122_art8_1(client, tokens):
     """At a fixed day (2026-06-15, a Monday): an act of that day is on time, an act of 2026-05-15 (due five
     working days later, 2026-05-22) entered on 2026-06-15 is late — expected counts known before the requests."""
@@ -43,6 +46,7 @@ def test_lateness_is_reported_by_department_122_art8_1(client, tokens):
     assert client.get("/api/v1/reports/lateness", params={"year": 1990}).status_code == 422
 
 
+@pytest.mark.article("122号 Art.19")
 def test_the_latest_checkpoint_and_public_key_are_published_122_art19(client, tokens, tmp_path, monkeypatch):
     monkeypatch.setenv("XINYONG_SIGNING_KEY", str(tmp_path / "key.pem"))
     from xinyong.archive import signing

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from _api_helpers import make_subject, post_record
 from fastapi.testclient import TestClient
 
@@ -13,6 +14,7 @@ from tests.conftest import auth, new_resident_id, new_uscc
 MASK = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 
 
+@pytest.mark.article("122号 Art.9")
 def test_post_subject_returns_201_with_the_subject_122_art9(client: TestClient, tokens: dict[str, str]) -> None:
     code = new_uscc()
     body = {"code": code, "name": "北京测试勘察设计院", "kind": "organization", "national_grade": "B",
@@ -44,6 +46,7 @@ def test_post_subject_without_national_grade_or_industries(client: TestClient, t
     assert client.get(f"/api/v1/subjects/{code}").json()["national_grade"] is None
 
 
+@pytest.mark.article("122号 Art.19")
 def test_post_subject_existing_code_returns_409_122_art19(client: TestClient, tokens: dict[str, str]) -> None:
     subject = make_subject(client, tokens["admin"], grade="A", name="原名称")
     again = {"code": subject["code"], "name": "另一个名称", "kind": "organization", "national_grade": "C",
@@ -150,6 +153,7 @@ def test_organization_code_never_masked(client: TestClient, tokens: dict[str, st
     assert client.get(f"/api/v1/subjects/{subject['code']}").json()["code"] == subject["code"]
 
 
+@pytest.mark.article("122号 Art.9")
 def test_individual_registered_with_resident_id_122_art9(client: TestClient, tokens: dict[str, str]) -> None:
     rid = new_resident_id()
     r = client.post("/api/v1/subjects", json={"code": rid, "name": "赵测试", "kind": "individual",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from xinyong.archive.merkle import EMPTY_ROOT, Frontier, Tree, leaf_hash, node_hash, root_from_proof, root_of
 
 
@@ -23,6 +25,7 @@ def _hashes(n: int) -> list[str]:
     return [hashlib.sha256(str(i).encode()).hexdigest() for i in range(n)]
 
 
+@pytest.mark.article("122号 Art.19")
 def test_every_prefix_root_matches_the_rfc6962_definition_122_art19():
     hashes = _hashes(40)
     f = Frontier()
@@ -33,6 +36,7 @@ def test_every_prefix_root_matches_the_rfc6962_definition_122_art19():
         assert f.root() == expected == Tree(hashes).root(n) == root_of(hashes[:n])
 
 
+@pytest.mark.article("122号 Art.19")
 def test_every_inclusion_proof_leads_to_the_root_and_a_changed_leaf_does_not_122_art19():
     hashes = _hashes(37)
     tree = Tree(hashes)

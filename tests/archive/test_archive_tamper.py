@@ -130,7 +130,7 @@ def test_an_old_entry_edited_with_its_chain_recomputed_is_caught_by_the_signed_r
 
 
 @pytest.mark.article("122号 Art.19", "122号 Art.8")
-def test_a_record_edited_behind_the_systems_back_is_named_122_art19_art8(clean):
+def test_a_record_edited_behind_the_systems_back_is_named_122_art19_122_art8(clean):
     w = build_world(clean)
     sql(clean, "UPDATE records SET item = 'GEN-D02' WHERE id = :i", i=w.r1)
     report = verify(clean)
@@ -146,7 +146,7 @@ def test_a_deleted_withdrawal_is_named_122_art19(clean):
 
 
 @pytest.mark.article("122号 Art.13", "122号 Art.19")
-def test_a_stored_evaluation_edited_by_sql_is_named_122_art13_art19(clean):
+def test_a_stored_evaluation_edited_by_sql_is_named_122_art13_122_art19(clean):
     w = build_world(clean)
     sql(clean, "UPDATE evaluations SET score = 999, grade = 'A' WHERE subject_id = :s AND scope = 'general'",
         s=w.a_id)
@@ -185,7 +185,7 @@ def test_deleting_the_newest_audit_events_is_caught_by_the_signed_checkpoint_122
 
 
 @pytest.mark.article("122号 Art.13", "122号 Art.19")
-def test_batch_reevaluation_archives_what_it_changes_so_verify_stays_OK_122_art13_art19(clean):
+def test_batch_reevaluation_archives_what_it_changes_so_verify_stays_OK_122_art13_122_art19(clean):
     """A change the real-time path never saw (here the national level, re-seeding the base of the period) is
     written by the batch (xinyong evaluate, the 1 January re-seed) together with its evaluation_changed entry."""
     w = build_world(clean)

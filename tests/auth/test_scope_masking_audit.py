@@ -123,7 +123,7 @@ def _cli(monkeypatch: pytest.MonkeyPatch, engine: Engine, argv: list[str]) -> in
 
 
 @pytest.mark.article("122号 Art.19")
-def test_audit_chain_detects_edit_delete_and_insert_art19(client: TestClient, clean: Engine,
+def test_audit_chain_detects_edit_delete_and_insert_122_art19(client: TestClient, clean: Engine,
                                                           tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                                           capsys) -> None:  # type: ignore[no-untyped-def]
     code = _subject(client, tokens["admin"])

@@ -33,6 +33,7 @@ def client(monkeypatch: pytest.MonkeyPatch) -> TestClient:
     return TestClient(app)
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_add_workdays_returns_fifth_working_day_after_act_122_art8_1(client: TestClient) -> None:
     # Act Tue 2026-09-29; National Day 10-01..07 off, Sat 10-10 adjusted workday -> 5th working day Mon 10-12.
     r = client.get("/api/v1/calendar/add-workdays", params={"start": "2026-09-29", "days": 5})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 
@@ -46,7 +47,8 @@ def _records(client: TestClient, code: str, token: str | None = None) -> dict[in
     return {rec["id"]: rec for rec in r.json()}
 
 
-def test_correction_is_a_new_version_and_the_old_row_stays_byte_identical_122_art10_art8_2(
+@pytest.mark.article("122号 Art.10", "122号 Art.8(2)")
+def test_correction_is_a_new_version_and_the_old_row_stays_byte_identical_122_art10_122_art8_2(
         client: TestClient, tokens: dict[str, str], clean: Engine) -> None:
     code = _subject(client, tokens["admin"], industries=["survey_design"])
     old = _record(client, tokens["admin"], code, "SD-D01", note="原始")  # −20
@@ -86,6 +88,7 @@ def test_correction_is_a_new_version_and_the_old_row_stays_byte_identical_122_ar
     assert "correction" not in public[new["id"]]
 
 
+@pytest.mark.article("122号 Art.19")
 def test_correction_is_archived_with_new_facts_and_cause_122_art19(
         client: TestClient, tokens: dict[str, str], db: UnitOfWork) -> None:
     code = _subject(client, tokens["admin"], grade="C")
@@ -114,6 +117,7 @@ def test_correction_is_archived_with_new_facts_and_cause_122_art19(
     assert all(c == {"event": "record_corrected", "record_id": new["id"], "supersedes": old["id"]} for c in causes)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_correction_that_changes_the_score_archives_the_evaluation_change_with_its_cause_122_art19(
         client: TestClient, tokens: dict[str, str], db: UnitOfWork) -> None:
     code = _subject(client, tokens["admin"], grade="C")
@@ -130,6 +134,7 @@ def test_correction_that_changes_the_score_archives_the_evaluation_change_with_i
     assert changed[0].payload["old"]["score"] == 490 and changed[0].payload["new"]["score"] == 505
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_second_correction_chains_versions_and_keeps_due_date_semantics_122_art8_1(
         client: TestClient, tokens: dict[str, str]) -> None:
     code = _subject(client, tokens["admin"], industries=["survey_design"])
@@ -148,6 +153,7 @@ def test_second_correction_chains_versions_and_keeps_due_date_semantics_122_art8
     assert v3.json()["evaluation"]["score"] == 630  # one event, counted once
 
 
+@pytest.mark.article("122号 Art.10")
 def test_correcting_a_superseded_or_withdrawn_record_is_a_conflict_409_122_art10(
         client: TestClient, tokens: dict[str, str]) -> None:
     code = _subject(client, tokens["admin"], industries=["survey_design"])
@@ -198,6 +204,7 @@ def test_correction_refusals_name_the_field_422_404(client: TestClient, tokens: 
     assert listed[old["id"]]["status"] == "active" and len(listed) == 2
 
 
+@pytest.mark.article("122号 Art.8")
 def test_business_department_corrects_only_its_own_records_403_122_art8(
         client: TestClient, tokens: dict[str, str]) -> None:
     code = _subject(client, tokens["admin"], grade="C")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,6 +54,7 @@ def _chain_intact(db: Session, code: str) -> bool:
     return True
 
 
+@pytest.mark.article("122号 Art.18")
 def test_objection_withdrawn_record_hidden_from_public_but_shown_to_staff_g1_17_122_art18(
         client: TestClient, tokens: dict[str, str], db: UnitOfWork) -> None:
     code, (penalty, inspection, bonus) = _setup(client, tokens["admin"])
@@ -86,6 +88,7 @@ def test_objection_withdrawn_record_hidden_from_public_but_shown_to_staff_g1_17_
     assert _chain_intact(db.session, code)
 
 
+@pytest.mark.article("122号 Art.18")
 def test_repaired_record_hides_all_its_versions_from_public_view_g1_17_122_art18(
         client: TestClient, tokens: dict[str, str], db: UnitOfWork) -> None:
     code, (penalty, _inspection, _bonus) = _setup(client, tokens["admin"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+import pytest
+
 from tests.conftest import new_uscc
 from xinyong.archive.verify import verify_archive
 from xinyong.auth.actors import Actor
@@ -21,7 +23,8 @@ from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject
 
 
-def test_parallel_records_for_one_subject_all_count_and_the_archive_stays_intact_122_art13_art19(clean):
+@pytest.mark.article("122号 Art.13", "122号 Art.19")
+def test_parallel_records_for_one_subject_all_count_and_the_archive_stays_intact_122_art13_122_art19(clean):
     with unit_of_work(clean) as s:
         code = create_subject(s, SubjectIn(code=new_uscc(), name="并发测试", kind="organization",
                                            national_grade="A", industries=["survey_design"]), "t").code

@@ -16,6 +16,7 @@ from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.service import STORED_FIELDS, batch_evaluate, evaluate_subject
 from xinyong.records.schemas import RecordIn
 from xinyong.records.service import submit_record, withdraw_record
+from xinyong.rules import citation
 from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject, get_subject
 
@@ -42,20 +43,21 @@ def current(db, s, industry="survey_design"):
     return evaluate_subject(db.session, s, TODAY)[industry]
 
 
-FUSE_ITEMS = [
-    ("GEN-D08", "第十六条(一)"),  # 列入国家严重失信主体名单
-    ("SD-D06", "第十六条(一)"),  # 发生重大安全事故
-    ("GEN-D04", "第十六条(二)"),  # 拒不履行处罚决定
-    ("GEN-D05", "第十六条(三)"),  # 未履行承诺或虚假承诺
-    ("GEN-D09", "第十六条(四)"),  # 吊销资质、资格
-    ("SD-D07", "第十六条(四)"),
-    ("GEN-D06", "第十六条(五)"),  # 提供虚假证明材料
-    ("GEN-D10", "第十六条(七)"),  # 其他严重违法
+FUSE_ITEMS = [  # the triggering item and the 122号 Art.16 item it cites, as the citation key
+    pytest.param("GEN-D08", "122号 Art.16(1)", marks=pytest.mark.article("122号 Art.16(1)")),  # 严重失信主体名单
+    pytest.param("SD-D06", "122号 Art.16(1)", marks=pytest.mark.article("122号 Art.16(1)")),  # 发生重大安全事故
+    pytest.param("GEN-D04", "122号 Art.16(2)", marks=pytest.mark.article("122号 Art.16(2)")),  # 拒不履行处罚决定
+    pytest.param("GEN-D05", "122号 Art.16(3)", marks=pytest.mark.article("122号 Art.16(3)")),  # 未履行承诺或虚假承诺
+    pytest.param("GEN-D09", "122号 Art.16(4)", marks=pytest.mark.article("122号 Art.16(4)")),  # 吊销资质、资格
+    pytest.param("SD-D07", "122号 Art.16(4)", marks=pytest.mark.article("122号 Art.16(4)")),
+    pytest.param("GEN-D06", "122号 Art.16(5)", marks=pytest.mark.article("122号 Art.16(5)")),  # 提供虚假证明材料
+    pytest.param("GEN-D10", "122号 Art.16(7)", marks=pytest.mark.article("122号 Art.16(7)")),  # 其他严重违法
 ]
 
 
-@pytest.mark.parametrize("item,article", FUSE_ITEMS)
-def test_an_A_subject_with_one_fuse_record_is_level_D_while_its_score_is_still_shown_122_art16(db, item, article):
+@pytest.mark.article("122号 Art.16")
+@pytest.mark.parametrize("item,key", FUSE_ITEMS)
+def test_an_A_subject_with_one_fuse_record_is_level_D_while_its_score_is_still_shown_122_art16(db, item, key):
     s = subject(db, "A")
     record(db, s, "GEN-B01")
     record(db, s, item)
@@ -63,9 +65,10 @@ def test_an_A_subject_with_one_fuse_record_is_level_D_while_its_score_is_still_s
         ev = evaluate_subject(db.session, s, TODAY)[scope]
         assert ev.fused and ev.grade == "D" and ev.level == "D"
         assert ev.score > 350  # still computed and shown alongside
-        assert [r["article"] for r in ev.fuse_reasons] == [f"122号 {article}"]
+        assert [r["article"] for r in ev.fuse_reasons] == [citation.zh(citation.parse(key))]  # "122号 第十六条(四)"
 
 
+@pytest.mark.article("122号 Art.16(6)")
 def test_a_subject_with_two_heavier_penalties_in_the_period_is_level_D_122_art16_6(db):
     s = subject(db, "A")
     record(db, s, "GEN-D03")
@@ -106,6 +109,7 @@ def test_a_record_of_last_year_does_not_count_this_year_g1_08(db):
     assert evaluate_subject(db.session, s, date(TODAY.year - 1, 12, 31))["survey_design"].score == 480
 
 
+@pytest.mark.article("122号 Art.13")
 def test_as_of_before_the_act_date_ignores_the_record_122_art13(db):
     """A fixed date: the record's act day and the day before lie in one period (2026-03-10, 2026-03-09)."""
     act = date(2026, 3, 10)
@@ -116,12 +120,14 @@ def test_as_of_before_the_act_date_ignores_the_record_122_art13(db):
         assert evaluate_subject(db.session, s, act)["survey_design"].score == 510
 
 
+@pytest.mark.article("122号 Art.15")
 def test_no_national_level_starts_at_c_minus_500_122_art15_g1_03(db):
     s = subject(db, None)
     ev = current(db, s)
     assert (ev.base_score, ev.score, ev.grade, ev.level) == (500, 500, "C", "C-")
 
 
+@pytest.mark.article("122号 Art.13")
 def test_real_time_store_is_updated_in_the_same_transaction_122_art13(db):
     s = subject(db, "B")
     record(db, s, "SD-B01")
@@ -140,6 +146,7 @@ def test_an_industry_record_enrols_the_subject_in_that_industry_g1_04(db):
     assert evaluate_subject(db.session, s, TODAY)["surveying_mapping"].score == 655
 
 
+@pytest.mark.article("122号 Art.8(2)")
 def test_same_source_ref_with_other_content_is_refused_122_art8_2(db):
     s = subject(db, "B")
     submit_record(db, RecordIn(subject=s.code, item="SD-B01", act_date=JAN, department="zhifa", source_ref="X-1"), ADMIN)
@@ -148,6 +155,7 @@ def test_same_source_ref_with_other_content_is_refused_122_art8_2(db):
                                    source_ref="X-1"), ADMIN)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_the_lines_explain_the_score_down_to_the_article_122_art19(db):
     s = subject(db, "B")
     record(db, s, "SD-D02")
@@ -165,6 +173,7 @@ ITEMS = ["GEN-B01", "GEN-B02", "GEN-D01", "GEN-D02", "GEN-D03", "GEN-D07", "GEN-
          "SD-D02", "SD-D03", "SD-D05", "SM-B01", "SM-D01", "SM-D03", "SM-D08"]
 
 
+@pytest.mark.article("122号 Art.13")
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_batch_evaluation_equals_the_real_time_store_on_random_data_122_art13(clean, data):

@@ -48,7 +48,7 @@ def gclient(clean, tokens) -> TestClient:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.article("122号 Art.12")
-def test_defaults_are_listed_in_force_and_drafts_hidden_from_the_public_art12(gclient: TestClient, tokens) -> None:
+def test_defaults_are_listed_in_force_and_drafts_hidden_from_the_public_122_art12(gclient: TestClient, tokens) -> None:
     r = gclient.get("/api/v1/standards")
     assert r.status_code == 200
     rows = {row["version"]: row for row in r.json()}
@@ -89,7 +89,7 @@ def test_read_shape_round_trips_into_a_new_draft_with_a_server_assigned_version(
     ("viewer", "general", 403),
 ])
 @pytest.mark.article("122号 Art.11(1)")
-def test_who_may_draft_which_standard_art11_1(gclient: TestClient, tokens, role: str, family: str,
+def test_who_may_draft_which_standard_122_art11_1(gclient: TestClient, tokens, role: str, family: str,
                                               status: int) -> None:
     version = "general-2024.1" if family == "general" else f"{family}-2024.1"
     create(gclient, tokens[role], content(gclient, version), status)
@@ -100,7 +100,7 @@ def test_drafting_needs_a_token(gclient: TestClient) -> None:
 
 
 @pytest.mark.article("122号 Art.12")
-def test_consultation_lasts_at_least_15_days_publication_day_not_counted_art12(gclient: TestClient, tokens
+def test_consultation_lasts_at_least_15_days_publication_day_not_counted_122_art12(gclient: TestClient, tokens
                                                                                 ) -> None:
     v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
     start = date(YEAR, 6, 1)
@@ -122,7 +122,7 @@ def test_consultation_days_helper_g1_13() -> None:
 
 @pytest.mark.article("122号 Art.12")
 @pytest.mark.parametrize("role", ["admin", "coordinator", "business", "hall", "support", "viewer"])
-def test_only_the_leader_approves_art12_d1_08(gclient: TestClient, tokens, role: str) -> None:
+def test_only_the_leader_approves_122_art12_d1_08(gclient: TestClient, tokens, role: str) -> None:
     v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
     consult(gclient, tokens["business"], v, days(-20), days(-1))
     approve(gclient, tokens[role], v, today(), 403)
@@ -132,7 +132,7 @@ def test_only_the_leader_approves_art12_d1_08(gclient: TestClient, tokens, role:
 
 
 @pytest.mark.article("122号 Art.12")
-def test_approval_refused_without_or_during_consultation_art12(gclient: TestClient, tokens) -> None:
+def test_approval_refused_without_or_during_consultation_122_art12(gclient: TestClient, tokens) -> None:
     v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
     never = approve(gclient, tokens["leader"], v, today(), 422)
     assert fields(never) == ["status"]
@@ -152,7 +152,7 @@ def test_effective_date_before_the_approval_date_is_refused_d1_08(gclient: TestC
 
 
 @pytest.mark.article("122号 Art.11(2)")
-def test_item_caps_over_the_family_budget_are_refused_art11_2(gclient: TestClient, tokens) -> None:
+def test_item_caps_over_the_family_budget_are_refused_122_art11_2(gclient: TestClient, tokens) -> None:
     body = sd_draft(gclient)
     bonus = next(it for it in body["items"] if it["code"] == "SD-B01")
     bonus["cap"] = 60  # caps of the bonus items now add up to 120 > 100
@@ -167,7 +167,7 @@ def test_item_caps_over_the_family_budget_are_refused_art11_2(gclient: TestClien
 
 
 @pytest.mark.article("122号 Art.11(1)")
-def test_industry_standard_without_a_work_safety_item_is_refused_art11_1(gclient: TestClient, tokens) -> None:
+def test_industry_standard_without_a_work_safety_item_is_refused_122_art11_1(gclient: TestClient, tokens) -> None:
     body = sd_draft(gclient)
     body["items"] = [it for it in body["items"] if not it["work_safety"]]
     r = create(gclient, tokens["business"], body, 422)
@@ -175,7 +175,7 @@ def test_industry_standard_without_a_work_safety_item_is_refused_art11_1(gclient
 
 
 @pytest.mark.article("122号 Art.7")
-def test_an_item_code_keeps_its_catalogue_meaning_art7(gclient: TestClient, tokens) -> None:
+def test_an_item_code_keeps_its_catalogue_meaning_122_art7(gclient: TestClient, tokens) -> None:
     body = sd_draft(gclient)
     body["items"].append({"code": "GEN-D01", "name": "借用通用指标代码", "polarity": "bad", "points": 5, "cap": 5,
                           "article": "122号 第七条"})
@@ -184,7 +184,7 @@ def test_an_item_code_keeps_its_catalogue_meaning_art7(gclient: TestClient, toke
 
 
 @pytest.mark.article("122号 Art.12")
-def test_happy_path_new_version_in_force_on_its_effective_date_art12(gclient: TestClient, tokens) -> None:
+def test_happy_path_new_version_in_force_on_its_effective_date_122_art12(gclient: TestClient, tokens) -> None:
     body = sd_draft(gclient)
     b04 = next(it for it in body["items"] if it["code"] == "SD-B04")
     body["items"].remove(b04)
@@ -214,7 +214,7 @@ def test_happy_path_new_version_in_force_on_its_effective_date_art12(gclient: Te
 
 
 @pytest.mark.article("122号 Art.12")
-def test_editing_a_published_draft_restarts_its_consultation_art12(gclient: TestClient, tokens) -> None:
+def test_editing_a_published_draft_restarts_its_consultation_122_art12(gclient: TestClient, tokens) -> None:
     v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
     consult(gclient, tokens["business"], v, days(-16), days(-1))
     body = content(gclient, v, tokens["business"])
@@ -243,7 +243,7 @@ def _approved_draft(db: UnitOfWork, effective: date, today_: date) -> str:
 
 
 @pytest.mark.article("122号 Art.12")
-def test_industry_standard_replaced_after_364_days_is_refused_365_allowed_art12(clean, db: UnitOfWork) -> None:
+def test_industry_standard_replaced_after_364_days_is_refused_365_allowed_122_art12(clean, db: UnitOfWork) -> None:
     # survey_design-2024.1 is in force from 2024-05-11
     as_of = date(2025, 1, 2)
     v = _approved_draft(db, date(2025, 5, 10), as_of)
@@ -256,7 +256,7 @@ def test_industry_standard_replaced_after_364_days_is_refused_365_allowed_art12(
 
 
 @pytest.mark.article("122号 Art.12")
-def test_one_year_across_29_february_needs_366_days_art12(clean, db: UnitOfWork) -> None:
+def test_one_year_across_29_february_needs_366_days_122_art12(clean, db: UnitOfWork) -> None:
     first = _approved_draft(db, date(2027, 3, 1), date(2026, 1, 5))
     service.approve(db, first, date(2027, 3, 1), LEADER, date(2026, 1, 5))
     second = _approved_draft(db, date(2028, 2, 29), date(2027, 6, 1))
@@ -285,7 +285,7 @@ def test_the_service_refuses_a_non_leader_approver_d1_08(clean, db: UnitOfWork) 
 
 
 @pytest.mark.article("122号 Art.7")
-def test_approval_adds_new_items_to_the_collection_catalogue_art7(clean, db: UnitOfWork) -> None:
+def test_approval_adds_new_items_to_the_collection_catalogue_122_art7(clean, db: UnitOfWork) -> None:
     from xinyong.governance.service import content_of, create_draft, get_row, open_consultation
 
     body = content_of(get_row(db.session, SD))
@@ -300,7 +300,7 @@ def test_approval_adds_new_items_to_the_collection_catalogue_art7(clean, db: Uni
 
 
 @pytest.mark.article("122号 Art.13")
-def test_a_version_in_force_at_once_re_evaluates_the_stored_results_art13(gclient: TestClient, tokens) -> None:
+def test_a_version_in_force_at_once_re_evaluates_the_stored_results_122_art13(gclient: TestClient, tokens) -> None:
     """Approved to take effect today: the stored current evaluations (lists, statistics) switch at once, and
     each change is archived, so `archive verify` stays consistent (第十三条 实时更新, 第十九条)."""
     from xinyong.archive.verify import verify_archive

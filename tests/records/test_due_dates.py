@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from tests.conftest import new_uscc
 from xinyong.auth.actors import Actor
 from xinyong.calendar import service as calendar_service
@@ -15,6 +17,7 @@ from xinyong.subjects.schemas import SubjectIn
 from xinyong.subjects.service import create_subject
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_due_date_across_national_day_2026_is_day_5_not_day_6_122_art8_1():
     # Act on Tue 2026-09-29: 09-30 (1), [10-01..10-07 holiday], 10-08 (2), 10-09 (3), Sat 10-10 调休 (4), Mon 10-12 (5)
     assert due_date_for(date(2026, 9, 29)) == (date(2026, 10, 12), False)

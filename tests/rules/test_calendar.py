@@ -68,6 +68,7 @@ def test_calendar_facts_2026_national_day_and_mid_autumn_from_package(cal: WorkC
 # --- the 5-working-day deadline ----------------------------------------------------------------------------
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_due_date_is_fifth_working_day_after_act_across_national_day_122_art8_1(cal: WorkCalendar) -> None:
     # Act on Tue 2026-09-29. Working days after it: 09-30 Wed (1); 10-01..10-07 National Day off;
     # 10-08 Thu (2); 10-09 Fri (3); 10-10 Sat adjusted workday (4); 10-11 Sun off; 10-12 Mon (5); 10-13 Tue (6).
@@ -76,6 +77,7 @@ def test_due_date_is_fifth_working_day_after_act_across_national_day_122_art8_1(
     assert cal.add_workdays(act, ENTRY_DEADLINE_WORKDAYS + 1) == date(2026, 10, 13)
 
 
+@pytest.mark.article("122号 Art.8(1)")
 def test_deadline_entry_on_day_5_is_on_time_and_day_6_is_late_122_art8_1(cal: WorkCalendar) -> None:
     act = date(2026, 9, 29)
     due = cal.add_workdays(act, ENTRY_DEADLINE_WORKDAYS)

@@ -63,17 +63,20 @@ def test_worked_example_liang_with_bonuses_and_deduction_is_720_b_spec_1_6():
     assert (general, ind, grade, level, fused) == (680, 720, "B", "B", False)
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_per_item_cap_limits_an_item_before_the_family_budget_122_art11_2():
     # G+ gives 10 per occurrence, at most 20 a period: three occurrences count 20.
     general, *_ = run(500, ["G+", "G+", "G+"])
     assert general == 520
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_family_budget_general_bonus_50_122_art11_2():
     general, *_rest, applied = run(500, ["G+big", "G+", "G+"])
     assert applied[0] == 50 and general == 550
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_family_budget_general_deduction_100_and_industry_deduction_350_122_art11_2():
     general, ind, grade, level, fused, applied = run(800, ["G-big", "G-", "I-big", "I-", "I-"])
     assert applied.tolist() == [0, 100, 0, 350]
@@ -81,6 +84,7 @@ def test_family_budget_general_deduction_100_and_industry_deduction_350_122_art1
     assert (general, ind, grade, level, fused) == (700, 350, "D", "D", False)
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_lower_clamp_binds_at_350_122_art11_2():
     # spec §1.6: 差 350 with industry deduction −50 → 300 → clamped to 350
     _g, ind, grade, *_ = run(350, ["I-"])
@@ -99,6 +103,7 @@ def test_no_national_level_with_full_bonus_is_650_b_minus_g1_03():
 
 @pytest.mark.parametrize("score,grade", [(950, "A"), (800, "A"), (799, "B"), (650, "B"), (649, "C"), (500, "C"),
                                          (499, "D"), (350, "D")])
+@pytest.mark.article("122号 Art.14")
 def test_grade_boundaries_122_art14(score, grade):
     s = np.asarray([score])
     assert TABLE.grade_names[kernel.grade_index(s, TABLE)[0]] == grade
@@ -112,6 +117,7 @@ def test_nine_level_boundaries_g1_01(score, level):
     assert TABLE.level_names[kernel.level_index(s, np.asarray([False]), TABLE)[0]] == level
 
 
+@pytest.mark.article("122号 Art.16(6)")
 def test_score_900_with_a_second_heavier_penalty_is_level_d_fuse_122_art16_6():
     # spec §1.6 last example: the score stays computed and shown; the level is D.
     _g, ind, grade, level, fused, _ = run(800, ["G+big", "I+", "I+", "I+", "HEAVY", "IHEAVY"])
@@ -119,11 +125,13 @@ def test_score_900_with_a_second_heavier_penalty_is_level_d_fuse_122_art16_6():
     assert fused and grade == "D" and level == "D"
 
 
+@pytest.mark.article("122号 Art.16(6)")
 def test_one_heavier_penalty_does_not_fuse_122_art16_6():
     *_, fused, _ = run(800, ["HEAVY"])
     assert not fused
 
 
+@pytest.mark.article("122号 Art.16(2)")
 def test_fuse_item_forces_d_whatever_the_score_122_art16_2():
     general, _ind, grade, level, fused, _ = run(800, ["FUSE2", "G+big"])
     assert general == 800 and fused and grade == "D" and level == "D"
@@ -141,6 +149,7 @@ def test_a_class_rise_is_at_most_one_within_a_period_spec_1_6():
 records = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(sorted(IDX))), max_size=60)
 
 
+@pytest.mark.article("122号 Art.19")
 @settings(max_examples=200, deadline=None)
 @given(records, st.lists(st.sampled_from([350, 500, 650, 800]), min_size=5, max_size=5))
 def test_explanation_lines_add_up_to_the_applied_components_122_art19(recs, bases):

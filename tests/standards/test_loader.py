@@ -32,6 +32,7 @@ def _industry_draft(**override):
     return raw
 
 
+@pytest.mark.article("122号 Art.11", "122号 Art.13", "122号 Art.14")
 def test_framework_parameters_follow_122_art11_13_14():
     assert (PARAMS.score_min, PARAMS.score_max) == (350, 950)  # 第十一条(二)
     assert PARAMS.base_scores == {"A": 800, "B": 650, "C": 500, "D": 350, "none": 500}  # 第十三条, G1-03
@@ -45,7 +46,8 @@ def test_framework_parameters_follow_122_art11_13_14():
     assert sum(PARAMS.budgets.values()) == PARAMS.score_max - PARAMS.score_min
 
 
-def test_default_standards_cover_five_industries_of_122_art4_each_with_work_safety_art11_1():
+@pytest.mark.article("122号 Art.4", "122号 Art.11(1)")
+def test_default_standards_cover_five_industries_of_122_art4_each_with_work_safety_122_art11_1():
     stds = defaults()
     industries = {s.industry for s in stds if s.family == "industry"}
     assert industries == {i["code"] for i in load_reference()["industries"]}
@@ -55,6 +57,7 @@ def test_default_standards_cover_five_industries_of_122_art4_each_with_work_safe
             assert any(it.work_safety for it in s.items), s.version
 
 
+@pytest.mark.article("122号 Art.16")
 def test_every_fuse_trigger_of_122_art16_has_an_item():
     items = [it for s in defaults() for it in s.items]
     fuses = {it.fuse for it in items if it.fuse}
@@ -70,6 +73,7 @@ def test_every_item_cites_its_article_and_is_marked_default_because_the_annexes_
             assert it.default, it.code
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_loader_refuses_item_caps_exceeding_the_family_budget_122_art11_2():
     raw = _industry_draft()
     bonus = [it for it in raw["items"] if it["polarity"] == "good"]
@@ -78,6 +82,7 @@ def test_loader_refuses_item_caps_exceeding_the_family_budget_122_art11_2():
         validate_standard(standard_from_dict(raw), PARAMS)
 
 
+@pytest.mark.article("122号 Art.11(2)")
 def test_loader_accepts_caps_adding_up_to_exactly_the_budget_122_art11_2():
     raw = _industry_draft()
     bonus = [it for it in raw["items"] if it["polarity"] == "good"]
@@ -96,6 +101,7 @@ def test_loader_refuses_an_item_without_citation():
         validate_standard(standard_from_dict(raw), PARAMS)
 
 
+@pytest.mark.article("122号 Art.11(1)")
 def test_loader_refuses_an_industry_standard_without_work_safety_item_122_art11_1():
     raw = _industry_draft()
     raw["items"] = [it for it in raw["items"] if not it["work_safety"]]
@@ -113,14 +119,16 @@ def _item(raw, polarity):
     return next(it for it in raw["items"] if it["polarity"] == polarity and not it["fuse"] and not it["heavier"])
 
 
+@pytest.mark.article("122号 Art.16")
 @pytest.mark.parametrize("fuse", ["第十六条(八)", "122号 Art.16(8)", "第十六条(六)", "122号 Art.16(6)"])
-def test_loader_refuses_a_fuse_article_outside_122_art16_1_to_5_and_7(fuse):
+def test_loader_refuses_a_fuse_outside_the_single_item_triggers_122_art16(fuse):
     raw = _industry_draft()
     item = _item(raw, "bad")
     item["fuse"] = fuse
     assert _problems(raw) == [f"{item['code']}: fuse must be one of 第十六条(一)…(五),(七); (六) is counted via heavier"]
 
 
+@pytest.mark.article("122号 Art.16")
 def test_loader_refuses_a_good_item_that_fuses_122_art16():
     raw = _industry_draft()
     item = _item(raw, "good")
@@ -128,6 +136,7 @@ def test_loader_refuses_a_good_item_that_fuses_122_art16():
     assert _problems(raw) == [f"{item['code']}: only bad information can trigger the fuse (第十六条)"]
 
 
+@pytest.mark.article("122号 Art.16(4)")
 @pytest.mark.parametrize("fuse", ["第十六条(四)", "122号 Art.16(4)"])
 def test_loader_accepts_a_fuse_as_display_or_as_key_122_art16_4(fuse):
     raw = _industry_draft()

@@ -89,6 +89,7 @@ def test_subject_detail_explains_the_score_down_to_the_article(page, server, cli
     assert "令牌" in page.get_by_test_id("archive-note").inner_text()  # the archive needs a token (第十九条)
 
 
+@pytest.mark.article("122号 Art.19")
 def test_with_a_token_the_detail_page_shows_the_hash_chained_archive_122_art19(page, server, client, tokens):
     code = client.get("/api/v1/subjects", params={"q": "工程咨询"}).json()["items"][0]["code"]
     page.goto(server + "/#/overview")
@@ -197,6 +198,7 @@ def test_the_grade_legend_and_names_come_from_the_framework_api_issue6(page, ser
     assert "甲等(接口)" in options[1].inner_text()
 
 
+@pytest.mark.article("122号 Art.28")
 def test_the_validity_banner_shows_the_api_warning_and_only_then_122_art28(page, server):
     notice = {"kind": "lapsed", "message_zh": "本办法有效期已届满(测试)", "message_en": "lapsed (test)"}
     warnings = [None]

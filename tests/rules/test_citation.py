@@ -172,3 +172,15 @@ def test_every_article_a_rule_of_the_data_cites_has_a_test_marked_with_it():
     marked = set(keys_marked_in_tests())
     missing = {key: sorted(where) for key, where in rule_keys_in_the_data().items() if key not in marked}
     assert not missing, f"no test marked with these keys (add @pytest.mark.article(key) to the test that proves it): {missing}"
+
+
+def test_the_law_text_has_every_article_of_122_under_its_key_and_every_cited_item():
+    law = (TESTS.parent / "docs" / "law" / "122号.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (122号 Art\.\d+)$", law, re.M)
+    assert headings == [f"122号 Art.{n}" for n in range(1, 29)]
+    for n in range(1, 29):  # each section starts with the article's own words: 第N条
+        section = law.split(f"## 122号 Art.{n}\n", 1)[1]
+        assert section.lstrip().startswith(f"第{citation.cn_number(n)}条"), n
+    anchors = set(re.findall(r"^(?:## |<!-- )(122号 Art\.[^\s]+)", law, re.M))
+    for key in rule_keys_in_the_data():
+        assert key in anchors, f"{key} is cited by the data but has no section or item anchor in docs/law/122号.md"

@@ -20,9 +20,9 @@ from .calendar import views as calendar_views
 from .core.settings import settings
 from .db.session import engine_for
 from .evaluation import views as evaluation_views
-from .evaluation.refresher import DailyRefresher
 from .evidence import views as evidence_views
 from .governance import views as governance_views
+from .jobs import DailyRefresher
 from .logs import configure_logging
 from .records import views as records_views
 from .reference import views as reference_views

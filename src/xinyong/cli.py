@@ -8,11 +8,27 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
+from tqdm import tqdm
 
+from .archive import cli as archive_cli
+from .archive import signing
 from .auth.actors import Actor
+from .auth.service import create_token
 from .bootstrap import unit_of_work
+from .calendar.service import calendar_status_lines, default_calendar
 from .core.settings import settings
+from .db.migrate import upgrade
 from .db.session import engine_for
+from .demo import load_demo
+from .errors import DomainError
+from .evaluation.service import batch_evaluate
+from .governance import cli as governance_cli
+from .logs import configure_logging
+from .records.importer import FileFormatError, import_records, import_subjects
+from .records.service import finalise_provisional_due_dates
+from .reference.framework import grade_order
+from .reference.service import seed_defaults
+from .users import cli as users_cli
 
 # `xinyong init` and `xinyong evaluate` act as the deployment's operator (支撑部门 运维, 122号 第四条(三)).
 OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")
@@ -23,16 +39,11 @@ def _engine() -> Engine:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .db.migrate import upgrade
-    from .demo import load_demo
-    from .reference.service import seed_defaults
-
     engine = _engine()
     upgrade(engine)
     with unit_of_work(engine, OPERATOR) as uow:
         added = seed_defaults(uow.session)
         demo = load_demo(uow) if args.demo else 0
-    from .archive import signing
 
     created, kid = signing.generate()
     if created:
@@ -44,18 +55,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import uvicorn  # heavy: only `serve` needs the server
 
-    from .api import create_app
+    from .api import create_app  # heavy: the HTTP app is built only for `serve`
 
     uvicorn.run(create_app(_engine(), refresh_daily=True), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from .auth.service import create_token
-    from .errors import DomainError
-
     try:
         with unit_of_work(_engine(), OPERATOR) as uow:
             token = create_token(uow.session, args.name, args.role, args.department, args.expires_days,
@@ -70,10 +78,6 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from .records.importer import FileFormatError, import_records, import_subjects
-
     path = Path(args.file)
     if not path.exists():
         print(f"文件不存在 / no such file: {path}", file=sys.stderr)
@@ -113,11 +117,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from .evaluation.service import batch_evaluate
-    from .reference.framework import grade_order
-
     bar = tqdm(total=4, desc="批量评价 / batch evaluation", file=sys.stderr, disable=None)
 
     def progress(label: str, n: int) -> None:
@@ -143,8 +142,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_status(_args: argparse.Namespace) -> int:
-    from .calendar.service import calendar_status_lines, default_calendar
-
     try:
         cal = default_calendar()
     except ValueError as exc:
@@ -156,8 +153,6 @@ def cmd_calendar_status(_args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_apply(_args: argparse.Namespace) -> int:
-    from .records.service import finalise_provisional_due_dates
-
     with unit_of_work(_engine(), OPERATOR) as uow:
         done, left = finalise_provisional_due_dates(uow.session)
     print(f"已确定填报期限 {done} 条，仍为预估 {left} 条 / due dates finalised: {done}, still provisional: {left}")
@@ -192,14 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--expires-days", type=int, help="default from auth/security.yaml (tokens expire)")
     s.add_argument("--subject", help="role subject: the subject's own code")
     s.set_defaults(func=cmd_token_create)
-    from .users import cli as users_cli_tokens  # token list / revoke live with the users domain
 
     s = tok.add_parser("list", help="list tokens (active only unless --all); hashes are never shown")
     s.add_argument("--all", action="store_true")
-    s.set_defaults(func=users_cli_tokens.cmd_token_list)
+    s.set_defaults(func=users_cli.cmd_token_list)
     s = tok.add_parser("revoke", help="revoke a token by id, or every active token of that name")
     s.add_argument("which", metavar="NAME|ID")
-    s.set_defaults(func=users_cli_tokens.cmd_token_revoke)
+    s.set_defaults(func=users_cli.cmd_token_revoke)
 
     s = sub.add_parser("import", help="导入记录或评价对象 (.csv/.xlsx)")
     s.add_argument("file")
@@ -218,9 +212,6 @@ def build_parser() -> argparse.ArgumentParser:
     s = cal.add_parser("apply", help="recompute provisional due dates now covered by the holiday file")
     s.set_defaults(func=cmd_calendar_apply)
 
-    from .archive import cli as archive_cli
-    from .governance import cli as governance_cli
-    from .users import cli as users_cli
 
     for domain in (archive_cli, governance_cli, users_cli):
         domain.register(sub)
@@ -228,8 +219,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .logs import configure_logging
-
     configure_logging()
     args = build_parser().parse_args(argv)
     return int(args.func(args))

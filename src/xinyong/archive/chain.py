@@ -4,15 +4,10 @@ offline checker of an exported file (`xinyong archive check`), so both compute e
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
-GENESIS = "0" * 64
-
-
-def canonical(value: Any) -> bytes:
-    """Deterministic JSON: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+from ..core.hashing import GENESIS as GENESIS  # re-exported: the archive's chains start there
+from ..core.hashing import canonical as canonical
 
 
 def entry_hash(prev_hash: str, subject: str, seq: int, at: str, kind: str, summary: str,

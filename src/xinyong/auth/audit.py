@@ -9,18 +9,15 @@ advisory transaction lock; SQLite has one writer anyway), so two concurrent requ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..archive.chain import GENESIS, canonical
 from ..core.clock import beijing_now
+from ..core.hashing import GENESIS, canonical
+from . import repository
 from .models import AuditEvent
-
-_LOCK_KEY = 122_019  # advisory lock id of the audit chain (122号 第十九条)
 
 
 def event_body(e: AuditEvent) -> dict[str, Any]:
@@ -32,18 +29,12 @@ def event_hash(prev_hash: str, body: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(body)).hexdigest()
 
 
-def _lock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-
-
 def append_event(session: Session, actor: str, role: str, action: str, target: str, origin: str = "",
                  detail: str = "") -> AuditEvent:
     """Append one event chained to the last; it commits (or rolls back) with the caller's transaction."""
-    _lock(session)
+    repository.lock_audit_chain(session)
     session.flush()  # events added earlier in this transaction are part of the chain
-    last = session.scalars(select(AuditEvent).where(AuditEvent.seq.is_not(None))
-                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = repository.last_chained_event(session)
     seq = 1 if last is None else (last.seq or 0) + 1
     prev = GENESIS if last is None or not last.hash else last.hash
     event = AuditEvent(at=beijing_now(), actor=actor[:100], role=role[:20], action=action[:60], target=target[:200],
@@ -67,7 +58,7 @@ def verify_chain(session: Session) -> tuple[int, list[Problem]]:
     prev = GENESIS
     expected = 1
     n = 0
-    for e in _in_order(session):
+    for e in repository.events_in_chain_order(session):
         n += 1
         if e.seq is None:
             problems.append(Problem(None, e.id, "event without a place in the chain (inserted behind the system)"))
@@ -81,11 +72,6 @@ def verify_chain(session: Session) -> tuple[int, list[Problem]]:
         prev = e.hash or ""
         expected = e.seq + 1
     return n, problems
-
-
-def _in_order(session: Session) -> Iterator[AuditEvent]:
-    yield from session.scalars(select(AuditEvent).order_by(AuditEvent.seq.is_(None), AuditEvent.seq,
-                                                           AuditEvent.id)).yield_per(1000)
 
 
 def audit_actor(session: Session, actor: Any, action: str, target: str, detail: str = "") -> None:

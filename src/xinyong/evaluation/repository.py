@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ..subjects.models import Subject, SubjectIndustry
@@ -50,3 +51,11 @@ def distribution(session: Session, scope: str) -> list[tuple[str, str, bool, int
         .group_by(Evaluation.grade, Evaluation.level, Evaluation.fused)
     )
     return [(g, lv, bool(f), int(n)) for g, lv, f, n in session.execute(stmt).all()]
+
+
+def replace_all(session: Session, rows: list[dict[str, Any]], chunk: int) -> None:
+    """The batch's results become the stored evaluations, in bulk inserts of `chunk` rows."""
+    session.execute(delete(Evaluation))
+    for i in range(0, len(rows), chunk):
+        session.execute(insert(Evaluation), rows[i : i + chunk])
+    session.flush()

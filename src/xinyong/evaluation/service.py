@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..core.uow import UnitOfWork
@@ -23,7 +22,8 @@ from ..rules import kernel
 from ..rules.period import period_bounds
 from ..rules.table import GENERAL_BONUS, GENERAL_DEDUCTION, ScoringTable
 from ..standards.model import Parameters
-from ..subjects.models import NationalGrade, Subject, SubjectIndustry
+from ..subjects import repository as subjects_repo
+from ..subjects.models import Subject
 from . import repository
 from .models import GENERAL_SCOPE, Evaluation
 
@@ -240,44 +240,29 @@ class Population:
         return self.rec_subject[keep], rec_item[keep]
 
 
-def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
-    """All rows of a SELECT as plain tuples from the DB-API cursor, inside the session's transaction: for a
-    million records about three times faster than building Row objects. The statement's only parameters are
-    dates computed here (never user input), rendered as literals."""
-    sql = str(stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 def load_population(session: Session, as_of: date, params: Parameters, industries: tuple[str, ...]
                     ) -> Population:
     """Subjects, their base scores for the period of `as_of`, industry memberships and counting records."""
     start, _ = period_bounds(as_of, params.period_months, params.period_anchor)
     session.flush()
-    subject_rows = _fetch(session, select(Subject.id, Subject.code, Subject.kind).order_by(Subject.id))
+    subject_rows = subjects_repo.population_rows(session)
     ids = np.asarray([r[0] for r in subject_rows], dtype=np.int64)
     n = len(ids)
     grades: dict[int, list[tuple[date, str | None]]] = {}
-    for sid, valid_from, grade in session.execute(
-        select(NationalGrade.subject_id, NationalGrade.valid_from, NationalGrade.grade)
-    ):
+    for sid, valid_from, grade in subjects_repo.all_national_grades(session):
         grades.setdefault(sid, []).append((valid_from, grade))
     base = np.asarray([base_score(base_grade(grades.get(int(sid), []), start), params) for sid in ids],
                       dtype=np.int64)
     memberships = np.zeros((n, len(industries)), dtype=np.bool_)
     ind_pos = {code: k for k, code in enumerate(industries)}
-    m_rows = _fetch(session, select(SubjectIndustry.subject_id, SubjectIndustry.industry))
+    m_rows = subjects_repo.all_memberships(session)
     if m_rows and n:
         m_sid = np.searchsorted(ids, np.asarray([r[0] for r in m_rows], dtype=np.int64))
         m_ind = np.asarray([ind_pos.get(r[1], -1) for r in m_rows], dtype=np.int64)
         ok = m_ind >= 0
         memberships[m_sid[ok], m_ind[ok]] = True
     # The kernel needs occurrences per (subject, item), not the records' order.
-    rows = _fetch(session, records_repo.counting_in_period(start, as_of).order_by(None))
+    rows = records_repo.counting_rows_in_period(session, start, as_of)
     vocab: dict[str, int] = {}
     rec_subject = np.searchsorted(ids, np.asarray([r[0] for r in rows], dtype=np.int64)).astype(np.int64)
     rec_code = np.asarray([vocab.setdefault(r[1], len(vocab)) for r in rows], dtype=np.int64)
@@ -368,11 +353,8 @@ def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | Non
                 components=row["components"], cause=cause))
         uow.publish(EvaluationsChanged(changes))
         uow.handle()
-        session.execute(delete(Evaluation))
-        payload = [{"subject_id": sid, "scope": scope, "as_of": as_of, **row} for (sid, scope), row in rows.items()]
-        for i in range(0, len(payload), chunk):
-            session.execute(insert(Evaluation), payload[i : i + chunk])
-        session.flush()
+        repository.replace_all(session, [{"subject_id": sid, "scope": scope, "as_of": as_of, **row}
+                                         for (sid, scope), row in rows.items()], chunk)
     return BatchSummary(as_of=as_of, subjects=n, evaluations=len(rows), records=len(rec_item), changed=changed,
                         stored=store, grades=counts, mismatches=mismatches)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if suffix == ".csv":
         rows = _read_csv(path)
     elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # heavy: loaded only when an Excel file is imported
 
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
@@ -105,8 +106,6 @@ def _read_csv(path: Path) -> list[list[str]]:
 
 
 def _cell(value: Any) -> str:
-    from datetime import date, datetime
-
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):

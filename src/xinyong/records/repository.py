@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ..db.session import fetch_tuples
 from .models import PUBLICLY_HIDDEN_KINDS, Correction, Record, Withdrawal
 
 
@@ -132,8 +134,6 @@ def public_records(session: Session, subject_id: int, rows: list[RecordRow] | No
 
 def lateness_by_department(session: Session, start: date, end: date) -> list[tuple[str, str, int, int, int]]:
     """(department, channel, records, late, provisional due dates) for acts dated in [start, end]."""
-    from sqlalchemy import case, func
-
     stmt = (
         select(Record.department, Record.channel, func.count(),
                func.sum(case((Record.late.is_(True), 1), else_=0)),
@@ -163,3 +163,13 @@ def all_records(session: Session) -> list[Record]:
 def all_withdrawals(session: Session) -> list[Withdrawal]:
     """Every withdrawal in id order (archive verify)."""
     return list(session.scalars(select(Withdrawal).order_by(Withdrawal.id)))
+
+
+def counting_rows_in_period(session: Session, start: date, end: date) -> list[tuple[Any, ...]]:
+    """(subject_id, item, id) of every counting record in [start, end], unordered (the kernel groups them)."""
+    return fetch_tuples(session, counting_in_period(start, end).order_by(None))
+
+
+def provisional_due_dates(session: Session) -> list[Record]:
+    """Records whose due date was computed without the year's holiday calendar (weekends only)."""
+    return list(session.scalars(select(Record).where(Record.due_provisional.is_(True))))

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
-from ..auth.scope import check_business_item
 from ..calendar.service import default_calendar
 from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
@@ -24,6 +23,7 @@ from ..subjects.models import Subject
 from . import repository
 from .models import WITHDRAWAL_KINDS, Record, Withdrawal
 from .schemas import RecordIn
+from .scope import check_business_item
 
 
 @dataclass
@@ -216,11 +216,9 @@ def finalise_provisional_due_dates(session: Session) -> tuple[int, int]:
     """Once the holiday calendar covers a year (a new holiday file), recompute the due dates that were
     provisional (weekends only) and their lateness. Returns (finalised, still provisional). Only these two
     derived fields change; the credit content of the record is untouched."""
-    from sqlalchemy import select
-
     cal = default_calendar()
     done = left = 0
-    for record in session.scalars(select(Record).where(Record.due_provisional.is_(True))):
+    for record in repository.provisional_due_dates(session):
         due, provisional = cal.add_workdays_provisional(
             record.act_date, load_parameters().at(record.act_date).entry_deadline_workdays)
         if provisional:

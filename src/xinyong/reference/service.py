@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..rules.table import ScoringTable, build_table
@@ -19,6 +18,7 @@ from ..standards.loader import (
     standard_to_dict,
 )
 from ..standards.model import Parameters, Standard
+from . import repository
 from .framework import first_day_in_force
 from .models import CatalogueItem, Department, Industry, StandardVersion
 
@@ -87,18 +87,10 @@ class Rulebook:
         return "+".join(general + [s.version for s in self.standards if s.industry == industry])
 
 
-def industry_codes(session: Session) -> tuple[str, ...]:
-    return tuple(session.scalars(select(Industry.code).order_by(Industry.code)))
-
-
 def _standards_signature(session: Session) -> tuple[tuple[str, str, str, str], ...]:
     """What the cached rulebooks depend on: every counting version with its status and effective date (an
     approval changes the status of an existing row, so a row count alone would miss it)."""
-    rows = session.execute(
-        select(StandardVersion.version, StandardVersion.status, StandardVersion.effective_date,
-               StandardVersion.loaded_at)
-        .where(StandardVersion.status.in_(IN_FORCE_STATES)).order_by(StandardVersion.version)
-    ).all()
+    rows = repository.in_force_signature(session, IN_FORCE_STATES)
     return tuple((str(v), str(s), str(e), str(t)) for v, s, e, t in rows)
 
 
@@ -107,7 +99,7 @@ def rulebook(session: Session, as_of: date) -> Rulebook:
     latest effective date not after `as_of` (122号 第十二条: a standard applies from its implementation)."""
     signature = _standards_signature(session)
     rows = _standard_rows(session, signature)
-    return _rulebook(rows, industry_codes(session), as_of)
+    return _rulebook(rows, repository.industry_codes(session), as_of)
 
 
 _ROWS_CACHE: dict[tuple[tuple[str, str, str, str], ...], tuple[tuple[str, str | None, date | None, str], ...]] = {}
@@ -118,11 +110,7 @@ def _standard_rows(session: Session, signature: tuple[tuple[str, str, str, str],
     cached = _ROWS_CACHE.get(signature)
     if cached is not None:
         return cached
-    rows = session.execute(
-        select(StandardVersion.version, StandardVersion.industry, StandardVersion.effective_date,
-               StandardVersion.family, StandardVersion.content)
-        .where(StandardVersion.status.in_(IN_FORCE_STATES))
-    ).all()
+    rows = repository.in_force_versions(session, IN_FORCE_STATES)
     out = []
     for version, industry, effective, family, content in rows:
         _CONTENT[version] = standard_from_dict(content)
@@ -152,3 +140,8 @@ def _rulebook(rows: tuple[tuple[str, str | None, date | None, str], ...], indust
     standards = [_CONTENT[v] for key, (_e, v) in sorted(chosen.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))]
     table = build_table(standards, params, industries)
     return Rulebook(as_of=as_of, params=params, standards=tuple(standards), table=table, item_index=table.index_of())
+
+
+def department_names(session: Session) -> dict[str, str]:
+    """code → name of every department (122号 第四条, 第二十七条)."""
+    return {d.code: d.name for d in repository.departments(session)}

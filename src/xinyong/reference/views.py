@@ -6,16 +6,15 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth.service import audit
-from ..core.clock import beijing_today
-from ..deps import get_session, require
+from ..auth.actors import Actor
+from ..core.uow import UnitOfWork
+from ..deps import get_session, get_uow, require
 from ..errors import ConflictError, NotFoundError
-from ..records.service import Actor
+from . import repository
 from .framework import Framework, framework_on, parse_as_of
-from .models import CatalogueItem, Department, Industry
+from .models import Department
 from .service import rulebook
 
 router = APIRouter(prefix="/api/v1", tags=["reference 基础数据"])
@@ -23,8 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["reference 基础数据"])
 
 @router.get("/industries", summary="行业 (122号 第四条(二))")
 def industries(db: Session = Depends(get_session)) -> list[dict[str, str]]:
-    return [{"code": i.code, "name": i.name, "regulator": i.regulator}
-            for i in db.scalars(select(Industry).order_by(Industry.code))]
+    return [{"code": i.code, "name": i.name, "regulator": i.regulator} for i in repository.industries(db)]
 
 
 @router.get("/framework", response_model=Framework,
@@ -39,8 +37,7 @@ def framework(as_of: str | None = Query(None, description="YYYY-MM-DD, not befor
 
 @router.get("/departments", summary="部门 (122号 第四条, 第二十七条)")
 def departments(db: Session = Depends(get_session)) -> list[dict[str, str]]:
-    return [{"code": d.code, "name": d.name, "role": d.role}
-            for d in db.scalars(select(Department).order_by(Department.code))]
+    return [{"code": d.code, "name": d.name, "role": d.role} for d in repository.departments(db)]
 
 
 class DepartmentIn(BaseModel):
@@ -58,22 +55,23 @@ class DepartmentUpdate(BaseModel):
 
 
 @router.post("/departments", status_code=201, summary="新增部门 (122号 第二十七条 …等: the list is open, D1-04)")
-def add_department(data: DepartmentIn, db: Session = Depends(get_session),
+def add_department(data: DepartmentIn, uow: UnitOfWork = Depends(get_uow),
                    actor: Actor = Depends(require("departments.manage"))) -> dict[str, str]:
+    db = uow.session
     if db.get(Department, data.code) is not None:
         raise ConflictError("code", f"部门代码 {data.code} 已存在", f"department {data.code} already exists")
     row = Department(code=data.code, name=data.name.strip(), role=data.role,
                      reference=f"122号 第二十七条 (added by {actor.name})")
     db.add(row)
     db.flush()
-    audit(db, actor.name, actor.role, "department.create", data.code, actor.origin, data.name)
-    db.commit()
+    uow.audit("department.create", data.code, data.name)
     return {"code": row.code, "name": row.name, "role": row.role}
 
 
 @router.put("/departments/{code}", summary="修改部门名称或类别 (机构调整)")
-def update_department(code: str, data: DepartmentUpdate, db: Session = Depends(get_session),
+def update_department(code: str, data: DepartmentUpdate, uow: UnitOfWork = Depends(get_uow),
                       actor: Actor = Depends(require("departments.manage"))) -> dict[str, str]:
+    db = uow.session
     row = db.get(Department, code)
     if row is None:
         raise NotFoundError("code", f"未知部门代码 {code}", f"unknown department {code}")
@@ -81,16 +79,15 @@ def update_department(code: str, data: DepartmentUpdate, db: Session = Depends(g
     row.name = data.name.strip()
     row.role = data.role or row.role
     db.flush()
-    audit(db, actor.name, actor.role, "department.update", code, actor.origin, f"{before} → {row.name}/{row.role}")
-    db.commit()
+    uow.audit("department.update", code, f"{before} → {row.name}/{row.role}")
     return {"code": row.code, "name": row.name, "role": row.role}
 
 
 @router.get("/catalogue", summary="归集目录及分值 (122号 第七条, 第十一条)")
-def catalogue(db: Session = Depends(get_session)) -> list[dict[str, Any]]:
+def catalogue(uow: UnitOfWork = Depends(get_uow)) -> list[dict[str, Any]]:
     """The catalogue items with points and caps of the standards in force today."""
-    rb = rulebook(db, beijing_today())
-    meta = {c.code: c for c in db.scalars(select(CatalogueItem))}
+    rb = rulebook(uow.session, uow.clock.today())
+    meta = {c.code: c for c in repository.catalogue_items(uow.session)}
     out = []
     for std in rb.standards:
         for it in std.items:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Subject
+from ..db.session import fetch_tuples
+from .models import NationalGrade, Subject, SubjectIndustry
 
 
 def lock(session: Session, subject_id: int) -> Subject | None:
@@ -42,3 +45,20 @@ def by_id(session: Session, subject_id: int) -> Subject | None:
 def all_in_id_order(session: Session) -> list[Subject]:
     """Every subject, oldest first (archive verify compares each with its archived facts)."""
     return list(session.scalars(select(Subject).order_by(Subject.id)))
+
+
+def population_rows(session: Session) -> list[tuple[Any, ...]]:
+    """(id, code, kind) of every subject in id order, for the batch path."""
+    return fetch_tuples(session, select(Subject.id, Subject.code, Subject.kind).order_by(Subject.id))
+
+
+def all_national_grades(session: Session) -> list[tuple[Any, ...]]:
+    """(subject_id, valid_from, grade) of every dated national grade (第十三条 初始分); through the ORM, so the
+    dates are dates on every backend (SQLite's driver would hand back text)."""
+    stmt = select(NationalGrade.subject_id, NationalGrade.valid_from, NationalGrade.grade)
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def all_memberships(session: Session) -> list[tuple[Any, ...]]:
+    """(subject_id, industry) of every industry evaluation a subject is in."""
+    return fetch_tuples(session, select(SubjectIndustry.subject_id, SubjectIndustry.industry))

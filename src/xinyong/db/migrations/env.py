@@ -1,6 +1,6 @@
 from alembic import context
 
-from xinyong.db.models import Base
+from xinyong.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -6,9 +6,9 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from ..auth.settings import security_settings
 from ..errors import ForbiddenError
 from ..reference.models import CatalogueItem, Industry
-from .settings import security_settings
 
 
 class _Actor(Protocol):

@@ -22,12 +22,12 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from xinyong.auth.service import create_token
 from xinyong.calendar.service import beijing_today
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine, unit_of_work
 from xinyong.demo import make_uscc
 from xinyong.reference.service import seed_defaults
+from xinyong.users.tokens import create_token
 
 ITEMS = ["GEN-B01", "GEN-B02", "GEN-D01", "GEN-D02", "SD-B01", "SD-B02", "SD-D01", "SD-D02", "SD-D04", "SD-D08"]
 

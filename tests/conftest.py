@@ -16,13 +16,13 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from xinyong.api import create_app
-from xinyong.auth.service import create_token
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.uow import UnitOfWork
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
 from xinyong.demo import make_resident_id, make_uscc
 from xinyong.reference.service import seed_defaults
+from xinyong.users.tokens import create_token
 
 PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL")
 DATA_TABLES = ("archive_checkpoints", "archive_entries", "evaluations", "evidence_files", "record_corrections", "record_withdrawals", "records", "national_grades", "subject_industries",

@@ -28,6 +28,7 @@ from .records import views as records_views
 from .reference import views as reference_views
 from .subjects import views as subjects_views
 from .users import views as users_views
+from .users.tokens import resolve_token
 
 STATIC = Path(__file__).parent / "web" / "static"
 log = structlog.get_logger("xinyong.http")
@@ -59,6 +60,7 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
                     "`Authorization: Bearer <token>`; errors name the field and the reason in Chinese and English.",
     )
     app.state.engine = engine
+    app.state.resolve_token = resolve_token  # deps reads credentials through it
     assert bootstrap.unit_of_work  # the handler table is wired before the first request
     errors_http.install(app)
     for module in (reference_views, subjects_views, evaluation_views, records_views, calendar_views, archive_views,

@@ -13,7 +13,6 @@ from tqdm import tqdm
 from .archive import cli as archive_cli
 from .archive import signing
 from .auth.actors import Actor
-from .auth.service import create_token
 from .bootstrap import unit_of_work
 from .calendar.service import calendar_status_lines, default_calendar
 from .core.settings import settings
@@ -29,6 +28,7 @@ from .records.service import finalise_provisional_due_dates
 from .reference.framework import grade_order
 from .reference.service import seed_defaults
 from .users import cli as users_cli
+from .users.tokens import create_token
 
 # `xinyong init` and `xinyong evaluate` act as the deployment's operator (支撑部门 运维, 122号 第四条(三)).
 OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")

@@ -12,7 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from .auth.actors import Actor
-from .auth.service import PERMISSIONS, PERSONAL_DATA_ROLES, resolve_token
+from .auth.policy import PERSONAL_DATA_ROLES
+from .auth.policy import POLICY as PERMISSIONS
 from .core.uow import UnitOfWork, start
 from .errors import ForbiddenError, InputError
 from .rules.identifiers import normalize_code
@@ -116,7 +117,9 @@ def _actor(request: Request, session: Session, creds: HTTPAuthorizationCredentia
     cached = getattr(request.state, "actor", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    row = resolve_token(session, creds.credentials)
+    # The credential store is the users domain's; the app wires its resolver (api.create_app), so this layer
+    # below the domains does not import it.
+    row = request.app.state.resolve_token(session, creds.credentials)
     if row is None:
         raise _unauthorized("令牌无效、已过期或已吊销", "the token is invalid, expired or revoked")
     origin = request.client.host if request.client else ""

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from tests.conftest import auth, new_uscc
-from xinyong.auth.models import ApiToken
-from xinyong.auth.service import create_token
+from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_now
-from xinyong.db.session import unit_of_work
+from xinyong.users.models import ApiToken
+from xinyong.users.tokens import create_token
 
 
 def _subject_body() -> dict:
@@ -64,10 +64,10 @@ def test_401_names_authorization_and_asks_for_bearer(client: TestClient) -> None
 
 def test_revoked_or_expired_token_is_401(client: TestClient, clean: Engine) -> None:
     with unit_of_work(clean) as s:
-        revoked = create_token(s, "revoked", "admin")
-        expired = create_token(s, "expired", "admin")
-        s.execute(update(ApiToken).where(ApiToken.name == "revoked").values(revoked_at=beijing_now()))
-        s.execute(update(ApiToken).where(ApiToken.name == "expired")
+        revoked = create_token(s.session, "revoked", "admin")
+        expired = create_token(s.session, "expired", "admin")
+        s.session.execute(update(ApiToken).where(ApiToken.name == "revoked").values(revoked_at=beijing_now()))
+        s.session.execute(update(ApiToken).where(ApiToken.name == "expired")
                   .values(expires_at=beijing_now() - timedelta(minutes=1)))
     for token in (revoked, expired):
         r = client.post("/api/v1/subjects", json=_subject_body(), headers=auth(token))

@@ -57,7 +57,7 @@ def test_the_latest_checkpoint_and_public_key_are_published_122_art19(client, to
     _subject(client, tokens)
     signing.generate()
     with unit_of_work(client.app.state.engine) as s:
-        cp = write_checkpoint(s.session)
+        cp = write_checkpoint(s)
     body = client.get("/api/v1/archive/checkpoint").json()
     assert body["root"] == cp.root and body["entry_count"] == cp.entry_count >= 1
     assert body["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----")

@@ -21,8 +21,8 @@ from sqlalchemy import Engine
 
 from tests.conftest import auth, new_uscc
 from xinyong.auth.policy import POLICY, ROLES
-from xinyong.auth.service import create_token
 from xinyong.bootstrap import unit_of_work
+from xinyong.users.tokens import create_token
 
 # "METHOD path" → the action of auth/policy.py POLICY it requires. Add every new write endpoint here.
 ENDPOINTS: dict[str, str] = {

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, select, text
 from tests.conftest import auth, new_resident_id, new_uscc
 from xinyong.auth.audit import verify_chain
 from xinyong.auth.models import AuditEvent
-from xinyong.auth.service import create_token
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_now
+from xinyong.users.tokens import create_token
 
 
 def _subject(client: TestClient, token: str, kind: str = "organization", industries: list[str] | None = None) -> str:

@@ -119,7 +119,7 @@ def _item(raw, polarity):
     return next(it for it in raw["items"] if it["polarity"] == polarity and not it["fuse"] and not it["heavier"])
 
 
-@pytest.mark.article("122号 Art.16")
+@pytest.mark.article("122号 Art.16", "122号 Art.16(6)")
 @pytest.mark.parametrize("fuse", ["第十六条(八)", "122号 Art.16(8)", "第十六条(六)", "122号 Art.16(6)"])
 def test_loader_refuses_a_fuse_outside_the_single_item_triggers_122_art16(fuse):
     raw = _industry_draft()

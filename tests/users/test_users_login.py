@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
 from tests.conftest import auth, new_uscc
-from xinyong.auth.models import ApiToken, AuditEvent
-from xinyong.auth.service import hash_token
+from xinyong.auth.models import AuditEvent
 from xinyong.auth.settings import security_settings
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import beijing_now
-from xinyong.users.models import LoginAttempt, User
+from xinyong.users.models import ApiToken, LoginAttempt, User
 from xinyong.users.service import create_user
+from xinyong.users.tokens import hash_token
 
 PASSWORD = "correct horse battery"
 
@@ -170,7 +170,7 @@ def test_tokens_api_create_use_list_revoke_admin_support_only(client: TestClient
 
 
 def test_tokens_expire_by_default(clean: Engine) -> None:
-    from xinyong.auth.service import issue_token
+    from xinyong.users.tokens import issue_token
 
     with unit_of_work(clean) as s:
         row, _ = issue_token(s.session, "default-expiry", "viewer")

@@ -1,4 +1,4 @@
-"""All queries on credentials (api_tokens) and the audit trail (audit_events)."""
+"""All queries on the audit trail (audit_events)."""
 
 from __future__ import annotations
 
@@ -7,33 +7,9 @@ from collections.abc import Iterator
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from .models import ApiToken, AuditEvent
+from .models import AuditEvent
 
 _AUDIT_LOCK_KEY = 122_019  # advisory lock id of the audit chain (122号 第十九条)
-
-
-def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
-    return session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash)).first()
-
-
-def token_by_id(session: Session, token_id: int) -> ApiToken | None:
-    """None for an id outside 32-bit integers too (it names no token and must not reach the driver)."""
-    return session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
-
-
-def active_tokens_named(session: Session, name: str) -> list[ApiToken]:
-    """Not revoked (expired ones included: revoking them is harmless and was always done)."""
-    return list(session.scalars(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))))
-
-
-def all_tokens(session: Session) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
-
-
-def open_login_sessions(session: Session, user_id: int) -> list[ApiToken]:
-    """The user's sign-in tokens not yet revoked."""
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "login",
-                                                       ApiToken.revoked_at.is_(None))))
 
 
 def audit_page(session: Session, limit: int, offset: int, action: str | None = None) -> list[AuditEvent]:

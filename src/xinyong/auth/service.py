@@ -1,92 +1,17 @@
-"""API tokens and role checks. Roles follow 122号 第四条: 统筹部门 (coordinator), 业务部门 (business),
+"""Role checks and the audit helper (credentials live in users/tokens.py). Roles follow 122号 第四条: 统筹部门 (coordinator), 业务部门 (business),
 政务服务大厅 (hall), 支撑部门 (support), 主管领导 (leader), plus admin and read-only viewer."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import datetime, timedelta
-from typing import Any
-
 from sqlalchemy.orm import Session
 
-from ..core.clock import beijing_now
-from ..errors import InputError
-from ..reference.service import department_names
-from ..rules.identifiers import normalize_code
-from ..subjects import repository as subjects_repo
-from ..users import repository as users_repo
-from . import repository
 from .audit import append_event
-from .models import ApiToken
 from .policy import PERSONAL_DATA_ROLES as PERSONAL_DATA_ROLES  # re-exported (deps, views)
-from .policy import POLICY, ROLES
+from .policy import POLICY
 from .policy import STAFF_ROLES as STAFF_ROLES  # re-exported
-from .settings import security_settings
 
 PERMISSIONS = POLICY  # the roles × actions table lives in auth/policy.py; require() reads it
 # PERSONAL_DATA_ROLES (spec G1-17: roles whose work needs full resident ID numbers) lives in auth/policy.py.
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(session: Session, name: str, role: str, department: str | None = None,
-                 expires_in_days: int | None = None, **kw: Any) -> str:
-    """A new token (printed once; only its SHA-256 is stored). See :func:`issue_token` for the keywords."""
-    return issue_token(session, name, role, department, expires_in_days, **kw)[1]
-
-
-def issue_token(session: Session, name: str, role: str, department: str | None = None,
-                expires_in_days: int | None = None, *, kind: str = "api", user_id: int | None = None,
-                subject_code: str | None = None, expires_at: datetime | None = None, now: datetime | None = None
-                ) -> tuple[ApiToken, str]:
-    """Interface tokens (系统对接) are named, scoped to one role and department, expiring (default from
-    auth/security.yaml, counted from `now`) and revocable; sign-in sessions (kind "login") expire after the
-    session hours."""
-    conf = security_settings()
-    if role not in ROLES:
-        raise InputError("role", f"未知角色 {role}，可选: {', '.join(ROLES)}", f"unknown role {role}; one of {', '.join(ROLES)}")
-    if not name.strip() or len(name.strip()) > 100:
-        raise InputError("name", "令牌名称应为 1 至 100 个字符", "token name must have 1 to 100 characters")
-    if department is not None and department not in department_names(session):
-        raise InputError("department", f"未知部门代码 {department}", f"unknown department {department}")
-    if role == "business" and department is None:
-        raise InputError("department", "业务部门令牌必须绑定部门", "a business token must name its department")
-    if role == "subject":
-        code = normalize_code(subject_code or "")
-        if not code or subjects_repo.by_code(session, code) is None:
-            raise InputError("subject", "评价对象账号必须绑定一个已登记的评价对象",
-                             "a subject credential must name a registered subject")
-        subject_code = code
-    elif subject_code:
-        raise InputError("subject", "只有评价对象角色可以绑定评价对象", "only the subject role names a subject")
-    if expires_at is None:
-        days = conf.token_default_days if expires_in_days is None else expires_in_days
-        if not 1 <= days <= conf.token_max_days:
-            raise InputError("expires_days", f"有效天数应为 1 至 {conf.token_max_days}",
-                             f"expires_days must be between 1 and {conf.token_max_days}")
-        expires_at = (now or beijing_now()) + timedelta(days=days)
-    token = "xy_" + secrets.token_urlsafe(32)
-    row = ApiToken(name=name.strip(), role=role, department=department, token_hash=hash_token(token),
-                   expires_at=expires_at, kind=kind, user_id=user_id, subject_code=subject_code)
-    session.add(row)
-    session.flush()
-    return row, token
-
-
-def resolve_token(session: Session, token: str, now: datetime | None = None) -> ApiToken | None:
-    row = repository.token_by_hash(session, hash_token(token))
-    if row is None or row.revoked_at is not None:
-        return None
-    if row.expires_at is not None and row.expires_at <= (now or beijing_now()):
-        return None
-    if row.user_id is not None:  # a deactivated user's sessions end at once
-        user = users_repo.by_id(session, row.user_id)
-        if user is None or not user.active:
-            return None
-    return row
 
 
 def audit(session: Session, actor: str, role: str, action: str, target: str, origin: str = "", detail: str = "") -> None:

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
+import chinese_calendar
 import yaml
 
 __all__ = [
@@ -144,8 +145,6 @@ def package_calendar_data() -> tuple[set[date], set[date], dict[int, str]]:
     The covered range is the one the package accepts without raising NotImplementedError: from the
     smallest to the largest year among its holiday dates (the same rule as ``chinese_calendar.utils``).
     """
-    import chinese_calendar
-
     holidays = _package_dates(chinese_calendar.holidays)
     workdays = _package_dates(chinese_calendar.workdays)
     if not holidays:

@@ -33,3 +33,21 @@ class LoginAttempt(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# API tokens for system docking (接口对接) and staff sign-in sessions; stored as SHA-256 hashes only.
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    department: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # "api" (系统对接, named, from `xinyong token create` / POST /tokens) or "login" (a web sign-in session)
+    kind: Mapped[str] = mapped_column(String(10), default="api")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    # role "subject": the one evaluated subject this credential belongs to (122号 第二条)
+    subject_code: Mapped[str | None] = mapped_column(String(40), nullable=True)

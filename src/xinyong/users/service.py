@@ -14,12 +14,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.orm import Session
 
-from ..auth import repository as auth_repo
 from ..auth.actors import Actor
 from ..auth.audit import audit_actor
-from ..auth.models import ApiToken
 from ..auth.policy import GRANTABLE_BY, ROLES
-from ..auth.service import issue_token
 from ..auth.settings import security_settings
 from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError
@@ -27,7 +24,8 @@ from ..reference.service import department_names
 from ..rules.identifiers import normalize_code
 from ..subjects import repository as subjects_repo
 from . import repository
-from .models import LoginAttempt, User
+from .models import ApiToken, LoginAttempt, User
+from .tokens import issue_token
 
 _hasher = PasswordHasher()
 # verified when the user name is unknown, so that both answers take about as long (no user enumeration);
@@ -126,7 +124,7 @@ def set_active(uow: UnitOfWork, username: str, active: bool) -> User:
 
 def _end_sessions(uow: UnitOfWork, user: User) -> None:
     now = uow.clock.now()
-    for t in auth_repo.open_login_sessions(uow.session, user.id):
+    for t in repository.open_login_sessions(uow.session, user.id):
         t.revoked_at = now
 
 
@@ -197,7 +195,7 @@ def _hasher_verify(stored: str, password: str) -> bool:
 
 
 def revoke_token(uow: UnitOfWork, token_id: int) -> ApiToken:
-    row = auth_repo.token_by_id(uow.session, token_id)
+    row = repository.token_by_id(uow.session, token_id)
     if row is None:
         raise NotFoundError("id", f"没有编号为 {token_id} 的令牌", f"no token {token_id}")
     if row.revoked_at is not None:
@@ -210,7 +208,7 @@ def revoke_token(uow: UnitOfWork, token_id: int) -> ApiToken:
 def revoke_by_name_or_id(uow: UnitOfWork, which: str) -> list[ApiToken]:
     if which.isdigit():
         return [revoke_token(uow, int(which))]
-    rows = auth_repo.active_tokens_named(uow.session, which)
+    rows = repository.active_tokens_named(uow.session, which)
     if not rows:
         raise NotFoundError("name", f"没有名为 {which} 的有效令牌", f"no active token named {which}")
     now = uow.clock.now()
@@ -240,5 +238,5 @@ def token_out(row: ApiToken, now: datetime) -> dict[str, Any]:
 
 
 def list_tokens(session: Session, now: datetime, include_inactive: bool = False) -> list[dict[str, Any]]:
-    rows = [token_out(r, now) for r in auth_repo.all_tokens(session)]
+    rows = [token_out(r, now) for r in repository.all_tokens(session)]
     return rows if include_inactive else [r for r in rows if r["state"] == "active"]

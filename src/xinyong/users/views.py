@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse
 
 from ..auth import repository as auth_repo
 from ..auth.actors import Actor
-from ..auth.service import issue_token
 from ..core.uow import UnitOfWork
 from ..deps import Principal, get_uow, optional_principal, require
-from . import service
+from . import repository, service
 from .schemas import LoginIn, TokenIn
+from .tokens import issue_token
 
 router = APIRouter(prefix="/api/v1", tags=["users 用户与令牌"])
 
@@ -77,7 +77,7 @@ def create_token(data: TokenIn, uow: UnitOfWork = Depends(get_uow),
 @router.post("/tokens/{token_id}/revoke", summary="吊销令牌 — admin/support")
 def revoke_token(token_id: int, uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("tokens.manage"))) -> dict[str, Any]:
-    target = auth_repo.token_by_id(uow.session, token_id)
+    target = repository.token_by_id(uow.session, token_id)
     if target is not None and target.role == "admin":
         service.check_may_grant(actor.role, "admin")  # support may not revoke the administrators' tokens
     row = service.revoke_token(uow, token_id)

@@ -27,8 +27,10 @@ from ..subjects.models import Subject
 from . import repository
 from .models import GENERAL_SCOPE, Evaluation
 
+# What an evaluation concludes, as stored and as shown; the stored row adds its fuse articles and components.
+OUTCOME_FIELDS = ("standard_version", "base_score", "score", "grade", "level", "fused")
 # The columns compared between the batch and the real-time path.
-STORED_FIELDS = ("standard_version", "base_score", "score", "grade", "level", "fused", "fuse_articles", "components")
+STORED_FIELDS = (*OUTCOME_FIELDS, "fuse_articles", "components")
 
 
 @dataclass
@@ -50,29 +52,20 @@ class EvaluationResult:
     def scope(self) -> str:
         return self.industry or GENERAL_SCOPE
 
+    def _outcome(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in OUTCOME_FIELDS}
+
     def stored(self) -> dict[str, Any]:
-        return {
-            "standard_version": self.standard_version,
-            "base_score": self.base_score,
-            "score": self.score,
-            "grade": self.grade,
-            "level": self.level,
-            "fused": self.fused,
-            "fuse_articles": [r["article"] for r in self.fuse_reasons],
-            "components": self.components,
-        }
+        """The columns of the stored evaluation (STORED_FIELDS)."""
+        return {**self._outcome(), "fuse_articles": [r["article"] for r in self.fuse_reasons],
+                "components": self.components}
 
     def to_api(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
             "industry": self.industry,
             "as_of": self.as_of.isoformat(),
-            "standard_version": self.standard_version,
-            "base_score": self.base_score,
-            "score": self.score,
-            "grade": self.grade,
-            "level": self.level,
-            "fused": self.fused,
+            **self._outcome(),
             "fuse_reasons": self.fuse_reasons,
             "components": self.components,
             "lines": self.lines,

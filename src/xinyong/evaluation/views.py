@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal
 from ..errors import InputError
+from ..reference.framework import grade_order, level_order
 from ..reference.models import Industry
 from ..subjects.service import get_subject, public_code, to_out
 from . import repository
@@ -75,8 +76,9 @@ def distribution(industry: str | None = None, uow: UnitOfWork = Depends(get_uow)
     if industry and uow.session.get(Industry, industry) is None:
         raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")
     scope = industry or GENERAL_SCOPE
-    grades = {g: 0 for g in "ABCD"}
-    levels = {lv: 0 for lv in ("A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D")}
+    today = uow.clock.today()  # the grades and levels of parameters.yaml (no literal table here)
+    grades = {g: 0 for g in grade_order(today)}
+    levels = {lv: 0 for lv in level_order(today)}
     fused = total = 0
     for g, lv, f, n in repository.distribution(uow.session, scope):
         grades[g] = grades.get(g, 0) + n

@@ -193,6 +193,12 @@ def grade_order(on: date, history: ParameterHistory | None = None) -> list[str]:
     return [g for g, _ in sorted(params.grade_mins.items(), key=lambda kv: -kv[1])]
 
 
+def level_order(on: date, history: ParameterHistory | None = None) -> list[str]:
+    """The nine levels in force on `on`, best first (122号 第十四条; G1-01)."""
+    params = (history or load_parameters()).at(on)
+    return [band.level for band in sorted(params.levels, key=lambda b: -b.min)]
+
+
 def framework_on(on: date, history: ParameterHistory | None = None) -> Framework:
     history = history or load_parameters()
     params = history.at(on)

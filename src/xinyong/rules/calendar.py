@@ -1,6 +1,6 @@
 """Working-day calendar for deadlines counted in working days (G0-1, G1-13).
 
-京规自发〔2024〕122号 第八条(一): manual credit records are entered 相关行政行为作出后5个工作日内 — within
+京规自发〔2024〕122号 Art.8(1): manual credit records are entered 相关行政行为作出后5个工作日内 — within
 5 working days after the administrative act. The day of the act is not counted; working days follow the
 Chinese statutory holidays and the adjusted working weekends (调休上班) of the State Council General Office's
 yearly notice.

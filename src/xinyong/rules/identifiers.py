@@ -1,4 +1,4 @@
-"""Identifier checks of 122号 第九条 (准确收集、填报社会信用统一代码、身份证号) and masking of ID numbers."""
+"""Identifier checks of 122号 Art.9 (准确收集、填报社会信用统一代码、身份证号) and masking of ID numbers."""
 
 from __future__ import annotations
 

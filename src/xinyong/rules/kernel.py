@@ -1,7 +1,7 @@
 """The scoring kernel (评分内核): pure and vectorised, arrays in, arrays out.
 
 The same functions serve the batch path (every subject at once) and the real-time path (one subject, its
-records). Formula of spec §1.6, from 122号 第十一条(二), 第十三条, 第十四条, 第十六条:
+records). Formula of spec §1.6, from 122号 Art.11(2), 122号 Art.13, 122号 Art.14, 122号 Art.16:
 
     score = clamp(base + min(ΣGp, 50) − min(ΣGm, 100) + min(ΣIp, 100) − min(ΣIm, 350), 350, 950)
 
@@ -25,7 +25,7 @@ class Scores:
     applied: I64  # (n_subjects, n_buckets): points counted after item caps and family budgets, each >= 0
     general: I64  # (n_subjects,): general score (通用评价), spec G1-04
     industry: I64  # (n_subjects, n_industries): industry composite score per industry
-    fuse_hits: NDArray[np.bool_]  # (n_subjects, 7): which 第十六条 item holds
+    fuse_hits: NDArray[np.bool_]  # (n_subjects, 7): which 122号 Art.16 item holds
     fused: NDArray[np.bool_]  # (n_subjects,)
 
 
@@ -56,13 +56,13 @@ def bucket_points(pairs: tuple[I64, I64, I64], n_subjects: int, table: ScoringTa
 
 
 def fuse_hits(pairs: tuple[I64, I64, I64], n_subjects: int, table: ScoringTable) -> NDArray[np.bool_]:
-    """122号 第十六条: which fuse items hold for each subject within the period."""
+    """122号 Art.16: which fuse items hold for each subject within the period."""
     subject, item, counts = pairs
     hits = np.zeros((n_subjects, len(table.fuse_articles)), dtype=np.bool_)
     reason = table.fuse_reason[item]
     direct = reason >= 0
     hits[subject[direct], reason[direct]] = True
-    # 第十六条(六): 两次及以上较重行政处罚 — counted over all the subject's records in the period.
+    # 122号 Art.16(6): 两次及以上较重行政处罚 — counted over all the subject's records in the period.
     heavier = table.heavier[item]
     n_heavier = np.bincount(subject[heavier], weights=counts[heavier], minlength=n_subjects)
     hits[:, table.heavier_reason] |= n_heavier >= table.heavier_fuse_count
@@ -70,18 +70,18 @@ def fuse_hits(pairs: tuple[I64, I64, I64], n_subjects: int, table: ScoringTable)
 
 
 def score(base: I64, rec_subject: I64, rec_item: I64, table: ScoringTable) -> Scores:
-    """Score every subject. `base`: initial score per subject (第十三条); records already filtered to the
+    """Score every subject. `base`: initial score per subject (122号 Art.13); records already filtered to the
     evaluation period, the as-of date and active status; `rec_subject` indexes `base`."""
     n = len(base)
     pairs = occurrence_pairs(rec_subject, rec_item, len(table.item_codes))
     raw = bucket_points(pairs, n, table)
-    applied = np.minimum(raw, table.budgets)  # 122号 第十一条(二) family budgets
+    applied = np.minimum(raw, table.budgets)  # 122号 Art.11(2) family budgets
     general_raw = base + applied[:, GENERAL_BONUS] - applied[:, GENERAL_DEDUCTION]
     industry_raw = general_raw[:, None] + applied[:, 2::2] - applied[:, 3::2]
     hits = fuse_hits(pairs, n, table)
     return Scores(
         applied=applied,
-        # 122号 第十一条(二): 分值范围为[350,950]
+        # 122号 Art.11(2): 分值范围为[350,950]
         general=np.clip(general_raw, table.score_min, table.score_max),
         industry=np.clip(industry_raw, table.score_min, table.score_max),
         fuse_hits=hits,
@@ -90,18 +90,18 @@ def score(base: I64, rec_subject: I64, rec_item: I64, table: ScoringTable) -> Sc
 
 
 def grade_index(scores: I64, table: ScoringTable) -> I64:
-    """122号 第十四条: A ≥ 800, B [650, 800), C [500, 650), D [350, 500). Index into table.grade_names."""
+    """122号 Art.14: A ≥ 800, B [650, 800), C [500, 650), D [350, 500). Index into table.grade_names."""
     return np.searchsorted(table.grade_mins, scores, side="right") - 1
 
 
 def level_index(scores: I64, fused: NDArray[np.bool_], table: ScoringTable) -> I64:
-    """Nine levels (第十四条, thresholds spec G1-01); the fuse (第十六条) forces the lowest level D."""
+    """Nine levels (122号 Art.14, thresholds spec G1-01); the fuse (122号 Art.16) forces the lowest level D."""
     idx = np.searchsorted(table.level_mins, scores, side="right") - 1
     return np.where(fused, 0, idx)
 
 
 def fused_grade_index(scores: I64, fused: NDArray[np.bool_], table: ScoringTable) -> I64:
-    """The grade after the fuse: 第十六条 "直接定为差(D)级" whatever the score."""
+    """The grade after the fuse: 122号 Art.16 "直接定为差(D)级" whatever the score."""
     return np.where(fused, 0, grade_index(scores, table))
 
 

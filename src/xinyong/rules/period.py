@@ -14,7 +14,7 @@ def period_bounds(as_of: date, months: int, anchor: date) -> tuple[date, date]:
     """First and last day of the period containing `as_of`. Periods start on `anchor` (a first of month)
     and every `months` months from it, forwards and backwards.
 
-    122号 第十三条: 评价周期初始分值 — each period starts again from the base score; G1-08: a record counts in
+    122号 Art.13: 评价周期初始分值 — each period starts again from the base score; G1-08: a record counts in
     the period containing its act date."""
     if months <= 0:
         raise ValueError("period length must be positive")

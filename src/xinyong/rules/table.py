@@ -20,7 +20,7 @@ GENERAL_DEDUCTION = 1
 @dataclass(frozen=True)
 class ScoringTable:
     """Items and parameters as arrays. Buckets: 0 general bonus, 1 general deduction, then for industry k
-    2+2k bonus and 3+2k deduction (the four budgets of 122号 第十一条(二), the industry pair per industry)."""
+    2+2k bonus and 3+2k deduction (the four budgets of 122号 Art.11(2), the industry pair per industry)."""
 
     item_codes: tuple[str, ...]
     item_articles: tuple[str, ...]

@@ -229,7 +229,7 @@ def validation_problems(std: Standard, params: Parameters) -> list[str]:
             problems.append(f"{it.code}: only bad information can trigger the fuse (第十六条)")
         if it.heavier and it.polarity != "bad":
             problems.append(f"{it.code}: only a penalty can be a heavier penalty (第十六条(六))")
-    # 122号 第十一条(二), spec D1-27(i): the caps of the items in one bucket may not add up past its budget.
+    # 122号 Art.11(2), spec D1-27(i): the caps of the items in one bucket may not add up past its budget.
     # An item without a cap is bounded only by the family budget at computation time (D1-27(ii)).
     for polarity, kind in (("good", "加分"), ("bad", "减分")):
         capped = [it.cap for it in std.items if it.polarity == polarity and it.cap is not None]
@@ -238,7 +238,7 @@ def validation_problems(std: Standard, params: Parameters) -> list[str]:
             problems.append(
                 f"{std.family} {kind}: item caps add up to {sum(capped)} > budget {budget} (122号 第十一条(二))"
             )
-    # 122号 第十一条(一): 在行业指标制定中，均需考虑…安全生产责任落实情况的指标设计.
+    # 122号 Art.11(1): 在行业指标制定中，均需考虑…安全生产责任落实情况的指标设计.
     if std.family == "industry" and not any(it.work_safety for it in std.items):
         problems.append("industry standard has no work-safety indicator (安全生产责任落实情况, 122号 第十一条(一))")
     if not std.reference.strip():

@@ -26,7 +26,7 @@ HEAVIER_FUSE_ARTICLE = zh(HEAVIER_FUSE_KEY, with_doc=False)
 
 @dataclass(frozen=True)
 class Item:
-    """One indicator of a standard, which is also one entry of the collection catalogue (归集目录, 第七条)."""
+    """One indicator of a standard, which is also one entry of the collection catalogue (归集目录, 122号 Art.7)."""
 
     code: str
     name: str
@@ -56,7 +56,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Standard:
-    """A versioned evaluation standard: the general one (通用指标) or one industry's (行业指标), 第十一条."""
+    """A versioned evaluation standard: the general one (通用指标) or one industry's (行业指标), 122号 Art.11."""
 
     version: str
     family: Family
@@ -81,7 +81,7 @@ class Parameters:
     score_min: int
     score_max: int
     base_scores: dict[str, int]
-    budgets: dict[tuple[str, str], int]  # (family, "bonus"|"deduction") -> points, 第十一条(二)
+    budgets: dict[tuple[str, str], int]  # (family, "bonus"|"deduction") -> points, 122号 Art.11(2)
     grade_mins: dict[str, int]
     levels: tuple[LevelBand, ...]
     heavier_fuse_count: int

@@ -27,10 +27,10 @@ import numpy as np
 from sqlalchemy import insert
 
 from xinyong.auth.actors import Actor
-from xinyong.calendar.service import beijing_today
-from xinyong.db.base import beijing_now
+from xinyong.bootstrap import unit_of_work
+from xinyong.core.clock import beijing_now, beijing_today
 from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_engine, unit_of_work
+from xinyong.db.session import make_engine
 from xinyong.demo import make_uscc
 from xinyong.evaluation.service import load_population
 from xinyong.governance.impact import impact, score_all
@@ -48,7 +48,8 @@ def build(engine, n: int, per_subject: float, seed: int) -> int:  # type: ignore
     today = beijing_today()
     start = date(today.year, 1, 1)
     span = max((today - start).days, 1)
-    with unit_of_work(engine) as s:
+    with unit_of_work(engine) as uow:
+        s = uow.session
         seed_defaults(s)
         rb = rulebook(s, today)
     industries = list(rb.table.industries)
@@ -116,7 +117,8 @@ def main() -> None:
           f"({engine.url.render_as_string(hide_password=True)})")
 
     today = beijing_today()
-    with unit_of_work(engine) as s:
+    with unit_of_work(engine) as uow:
+        s = uow.session
         body = content_of(get_row(s, "general-2024.1"))
         for it in body["items"]:
             if it["polarity"] == "bad" and it["cap"] is None:
@@ -124,17 +126,19 @@ def main() -> None:
             elif it["polarity"] == "good":
                 it["points"] = it["points"] + 5 if it["cap"] is None or it["points"] + 5 <= it["cap"] else it["points"]
         body.pop("version")
-        version = create_draft(s, body, Actor(name="bench", role="coordinator"), today).version
+        version = create_draft(uow, body, Actor(name="bench", role="coordinator"), today).version
 
     best = None
     for run in range(args.runs):
-        with unit_of_work(engine) as s:
+        with unit_of_work(engine) as uow:
+            s = uow.session
             t1 = time.perf_counter()
             report = impact(s, version, today, may_see_personal=True)
             took = time.perf_counter() - t1
         best = took if best is None else min(best, took)
         print(f"run {run + 1}: impact {took:.2f} s — {report.changed} of {report.total} evaluations change")
-    with unit_of_work(engine) as s:
+    with unit_of_work(engine) as uow:
+        s = uow.session
         rb = rulebook(s, today)
         t2 = time.perf_counter()
         pop = load_population(s, today, rb.params, rb.table.industries)

@@ -22,9 +22,10 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from xinyong.calendar.service import beijing_today
+from xinyong.bootstrap import unit_of_work
+from xinyong.core.clock import beijing_today
 from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_engine, unit_of_work
+from xinyong.db.session import make_engine
 from xinyong.demo import make_uscc
 from xinyong.reference.service import seed_defaults
 from xinyong.users.tokens import create_token
@@ -57,7 +58,8 @@ def main() -> int:
         engine = make_engine(db_url)
         upgrade(engine)
         rng = random.Random(7)
-        with unit_of_work(engine) as s:
+        with unit_of_work(engine) as uow:
+            s = uow.session
             seed_defaults(s)
             token = create_token(s, "bench", "admin")
         codes = [make_uscc(rng) for _ in range(args.subjects)]

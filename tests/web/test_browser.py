@@ -143,7 +143,7 @@ def test_staff_sign_in_through_the_header_and_enter_a_record_without_pasting_a_t
     from xinyong.users.service import create_user
 
     with unit_of_work(clean) as s:
-        create_user(s.session, "kcsj_staff", "Xinyong-2026-pass", "business", department="kanchasheji")
+        create_user(s, "kcsj_staff", "Xinyong-2026-pass", "business", department="kanchasheji")
     subject = client.get("/api/v1/subjects", params={"q": "勘察设计研究院"}).json()["items"][0]
     page.goto(server + "/#/enter")
     page.get_by_test_id("login-username").fill("kcsj_staff")

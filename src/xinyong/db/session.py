@@ -1,9 +1,7 @@
-"""Engine and session factory. The request (or CLI command) is the unit of work and owns the commit."""
+"""Engine and session factory; the transaction is owned by the unit of work (core/uow.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -57,20 +55,6 @@ def engine_for(url: str) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-@contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """Commit on success, roll back on any error: no partial writes."""
-    session = session_factory(writer(engine))()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def fetch_tuples(session: Session, stmt: Any) -> list[tuple[Any, ...]]:

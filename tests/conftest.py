@@ -25,7 +25,7 @@ from xinyong.reference.service import seed_defaults
 from xinyong.users.tokens import create_token
 
 PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL")
-DATA_TABLES = ("archive_checkpoints", "archive_entries", "evaluations", "evidence_files", "record_corrections", "record_withdrawals", "records", "national_grades", "subject_industries",
+DATA_TABLES = ("archive_checkpoints", "archive_entries", "evaluations", "evidence_files", "record_corrections", "record_withdrawals", "record_duplicates", "list_memberships", "records", "national_grades", "subject_industries",
                "subjects", "api_tokens", "users", "login_attempts", "audit_events")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL URL"))]
 
@@ -102,6 +102,13 @@ def tokens(clean: Engine) -> dict[str, str]:
         for role in ROLES:
             out[role] = create_token(s.session, f"test-{role}", role, "kanchasheji" if role == "business" else None)
     return out
+
+
+@pytest.fixture
+def manual_token(clean: Engine) -> str:
+    """A staff sign-in session (kind "login"): what it enters is 人工录入 (manual), bound by 122号 Art.8(1)."""
+    with unit_of_work(clean) as s:
+        return create_token(s.session, "test-staff-session", "admin", kind="login")
 
 
 def auth(token: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from .evaluation import views as evaluation_views
 from .evidence import views as evidence_views
 from .governance import views as governance_views
 from .jobs import DailyRefresher
+from .listings import views as listings_views
 from .logs import configure_logging
 from .records import views as records_views
 from .reference import views as reference_views
@@ -63,7 +64,7 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     app.state.resolve_token = resolve_token  # deps reads credentials through it
     assert bootstrap.unit_of_work  # the handler table is wired before the first request
     errors_http.install(app)
-    for module in (reference_views, subjects_views, evaluation_views, records_views, calendar_views, archive_views,
+    for module in (reference_views, subjects_views, evaluation_views, records_views, listings_views, calendar_views, archive_views,
                    governance_views, users_views, evidence_views):
         # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 第二条; issue 3 item 6)
         app.include_router(module.router, dependencies=[Depends(deps.reject_nul), Depends(deps.subject_scope)])

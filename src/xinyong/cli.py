@@ -85,7 +85,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not 0 < len(args.actor) <= 100:
         print("--actor 应为 1 至 100 个字符 / --actor must have 1 to 100 characters", file=sys.stderr)
         return 2
-    actor = Actor(name=args.actor, role="admin", channel="manual", origin=f"cli:{path.name}")
+    actor = Actor(name=args.actor, role="admin", channel="import", origin=f"cli:{path.name}")  # 122号 Art.8
     bar = tqdm(unit="行", desc=f"导入 {path.name}", file=sys.stderr, disable=None)
 
     def on_total(n: int) -> None:

@@ -8,11 +8,13 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import DomainError
 
 log = structlog.get_logger("xinyong.http")
+
 
 _ZH: dict[str, str] = {
     "missing": "缺少必填字段",
@@ -80,3 +82,33 @@ def install(app: FastAPI) -> None:
         return JSONResponse(status_code=500, content={"detail": [{
             "field": "", "reason_zh": "系统内部错误，已记录，请联系运维（大数据中心）",
             "reason_en": "internal error; it has been logged"}]})
+
+
+# --- the error body, documented in OpenAPI (`responses=error_responses(401, 403, 422)` on a route) ---------------
+
+class ProblemOut(BaseModel):
+    field: str
+    reason_zh: str
+    reason_en: str
+
+
+class ErrorOut(BaseModel):
+    """Every refusal: `{"detail": [{"field", "reason_zh", "reason_en"}]}`."""
+
+    detail: list[ProblemOut]
+
+
+_STATUS_TEXT = {
+    400: "bad request",
+    401: "no valid token (field `Authorization`)",
+    403: "the role or credential may not do this (field names the reason)",
+    404: "not found (field names what)",
+    409: "conflicts with what is stored",
+    422: "bad input (field names it; reason in Chinese and English)",
+    429: "too many attempts",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entries of a route's refusals, each with the error body's schema."""
+    return {code: {"model": ErrorOut, "description": _STATUS_TEXT[code]} for code in codes}

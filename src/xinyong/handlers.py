@@ -14,17 +14,22 @@ from .core.events import Message, SubjectFact
 from .core.uow import Handler
 from .evaluation.handlers import reevaluate_everyone, reevaluate_subject, request_reevaluation
 from .messages.evaluation import EvaluationsChanged, ReevaluateEveryone, ReevaluateSubject
+from .messages.listings import ListingRemoved, SubjectListed
 from .messages.records import RecordCorrected, RecordEntered, RecordWithdrawn
-from .messages.subjects import SubjectRegistered
+from .messages.subjects import NationalGradeRecorded, SubjectRegistered
 from .subjects.handlers import enrol_for_record
 
 HANDLERS: dict[type[Message], Sequence[Handler]] = {
     # every archivable fact (subclasses of SubjectFact) goes to the subject's hash chain (第十九条)
     SubjectFact: [archive_fact],
     SubjectRegistered: [request_reevaluation],
+    NationalGradeRecorded: [request_reevaluation],  # 122号 Art.13: the base of a period follows the dated level
     RecordEntered: [enrol_for_record, request_reevaluation],
     RecordCorrected: [enrol_for_record, request_reevaluation],
     RecordWithdrawn: [request_reevaluation],
+    # 122号 Art.16(1): a listing fires the fuse at once, a removal lifts it from its day (G1-05, G1-15)
+    SubjectListed: [request_reevaluation],
+    ListingRemoved: [request_reevaluation],
     EvaluationsChanged: [archive_changes],
     ReevaluateSubject: [reevaluate_subject],
     ReevaluateEveryone: [reevaluate_everyone],

@@ -5,13 +5,16 @@ from .auth.models import AuditEvent
 from .db.base import Base
 from .evaluation.models import Evaluation
 from .evidence.models import EvidenceFile
-from .records.models import Correction, Record, Withdrawal
+from .governance.models import StandardComment
+from .listings.models import Membership
+from .records.models import Correction, Duplicate, Record, Withdrawal
 from .reference.models import CatalogueItem, Department, Industry, StandardVersion
 from .subjects.models import NationalGrade, Subject, SubjectIndustry
 from .users.models import ApiToken, LoginAttempt, User
 
 __all__ = [
+    "Duplicate", "Membership",
     "ApiToken", "ArchiveEntry", "AuditEvent", "Base", "CatalogueItem", "Department", "Evaluation", "Industry",
     "NationalGrade", "Record", "StandardVersion", "Subject", "SubjectIndustry", "Withdrawal",
-    "ArchiveCheckpoint", "Correction", "EvidenceFile", "LoginAttempt", "User",
+    "ArchiveCheckpoint", "Correction", "EvidenceFile", "LoginAttempt", "StandardComment", "User",
 ]

@@ -41,9 +41,9 @@ def make_subject(client: TestClient, token: str, *, kind: str = "organization", 
 
 
 def record_body(subject: str, item: str, *, act_date: date | None = None, department: str = "kanchasheji",
-                source_ref: str | None = None, note: str | None = None) -> dict[str, Any]:
+                source_ref: str | None = None, note: str | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"subject": subject, "item": item, "act_date": (act_date or today()).isoformat(),
-                            "department": department, "source_ref": source_ref or new_ref()}
+                            "department": department, "source_ref": source_ref or new_ref(), **extra}
     if note is not None:
         body["note"] = note
     return body

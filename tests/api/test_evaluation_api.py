@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from xinyong.core.clock import DayClock, clock_at
 
 EVALUATION_KEYS = {"subject", "industry", "as_of", "standard_version", "base_score", "score", "grade", "level",
-                   "fused", "fuse_reasons", "components", "lines"}
+                   "fused", "fuse_reasons", "components", "lines", "warnings"}
 COMPONENT_KEYS = {"general_bonus", "general_deduction", "industry_bonus", "industry_deduction"}
 LINE_KEYS = {"record_id", "item", "points", "applied", "article"}
 

@@ -103,7 +103,7 @@ def test_same_source_ref_different_content_returns_409_122_art8_2(client: TestCl
         {"act_date": (today() - timedelta(days=4)).isoformat()},
         {"department": "zhifa"},
         {"note": "另一份说明"},
-        {"subject": other["code"]},
+        {"decision_no": "京规自罚〔2026〕9号"},
     ]
     for change in changes:
         r = client.post("/api/v1/records", json=dict(body, **change), headers=auth(tokens["admin"]))
@@ -265,12 +265,12 @@ def test_resubmitting_withdrawn_record_does_not_revive_it(client: TestClient, to
 
 
 @pytest.mark.article("122号 Art.8(1)")
-def test_due_date_tuesday_plus_five_working_days_is_next_tuesday_122_art8_1(client: TestClient,
-                                                                             tokens: dict[str, str]) -> None:
+def test_due_date_tuesday_plus_five_working_days_is_next_tuesday_122_art8_1(
+        client: TestClient, tokens: dict[str, str], manual_token: str) -> None:
     act = date(2026, 3, 10)
     assert act.weekday() == 1  # a Tuesday, no holiday within two weeks
     subject = make_subject(client, tokens["admin"], grade="B")
-    rec = post_record(client, tokens["admin"], subject["code"], "GEN-B02", act_date=act)
+    rec = post_record(client, manual_token, subject["code"], "GEN-B02", act_date=act)
     assert rec["due_date"] == "2026-03-17"
     assert date.fromisoformat(rec["due_date"]).weekday() == 1
     assert rec["late"] is True  # entered long after the deadline
@@ -287,11 +287,89 @@ def test_record_entered_on_act_day_is_not_late_122_art8_1(client: TestClient, to
 
 
 @pytest.mark.article("122号 Art.8(1)")
-def test_record_act_date_30_days_ago_is_late_122_art8_1(client: TestClient, tokens: dict[str, str]) -> None:
+def test_record_act_date_30_days_ago_is_late_122_art8_1(client: TestClient, tokens: dict[str, str],
+                                                        manual_token: str) -> None:
     subject = make_subject(client, tokens["admin"], grade="B")
     act = today() - timedelta(days=30)
-    rec = post_record(client, tokens["admin"], subject["code"], "GEN-B02", act_date=act)
-    assert rec["late"] is True
+    rec = post_record(client, manual_token, subject["code"], "GEN-B02", act_date=act)
+    assert rec["late"] is True and rec["channel"] == "manual"
     assert act < date.fromisoformat(rec["due_date"]) < today()
     listed = {x["id"]: x["late"] for x in records_of(client, subject["code"])}
     assert listed[rec["id"]] is True
+
+
+@pytest.mark.article("122号 Art.8(1)")
+def test_art8_1_an_interface_record_is_never_late_the_credential_decides_the_channel(
+        client: TestClient, tokens: dict[str, str]) -> None:
+    """Docked systems deliver 尽量实时: the five-working-day limit binds manual entry only. A docking token is an
+    interface whatever the body says (an unknown `channel` field is refused, never believed)."""
+    subject = make_subject(client, tokens["admin"], grade="B")
+    rec = post_record(client, tokens["admin"], subject["code"], "GEN-B02", act_date=today() - timedelta(days=30))
+    assert rec["channel"] == "interface" and rec["late"] is False
+    body = record_body(subject["code"], "GEN-B02", act_date=today() - timedelta(days=30))
+    r = client.post("/api/v1/records", json=dict(body, channel="manual"), headers=auth(tokens["admin"]))
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "channel"
+
+
+@pytest.mark.article("122号 Art.8")
+def test_g1_16_one_decision_naming_several_parties_is_one_record_per_subject(
+        client: TestClient, tokens: dict[str, str]) -> None:
+    a = make_subject(client, tokens["admin"], grade="B")["code"]
+    b = make_subject(client, tokens["admin"], grade="B")["code"]
+    first = client.post("/api/v1/records", json=record_body(a, "GEN-D01", source_ref="京规自罚〔2026〕3号"),
+                        headers=auth(tokens["admin"]))
+    second = client.post("/api/v1/records", json=record_body(b, "GEN-D01", source_ref="京规自罚〔2026〕3号"),
+                         headers=auth(tokens["admin"]))
+    assert first.status_code == 201 and second.status_code == 201
+    assert first.json()["id"] != second.json()["id"]
+    again = client.post("/api/v1/records", json=record_body(a, "GEN-D01", source_ref="京规自罚〔2026〕3号"),
+                        headers=auth(tokens["admin"]))
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+@pytest.mark.article("122号 Art.8")
+def test_g1_16_the_same_decision_by_interface_and_by_hand_counts_once_and_the_interface_record_wins(
+        client: TestClient, tokens: dict[str, str], manual_token: str) -> None:
+    code = make_subject(client, tokens["admin"], grade="B")["code"]
+    manual = client.post("/api/v1/records", headers=auth(manual_token), json=dict(
+        record_body(code, "GEN-D01", department="zhifa", source_ref="MANUAL-77"), decision_no="京规自罚〔2026〕77号"))
+    assert manual.status_code == 201, manual.text
+    after_manual = manual.json()["evaluation"]["score"]
+    docked = client.post("/api/v1/records", headers=auth(tokens["admin"]), json=dict(
+        record_body(code, "GEN-D01", department="zhifa", source_ref="ZF-SYS-0077"), decision_no="京规自罚〔2026〕77号"))
+    assert docked.status_code == 201, docked.text
+    assert docked.json()["evaluation"]["score"] == after_manual  # the penalty counts once
+    lines = docked.json()["evaluation"]["lines"]
+    assert [ln["record_id"] for ln in lines if ln["applied"]] == [docked.json()["id"]]  # the interface one counts
+    listed = {x["id"]: x for x in records_of(client, code)}
+    assert listed[manual.json()["id"]]["duplicate_of"] == docked.json()["id"]
+    assert listed[docked.json()["id"]]["duplicate_of"] is None
+    # another item of the same decision is another fact: it counts
+    other = client.post("/api/v1/records", headers=auth(tokens["admin"]), json=dict(
+        record_body(code, "GEN-D03", department="zhifa", source_ref="ZF-SYS-0078"), decision_no="京规自罚〔2026〕77号"))
+    assert other.status_code == 201 and other.json()["evaluation"]["score"] < after_manual
+
+
+@pytest.mark.article("122号 Art.7")
+def test_art6_art7_record_classes_are_enumerated_and_fit_the_item(client: TestClient, tokens: dict[str, str]) -> None:
+    code = make_subject(client, tokens["admin"], grade="B")["code"]
+    rec = post_record(client, tokens["admin"], code, "GEN-D01")
+    assert rec["info_class"] == "planning" and rec["admin_category"]  # defaults from the item
+    bad_class = client.post("/api/v1/records", headers=auth(tokens["admin"]),
+                            json=dict(record_body(code, "GEN-D01"), info_class="rumour"))
+    assert bad_class.status_code == 422 and bad_class.json()["detail"][0]["field"] == "info_class"
+    wrong_side = client.post("/api/v1/records", headers=auth(tokens["admin"]),
+                             json=dict(record_body(code, "GEN-D01"), admin_category="administrative_reward"))
+    assert wrong_side.status_code == 422 and wrong_side.json()["detail"][0]["field"] == "admin_category"
+    related = post_record(client, tokens["admin"], code, "GEN-D01", info_class="related")
+    assert related["info_class"] == "related"
+
+
+@pytest.mark.article("122号 Art.7")
+def test_art7_information_without_points_is_collected_and_shown(client: TestClient, tokens: dict[str, str]) -> None:
+    code = make_subject(client, tokens["admin"], grade="B")["code"]
+    before = evaluation(client, code)
+    lic = post_record(client, tokens["admin"], code, "COL-LIC", department="zhifa")
+    assert lic["admin_category"] == "administrative_licensing"
+    assert lic["evaluation"]["score"] == before["score"]  # collected, carries no points
+    assert lic["id"] in {x["id"] for x in records_of(client, code)}

@@ -28,6 +28,9 @@ from xinyong.users.tokens import create_token
 ENDPOINTS: dict[str, str] = {
     "POST /api/v1/subjects": "subjects.create",
     "POST /api/v1/records": "records.create",
+    "POST /api/v1/listings": "listings.manage",
+    "POST /api/v1/listings/{listing_id}/removal": "listings.manage",
+    "POST /api/v1/subjects/{code}/national-grades": "national_grades.record",
     "POST /api/v1/records/bulk": "records.create",
     "POST /api/v1/records/{record_id}/withdraw": "records.withdraw",
     "POST /api/v1/records/{record_id}/correct": "records.correct",

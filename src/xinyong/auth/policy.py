@@ -40,6 +40,10 @@ POLICY: dict[str, frozenset[str]] = {
     "subjects.create": frozenset({"admin", "coordinator", "business", "hall", "support"}),
     # 第八条 信息归集 (谁生成、谁录入); business further bound to its department and its items (see above)
     "records.create": frozenset({"admin", "coordinator", "business", "support"}),
+    # spec X-02 名单状态: lists arrive by docking (support) or from the departments that collect them; 122号 Art.16(1)
+    "listings.manage": frozenset({"admin", "coordinator", "business", "support"}),
+    # 122号 Art.6 基础信用信息 (the national level) is collected like other records; Art.13 re-seeds from it
+    "national_grades.record": frozenset({"admin", "coordinator", "business", "hall", "support"}),
     "records.withdraw": frozenset({"admin", "coordinator", "business", "support"}),
     # 第十条 信息纠错: 支撑部门配合业务部门核对、修改 — same roles as withdrawal (business: own department)
     "records.correct": frozenset({"admin", "coordinator", "business", "support"}),

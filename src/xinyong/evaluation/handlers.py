@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.events import SubjectFact
 from ..core.uow import UnitOfWork
 from ..messages.evaluation import ReevaluateEveryone, ReevaluateSubject
+from ..messages.listings import ListingRemoved, SubjectListed
 from ..messages.records import RecordCorrected, RecordEntered, RecordWithdrawn
-from ..messages.subjects import SubjectRegistered
 from .service import batch_evaluate, refresh_subject
 
 
@@ -17,11 +18,12 @@ def _cause(event: Any) -> dict[str, Any]:
         return {"event": event.archive_kind, "record_id": event.record_id, "supersedes": event.supersedes}
     if isinstance(event, RecordEntered | RecordWithdrawn):
         return {"event": event.archive_kind, "record_id": event.record_id}
+    if isinstance(event, SubjectListed | ListingRemoved):
+        return {"event": event.archive_kind, "listing_id": event.membership_id}
     return {"event": event.archive_kind}
 
 
-def request_reevaluation(event: SubjectRegistered | RecordEntered | RecordWithdrawn | RecordCorrected,
-                         uow: UnitOfWork) -> None:
+def request_reevaluation(event: SubjectFact, uow: UnitOfWork) -> None:
     """Queue one re-evaluation of the subject, after the other facts of this unit of work (a record and the
     industry enrolment it causes are both archived before the evaluation that follows from them)."""
     if uow.queued(ReevaluateSubject, subject_id=event.subject_id) is None:

@@ -14,13 +14,17 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from ..core.uow import UnitOfWork
+from ..errors import InputError
+from ..listings.service import fusing_listings
 from ..messages.evaluation import EvaluationChanged, EvaluationsChanged, SubjectReevaluated
 from ..records import repository as records_repo
 from ..records.models import Record
+from ..reference.framework import first_day_in_force, validity_notice
 from ..reference.service import Rulebook, rulebook
 from ..rules import kernel
 from ..rules.period import period_bounds
 from ..rules.table import GENERAL_BONUS, GENERAL_DEDUCTION, ScoringTable
+from ..standards import citation
 from ..standards.model import Parameters
 from ..subjects import repository as subjects_repo
 from ..subjects.models import Subject
@@ -47,6 +51,7 @@ class EvaluationResult:
     fuse_reasons: list[dict[str, Any]]
     components: dict[str, int]
     lines: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # e.g. the measures lapsed (122号 Art.28)
 
     @property
     def scope(self) -> str:
@@ -69,6 +74,7 @@ class EvaluationResult:
             "fuse_reasons": self.fuse_reasons,
             "components": self.components,
             "lines": self.lines,
+            "warnings": self.warnings,
         }
 
 
@@ -90,34 +96,69 @@ def base_score(grade: str | None, params: Parameters) -> int:
     return params.base_scores[grade or "none"]
 
 
+def check_as_of(as_of: date) -> None:
+    """122号 Art.28: the measures are in force from 2024-05-11 (data): there is no evaluation before that day."""
+    first = first_day_in_force()
+    if as_of < first:
+        raise InputError("as_of", f"评价日期 {as_of} 早于本办法施行之日 {first}（122号 第二十八条）",
+                         f"as_of {as_of} is before the measures took effect on {first} (122号 Art.28)")
+
+
 def evaluate_subject(session: Session, subject: Subject, as_of: date) -> dict[str, EvaluationResult]:
     """The general evaluation and one per industry of the subject, with explanation lines (第十九条 可追溯)."""
+    check_as_of(as_of)
     rb = rulebook(session, as_of)
     start, _end = period_bounds(as_of, rb.params.period_months, rb.params.period_anchor)
     grade = base_grade(((g.valid_from, g.grade) for g in subject.grades), start)
     base = base_score(grade, rb.params)
     records = records_repo.counting_for_subject(session, subject.id, start, as_of)
-    return _explain(subject.code, subject.industry_codes, base, records, rb)
+    listed = fusing_listings(session, as_of, subject.id).get(subject.id, [])
+    return _explain(subject.code, subject.industry_codes, base, records, rb, listed)
 
 
-def _explain(code: str, industries: list[str], base: int, records: list[Record], rb: Rulebook
-             ) -> dict[str, EvaluationResult]:
+# 122号 Art.28: acts dated before the measures took effect are history: stored and shown, never scored.
+_BEFORE_IN_FORCE = ("本办法施行前的行为，不计分、不触发熔断（122号 第二十八条）",
+                    "an act before the measures took effect scores nothing and fires no fuse (122号 Art.28)")
+_NOT_IN_STANDARD = ("该指标不在评价日适用的评价标准中，不计分（122号 第十二条）",
+                    "the item is not in the standards in force on the evaluation day: it scores nothing (122号 Art.12)")
+
+
+def _unscored_line(r: Record, why: tuple[str, str]) -> dict[str, Any]:
+    return {"record_id": r.id, "item": r.item, "points": 0, "applied": 0, "article": None,
+            "note_zh": why[0], "note_en": why[1]}
+
+
+def _fuse_column(t: ScoringTable, key: str) -> int:
+    return t.fuse_keys.index(citation.parse(key))
+
+
+def _explain(code: str, industries: list[str], base: int, records: list[Record], rb: Rulebook,
+             listed: list[tuple[int, str]] | None = None) -> dict[str, EvaluationResult]:
     t = rb.table
-    known = [r for r in records if r.item in rb.item_index]
+    first = first_day_in_force()
+    known = [r for r in records if r.item in rb.item_index and r.act_date >= first]
+    unscored = [_unscored_line(r, _BEFORE_IN_FORCE if r.act_date < first else _NOT_IN_STANDARD)
+                for r in records if r.item not in rb.item_index or r.act_date < first]
     rec_item = np.asarray([rb.item_index[r.item] for r in known], dtype=np.int64)
     rec_subject = np.zeros(len(known), dtype=np.int64)
     scores = kernel.score(np.asarray([base], dtype=np.int64), rec_subject, rec_item, t)
     applied = kernel.allocate(rec_subject, rec_item, t)
-    fused = bool(scores.fused[0])
+    # 122号 Art.16(1), spec G1-05/G1-15: a listing that holds on the evaluation day fires its fuse in any period
+    listing_hits: dict[int, list[int]] = {}
+    for membership_id, key in listed or []:
+        listing_hits.setdefault(_fuse_column(t, key), []).append(membership_id)
+    fused = bool(scores.fused[0]) or bool(listing_hits)
     fuse_reasons = []
-    for k, article in enumerate(t.fuse_articles):
-        if not scores.fuse_hits[0, k]:
+    for k in range(len(t.fuse_keys)):
+        if not scores.fuse_hits[0, k] and k not in listing_hits:
             continue
-        if k == t.heavier_reason:
+        if not scores.fuse_hits[0, k]:
+            ids: list[int] = []
+        elif k == t.heavier_reason:
             ids = [r.id for r, i in zip(known, rec_item, strict=True) if t.heavier[i]]
         else:
             ids = [r.id for r, i in zip(known, rec_item, strict=True) if t.fuse_reason[i] == k]
-        fuse_reasons.append({"article": f"122号 {article}", "record_ids": ids})
+        fuse_reasons.append({"article": t.fuse_label(k), "record_ids": ids, "listing_ids": listing_hits.get(k, [])})
     lines_by_bucket: dict[int, list[dict[str, Any]]] = {}
     for r, i, a in zip(known, rec_item, applied, strict=True):
         lines_by_bucket.setdefault(int(t.bucket[i]), []).append(
@@ -125,7 +166,7 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
              "applied": int(a), "article": t.item_articles[i]}
         )
     grade_names, level_names = t.grade_names, t.level_names
-    general_lines = lines_by_bucket.get(GENERAL_BONUS, []) + lines_by_bucket.get(GENERAL_DEDUCTION, [])
+    general_lines = lines_by_bucket.get(GENERAL_BONUS, []) + lines_by_bucket.get(GENERAL_DEDUCTION, []) + unscored
     general_lines.sort(key=lambda ln: ln["record_id"])
     components = {
         "general_bonus": int(scores.applied[0, GENERAL_BONUS]),
@@ -133,6 +174,9 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
         "industry_bonus": 0,
         "industry_deduction": 0,
     }
+
+    notice = validity_notice(rb.as_of)
+    warnings = [notice.model_dump(mode="json")] if notice is not None else []
 
     def result(industry: str | None, score_value: int, lines: list[dict[str, Any]], comps: dict[str, int]
                ) -> EvaluationResult:
@@ -143,7 +187,7 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
             base_score=base, score=score_value,
             grade=grade_names[int(kernel.fused_grade_index(s, f, t)[0])],
             level=level_names[int(kernel.level_index(s, f, t)[0])],
-            fused=fused, fuse_reasons=fuse_reasons, components=comps, lines=lines,
+            fused=fused, fuse_reasons=fuse_reasons, components=comps, lines=lines, warnings=warnings,
         )
 
     out = {GENERAL_SCOPE: result(None, int(scores.general[0]), general_lines, components)}
@@ -255,7 +299,8 @@ def load_population(session: Session, as_of: date, params: Parameters, industrie
         ok = m_ind >= 0
         memberships[m_sid[ok], m_ind[ok]] = True
     # The kernel needs occurrences per (subject, item), not the records' order.
-    rows = records_repo.counting_rows_in_period(session, start, as_of)
+    # 122号 Art.28: acts before the measures took effect count for nothing
+    rows = records_repo.counting_rows_in_period(session, max(start, first_day_in_force()), as_of)
     vocab: dict[str, int] = {}
     rec_subject = np.searchsorted(ids, np.asarray([r[0] for r in rows], dtype=np.int64)).astype(np.int64)
     rec_code = np.asarray([vocab.setdefault(r[1], len(vocab)) for r in rows], dtype=np.int64)
@@ -287,11 +332,18 @@ def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | Non
     note("records", len(rec_item))
 
     scores = kernel.score(base, rec_subject, rec_item, t)
-    general_grade = kernel.fused_grade_index(scores.general, scores.fused, t)
-    general_level = kernel.level_index(scores.general, scores.fused, t)
-    ind_grade = kernel.fused_grade_index(scores.industry, scores.fused[:, None], t)
-    ind_level = kernel.level_index(scores.industry, scores.fused[:, None], t)
-    fuse_lists = [[f"122号 {t.fuse_articles[k]}" for k in np.flatnonzero(row)] for row in scores.fuse_hits]
+    # 122号 Art.16(1), G1-05/G1-15: listings that hold on as_of fire their fuse whatever the period's records
+    fuse_hits = scores.fuse_hits.copy()
+    for sid, hits in fusing_listings(session, as_of).items():
+        if sid in pos:
+            for _membership, key in hits:
+                fuse_hits[pos[sid], _fuse_column(t, key)] = True
+    fused = fuse_hits.any(axis=1) if fuse_hits.size else scores.fused
+    general_grade = kernel.fused_grade_index(scores.general, fused, t)
+    general_level = kernel.level_index(scores.general, fused, t)
+    ind_grade = kernel.fused_grade_index(scores.industry, fused[:, None], t)
+    ind_level = kernel.level_index(scores.industry, fused[:, None], t)
+    fuse_lists = [[t.fuse_label(int(k)) for k in np.flatnonzero(row)] for row in fuse_hits]
 
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     counts: dict[str, dict[str, int]] = {}
@@ -310,7 +362,7 @@ def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | Non
         for scope, industry, score_value, g, lv, comp in scopes:
             rows[(sid, scope)] = {
                 "standard_version": rb.version_for(industry), "base_score": int(base[i]), "score": score_value,
-                "grade": t.grade_names[g], "level": t.level_names[lv], "fused": bool(scores.fused[i]),
+                "grade": t.grade_names[g], "level": t.level_names[lv], "fused": bool(fused[i]),
                 "fuse_articles": fuse_lists[i], "components": comp,
             }
             counts.setdefault(scope, {}).setdefault(t.grade_names[g], 0)

@@ -10,6 +10,7 @@ from ..core.events import SubjectFact
 RECORD_ENTERED = "record_entered"
 RECORD_WITHDRAWN = "record_withdrawn"
 RECORD_CORRECTED = "record_corrected"
+RECORD_DUPLICATE_LINKED = "record_duplicate_linked"
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,23 @@ class RecordCorrected(SubjectFact):
     def payload(self) -> dict[str, Any]:
         return {"record_id": self.record_id, "supersedes": self.supersedes, **self.facts, "reason": self.reason,
                 "authority_ref": self.authority_ref, "by": self.by, "at": self.at}
+
+
+@dataclass(frozen=True)
+class RecordDuplicateLinked(SubjectFact):
+    """Spec G1-16: the record is the same decision as another; it stays, linked, and counts no more."""
+
+    record_id: int
+    duplicate_of: int
+    decision_no: str
+    reason: str
+
+    archive_kind = RECORD_DUPLICATE_LINKED
+
+    @property
+    def summary(self) -> str:
+        return f"记录 #{self.record_id} 与 #{self.duplicate_of} 为同一决定（{self.decision_no}），不重复计分"
+
+    def payload(self) -> dict[str, Any]:
+        return {"record_id": self.record_id, "duplicate_of": self.duplicate_of, "decision_no": self.decision_no,
+                "reason": self.reason}

@@ -9,6 +9,7 @@ from ..core.events import SubjectFact
 
 SUBJECT_CREATED = "subject_created"
 INDUSTRY_ENROLLED = "industry_enrolled"
+NATIONAL_GRADE_RECORDED = "national_grade_recorded"
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,23 @@ class SubjectEnrolled(SubjectFact):
     def payload(self) -> dict[str, Any]:
         return {"industry": self.industry}
 
+
+@dataclass(frozen=True)
+class NationalGradeRecorded(SubjectFact):
+    """A dated national credit level was added (122号 Art.6, Art.13; G1-15)."""
+
+    grade_id: int
+    grade: str | None
+    effective_on: str
+    source: str | None
+    by: str
+
+    archive_kind = NATIONAL_GRADE_RECORDED
+
+    @property
+    def summary(self) -> str:
+        return f"国家信用评价等级 {self.grade or '无'}（{self.effective_on}起）"
+
+    def payload(self) -> dict[str, Any]:
+        return {"grade_id": self.grade_id, "grade": self.grade, "effective_on": self.effective_on,
+                "source": self.source, "by": self.by}

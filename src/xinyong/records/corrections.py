@@ -31,6 +31,7 @@ from .service import (
     Submitted,
     due_date_for,
     first_reported_at,
+    is_late,
     record_facts,
     record_for_write,
     validate_record,
@@ -80,15 +81,19 @@ def correct_record(uow: UnitOfWork, record_id: int, data: CorrectIn, actor: Acto
     given = data.model_fields_set
     note = (data.note or None) if "note" in given else old.note
     source_ref = data.source_ref.strip() if data.source_ref is not None else default_source_ref(session, old)
+    same_item = (data.item or old.item) == old.item  # a new item takes its own Art.7 category by default
     merged = RecordIn(subject=subject.code, item=data.item or old.item, act_date=data.act_date or old.act_date,
-                      department=data.department or old.department, source_ref=source_ref, note=note)
+                      department=data.department or old.department, source_ref=source_ref, note=note,
+                      decision_no=old.decision_no, info_class=old.info_class,
+                      admin_category=old.admin_category if same_item else None,
+                      accident_grade=old.accident_grade if same_item else None)
     # the same checks as a first report, including the business binding to the (new) department
     _, item = validate_record(session, merged, actor, uow.clock.today())
     unchanged = (merged.item, merged.act_date, merged.department, merged.note) == (
         old.item, old.act_date, old.department, old.note)
     if unchanged and source_ref in (old.source_ref, default_source_ref(session, old)):
         raise InputError("body", "更正内容与原记录相同", "the correction changes nothing in the record")
-    if repository.by_source_ref(session, source_ref) is not None:
+    if repository.by_source_ref(session, old.subject_id, source_ref) is not None:
         raise ConflictError("source_ref", f"来源编号 {source_ref} 已被使用", f"source_ref {source_ref} is already in use")
 
     due, provisional = due_date_for(merged.act_date)
@@ -97,7 +102,9 @@ def correct_record(uow: UnitOfWork, record_id: int, data: CorrectIn, actor: Acto
         subject_id=old.subject_id, item=merged.item, act_date=merged.act_date, department=merged.department,
         source_ref=source_ref, source_system=old.source_system, channel=actor.channel, note=merged.note,
         entered_by=actor.name, entered_at=now, due_date=due, due_provisional=provisional,
-        late=first_reported_at(session, old).date() > due, supersedes_id=old.id,
+        late=is_late(actor.channel, first_reported_at(session, old).date(), due), supersedes_id=old.id,
+        decision_no=merged.decision_no, info_class=merged.info_class or item.source_category,
+        admin_category=merged.admin_category or item.admin_category, accident_grade=merged.accident_grade,
     )
     try:
         with session.begin_nested():  # a concurrent correction of the same version loses on the unique index

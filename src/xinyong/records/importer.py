@@ -26,7 +26,9 @@ from .schemas import RecordIn
 from .service import submit_record
 
 RECORD_HEADER = ("subject", "item", "act_date", "department", "source_ref")
+RECORD_OPTIONAL = ("note", "decision_no", "info_class", "admin_category", "accident_grade")
 SUBJECT_HEADER = ("code", "name", "kind", "national_grade", "industries")
+SUBJECT_OPTIONAL = ("grade_effective_on", "grade_source")
 
 
 @dataclass
@@ -155,13 +157,13 @@ def _run(uow: UnitOfWork, data: list[dict[str, str]], handle: Callable[[dict[str
 def import_records(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[], None] | None = None,
                    on_total: Callable[[int], None] | None = None) -> ImportReport:
     header, data = read_rows(path)
-    _check_header(header, RECORD_HEADER, ("note",))
+    _check_header(header, RECORD_HEADER, RECORD_OPTIONAL)
     if on_total:
         on_total(sum(1 for row in data if row))
     report = ImportReport()
 
     def handle(row: dict[str, str]) -> bool:
-        rec = RecordIn.model_validate({**row, "note": row.get("note") or None})
+        rec = RecordIn.model_validate({**row, **{k: row.get(k) or None for k in RECORD_OPTIONAL}})
         sub = submit_record(uow, rec, actor)
         if sub.created:
             uow.audit("record.import", f"record:{sub.record.id}", str(path))
@@ -174,7 +176,7 @@ def import_records(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[],
 def import_subjects(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[], None] | None = None,
                     on_total: Callable[[int], None] | None = None) -> ImportReport:
     header, data = read_rows(path)
-    _check_header(header, SUBJECT_HEADER, ())
+    _check_header(header, SUBJECT_HEADER, SUBJECT_OPTIONAL)
     if on_total:
         on_total(sum(1 for row in data if row))
     report = ImportReport()
@@ -184,6 +186,9 @@ def import_subjects(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[]
             "code": row["code"], "name": row["name"], "kind": row["kind"],
             "national_grade": row["national_grade"] or None,
             "industries": [i.strip() for i in row["industries"].split(";") if i.strip()],
+            # the day the national level applies from, and where it comes from (122号 Art.6, Art.13; G1-15)
+            "grade_effective_on": row.get("grade_effective_on") or None,
+            "grade_source": row.get("grade_source") or None,
         }
         data_in = SubjectIn.model_validate(payload)
         code = validate_subject(uow.session, data_in)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import beijing_now
@@ -19,7 +19,7 @@ class Record(Base):
     item: Mapped[str] = mapped_column(ForeignKey("catalogue_items.code"))
     act_date: Mapped[date] = mapped_column(Date)
     department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
-    source_ref: Mapped[str] = mapped_column(String(200), unique=True)
+    source_ref: Mapped[str] = mapped_column(String(200))  # unique per subject: one decision, several parties
     source_system: Mapped[str] = mapped_column(String(100), default="")
     channel: Mapped[str] = mapped_column(String(12))  # interface | manual (第八条 系统对接为主、人工录入为辅)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -30,8 +30,29 @@ class Record(Base):
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True, index=True)
+    decision_no: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 文书编号 (G1-16)
+    info_class: Mapped[str] = mapped_column(String(12), default="planning", server_default="planning")  # 第六条
+    admin_category: Mapped[str | None] = mapped_column(String(24), nullable=True)  # 第七条
+    accident_grade: Mapped[str | None] = mapped_column(String(8), nullable=True)  # 国务院令第493号 (G1-06(c))
+    # 第十六条(二) 拒不履行: a record that closes an open refusal (it was performed) names the refusal here.
+    closes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
 
-    __table_args__ = (Index("ix_records_subject_act", "subject_id", "act_date"),)
+    __table_args__ = (
+        Index("ix_records_subject_act", "subject_id", "act_date"),
+        UniqueConstraint("subject_id", "source_ref", name="uq_records_subject_source_ref"),
+        Index("ix_records_decision", "subject_id", "department", "decision_no", "item"),
+    )
+
+
+class Duplicate(Base):
+    """The same decision arrived again under another source reference (spec G1-16): the record is kept, linked to
+    the one that counts, and counts no more. The interface record wins over a manual one (第八条 系统对接为主)."""
+
+    __tablename__ = "record_duplicates"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    duplicate_of_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    marked_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
 
 
 class Withdrawal(Base):

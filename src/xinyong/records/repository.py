@@ -10,14 +10,16 @@ from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
-from .models import PUBLICLY_HIDDEN_KINDS, Correction, Record, Withdrawal
+from .models import PUBLICLY_HIDDEN_KINDS, Correction, Duplicate, Record, Withdrawal
 
 
 def _counting() -> list:  # type: ignore[type-arg]
+    """Counts: not withdrawn, not superseded by a correction, not a duplicate of another record (G1-16)."""
     newer = aliased(Record)
     return [
         ~exists().where(Withdrawal.record_id == Record.id),
         ~exists().where(newer.supersedes_id == Record.id),
+        ~exists().where(Duplicate.record_id == Record.id),
     ]
 
 
@@ -40,8 +42,24 @@ def counting_in_period(start: date, end: date) -> Select:  # type: ignore[type-a
     )
 
 
-def by_source_ref(session: Session, source_ref: str) -> Record | None:
-    return session.scalars(select(Record).where(Record.source_ref == source_ref)).first()
+def by_source_ref(session: Session, subject_id: int, source_ref: str) -> Record | None:
+    """The record of this subject under this source reference (the idempotency key, G1-16)."""
+    return session.scalars(select(Record).where(Record.subject_id == subject_id,
+                                                Record.source_ref == source_ref)).first()
+
+
+def same_decision(session: Session, record: Record) -> Record | None:
+    """The counting record of the same decision (subject, issuing department, decision_no, item), if any."""
+    stmt = (select(Record).where(Record.subject_id == record.subject_id, Record.department == record.department,
+                                 Record.decision_no == record.decision_no, Record.item == record.item,
+                                 Record.id != record.id, *_counting())
+            .order_by(Record.id).limit(1))
+    return session.scalars(stmt).first()
+
+
+def duplicate_of(session: Session, record_id: int) -> int | None:
+    row = session.get(Duplicate, record_id)
+    return None if row is None else row.duplicate_of_id
 
 
 def withdrawal_of(session: Session, record_id: int) -> Withdrawal | None:
@@ -69,12 +87,12 @@ def correction_of(session: Session, record_id: int) -> Correction | None:
 
 
 def status_of(session: Session, record: Record) -> str:
-    """active | withdrawn | superseded. Only an active record counts (see _counting)."""
+    """active | withdrawn | superseded | duplicate. Only an active record counts (see _counting)."""
     if withdrawal_of(session, record.id) is not None:
         return "withdrawn"
     if superseded_by(session, record.id) is not None:
         return "superseded"
-    return "active"
+    return "duplicate" if duplicate_of(session, record.id) is not None else "active"
 
 
 @dataclass(frozen=True)
@@ -83,24 +101,30 @@ class RecordRow:
     withdrawal: Withdrawal | None
     correction: Correction | None  # what made this version (None for a first version)
     superseded_by: int | None
+    duplicate_of: int | None = None  # the record of the same decision that counts instead (G1-16)
 
     @property
     def status(self) -> str:
-        return "withdrawn" if self.withdrawal else "superseded" if self.superseded_by else "active"
+        if self.withdrawal:
+            return "withdrawn"
+        if self.superseded_by:
+            return "superseded"
+        return "duplicate" if self.duplicate_of else "active"
 
 
 def history_for_subject(session: Session, subject_id: int) -> list[RecordRow]:
     """Every record of the subject, all versions, with its withdrawal, its correction and its successor."""
     newer = aliased(Record)
     stmt = (
-        select(Record, Withdrawal, Correction, newer.id)
+        select(Record, Withdrawal, Correction, newer.id, Duplicate.duplicate_of_id)
         .outerjoin(Withdrawal, Withdrawal.record_id == Record.id)
         .outerjoin(Correction, Correction.record_id == Record.id)
         .outerjoin(newer, newer.supersedes_id == Record.id)
+        .outerjoin(Duplicate, Duplicate.record_id == Record.id)
         .where(Record.subject_id == subject_id)
         .order_by(Record.act_date.desc(), Record.id.desc())
     )
-    return [RecordRow(r, w, c, n) for r, w, c, n in session.execute(stmt).all()]
+    return [RecordRow(r, w, c, n, d) for r, w, c, n, d in session.execute(stmt).all()]
 
 
 def publicly_visible() -> list:  # type: ignore[type-arg]

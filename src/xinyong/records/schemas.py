@@ -16,6 +16,14 @@ class RecordIn(BaseModel):
     department: str = Field(description="department code of the reporting department (谁生成、谁录入、谁负责)")
     source_ref: str = Field(min_length=1, max_length=200, description="reference in the source system, e.g. 决定书文号")
     note: str | None = Field(default=None, max_length=2000)
+    decision_no: str | None = Field(default=None, min_length=1, max_length=100,
+                                    description="文书编号: with the department and item, identifies one decision (G1-16)")
+    info_class: str | None = Field(default=None, max_length=12,
+                                   description="信息类别 (122号 Art.6): basic | planning | related; default from the item")
+    admin_category: str | None = Field(default=None, max_length=40,
+                                       description="行政类别 (122号 Art.7), e.g. administrative_penalty; default from the item")
+    accident_grade: str | None = Field(default=None, max_length=8,
+                                       description="生产安全事故等级 (国务院令第493号): 一般 | 较大 | 重大 | 特别重大")
 
 
 class BulkIn(BaseModel):

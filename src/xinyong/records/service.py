@@ -14,14 +14,14 @@ from ..calendar.service import default_calendar
 from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
 from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubject
-from ..messages.records import RecordEntered, RecordWithdrawn
+from ..messages.records import RecordDuplicateLinked, RecordEntered, RecordWithdrawn
 from ..reference.models import CatalogueItem, Department
-from ..rules.identifiers import check_subject_code, normalize_code
+from ..reference.service import admin_categories, info_classes
 from ..standards.loader import load_parameters
-from ..subjects import repository as subjects_repo
 from ..subjects.models import Subject
+from ..subjects.service import subject_for_input
 from . import repository
-from .models import WITHDRAWAL_KINDS, Record, Withdrawal
+from .models import WITHDRAWAL_KINDS, Duplicate, Record, Withdrawal
 from .schemas import RecordIn
 from .scope import check_business_item
 
@@ -44,25 +44,45 @@ def due_date_for(act_date: date) -> tuple[date, bool]:
     return default_calendar().add_workdays_provisional(act_date, n)
 
 
-def _content(data: RecordIn, subject_code: str) -> tuple[Any, ...]:
-    return (subject_code, data.item, data.act_date, data.department, data.note or None)
+def _content(data: RecordIn, subject_code: str, item: CatalogueItem) -> tuple[Any, ...]:
+    return (subject_code, data.item, data.act_date, data.department, data.note or None, data.decision_no,
+            data.info_class or item.source_category, data.admin_category or item.admin_category, data.accident_grade)
 
 
 def _stored_content(record: Record, subject_code: str) -> tuple[Any, ...]:
-    return (subject_code, record.item, record.act_date, record.department, record.note or None)
+    return (subject_code, record.item, record.act_date, record.department, record.note or None, record.decision_no,
+            record.info_class, record.admin_category, record.accident_grade)
+
+
+def _class_problems(data: RecordIn, item: CatalogueItem) -> list[Problem]:
+    """122号 Art.6 (信息类别) and Art.7 (良好/不良信用信息的类别): enumerated, and the category fits the item."""
+    problems = []
+    classes = info_classes()
+    if data.info_class is not None and data.info_class not in classes:
+        problems.append(Problem("info_class", f"信息类别应为 {'、'.join(classes)}",
+                                f"info_class must be one of {', '.join(classes)} (122号 Art.6)"))
+    if data.admin_category is not None:
+        fitting = admin_categories(item.polarity if item.polarity in ("good", "bad") else "bad")
+        if data.admin_category not in fitting:
+            kind_zh = "良好" if item.polarity == "good" else "不良"
+            problems.append(Problem("admin_category", f"指标 {item.code} 为{kind_zh}信用信息，类别应为 {'、'.join(fitting)}",
+                                    f"item {item.code} is {item.polarity} information: admin_category must be one of "
+                                    f"{', '.join(fitting)} (122号 Art.7)"))
+    if data.accident_grade is not None and data.accident_grade not in ACCIDENT_GRADES:
+        problems.append(Problem("accident_grade", f"事故等级应为 {'、'.join(ACCIDENT_GRADES)}（国务院令第493号 第三条）",
+                                f"accident_grade must be one of {', '.join(ACCIDENT_GRADES)} (State Council Decree 493 Art.3)"))
+    return problems
+
+
+# 国务院令第493号《生产安全事故报告和调查处理条例》第三条: the four grades of a production-safety accident.
+ACCIDENT_GRADES = ("一般", "较大", "重大", "特别重大")
 
 
 def validate_record(session: Session, data: RecordIn, actor: Actor, today: date) -> tuple[Subject, CatalogueItem]:
     problems: list[Problem] = []
-    code = normalize_code(data.subject)
-    subject = subjects_repo.by_code(session, code)
-    if subject is None:
-        # Name a malformed code as such (e.g. a wrong USCC check character), not merely as unknown.
-        malformed = check_subject_code(code, "individual" if code[:17].isdigit() else "organization")
-        if malformed:
-            problems.append(Problem("subject", *malformed))
-        else:
-            problems.append(Problem("subject", f"未登记的评价对象 {data.subject}", f"unknown subject {data.subject}"))
+    subject, problem = subject_for_input(session, data.subject)
+    if problem is not None:
+        problems.append(problem)
     item = session.get(CatalogueItem, data.item)
     if item is None:
         problems.append(Problem("item", f"归集目录中没有指标 {data.item}", f"unknown catalogue item {data.item}"))
@@ -73,6 +93,8 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
                                 f"act_date {data.act_date} is in the future (today is {today})"))
     if not data.source_ref.strip():
         problems.append(Problem("source_ref", "来源编号不能为空", "source_ref must not be blank"))
+    if item is not None:
+        problems += _class_problems(data, item)
     if problems:
         raise InputError(problems[0].field, problems[0].reason_zh, problems[0].reason_en, *problems[1:])
     # 谁生成、谁录入、谁负责 (第八条): a business department reports its own records only.
@@ -85,17 +107,17 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
 
 
 def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | None = None) -> Submitted:
-    """One event, one record (第十九条). The same source_ref with the same content is the same record (200);
-    with other content it is a conflict (409), never a silent overwrite (第八条(二) 不得擅自修改)."""
+    """One event, one record (第十九条). The same subject and source_ref with the same content is the same record
+    (200); with other content it is a conflict (409), never a silent overwrite (第八条(二) 不得擅自修改). One
+    decision naming several parties is one record per subject (the key is subject + source_ref, G1-16)."""
     session = uow.session
     today = today or uow.clock.today()
     subject, item = validate_record(session, data, actor, today)
     scope = item.industry or GENERAL_SCOPE
-    existing = repository.by_source_ref(session, data.source_ref)
+    existing = repository.by_source_ref(session, subject.id, data.source_ref)
     if existing is not None:
-        owner = session.get(Subject, existing.subject_id)
-        assert owner is not None
-        if _stored_content(existing, owner.code) != _content(data, subject.code):
+        owner = subject
+        if _stored_content(existing, owner.code) != _content(data, subject.code, item):
             raise ConflictError("source_ref", f"来源编号 {data.source_ref} 已用于内容不同的记录 #{existing.id}",
                                 f"source_ref {data.source_ref} already names record #{existing.id} with other content")
         uow.publish(ReevaluateSubject(owner.id))  # the answer shows the subject's current evaluation
@@ -107,20 +129,50 @@ def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | N
         subject_id=subject.id, item=item.code, act_date=data.act_date, department=data.department,
         source_ref=data.source_ref, source_system=actor.name, channel=actor.channel, note=data.note or None,
         entered_by=actor.name, entered_at=now, due_date=due, due_provisional=provisional,
-        late=now.date() > due,
+        late=is_late(actor.channel, now.date(), due), decision_no=data.decision_no,
+        info_class=data.info_class or item.source_category, admin_category=data.admin_category or item.admin_category,
+        accident_grade=data.accident_grade,
     )
     try:
-        with session.begin_nested():  # a concurrent writer of the same source_ref wins the unique index
+        with session.begin_nested():  # a concurrent writer of the same subject and source_ref wins the index
             session.add(record)
             session.flush()
     except IntegrityError:
-        if repository.by_source_ref(session, data.source_ref) is None:
+        if repository.by_source_ref(session, subject.id, data.source_ref) is None:
             raise
         return submit_record(uow, data, actor, today)
     uow.publish(RecordEntered(subject.id, subject.code, record_id=record.id, item=item.code, item_name=item.name,
                               industry=item.industry, facts=record_facts(record)))
+    _link_duplicate(uow, record, subject)
     uow.handle()  # archived, enrolled and re-evaluated now, in this transaction (第十三条, 第十九条)
     return Submitted(record, True, scope, subject_code=subject.code)
+
+
+def is_late(channel: str, reported_on: date, due: date) -> bool:
+    """122号 Art.8(1): the five-working-day limit binds manual entry (人工录入, file import included); docked
+    systems deliver 尽量实时 and are never late. The channel comes from the credential, not the caller's word."""
+    return channel != "interface" and reported_on > due
+
+
+def _link_duplicate(uow: UnitOfWork, record: Record, subject: Subject) -> None:
+    """Spec G1-16: the same (subject, issuing department, decision_no, item) under another source_ref is the same
+    decision: the record is kept and linked to the one that counts, so it never counts twice. The interface
+    record wins over a manual one (122号 Art.8 系统对接为主): a manual record that came first yields to it."""
+    if record.decision_no is None:
+        return
+    first = repository.same_decision(uow.session, record)
+    if first is None:
+        return
+    if record.channel == "interface" and first.channel != "interface":
+        loser, winner = first, record
+    else:
+        loser, winner = record, first
+    reason = f"同一决定 {record.decision_no} 已由记录 #{winner.id} 报送（{winner.channel}）"
+    uow.session.add(Duplicate(record_id=loser.id, duplicate_of_id=winner.id, reason=reason,
+                              marked_at=uow.clock.now()))
+    uow.session.flush()
+    uow.publish(RecordDuplicateLinked(subject.id, subject.code, record_id=loser.id, duplicate_of=winner.id,
+                                      decision_no=record.decision_no, reason=reason))
 
 
 def record_for_write(session: Session, record_id: int, actor: Actor, doing_zh: str, doing_en: str) -> Record:
@@ -183,13 +235,21 @@ def first_reported_at(session: Session, record: Record) -> datetime:
 
 def record_facts(record: Record) -> dict[str, Any]:
     """The credit content of a record as archived: what `archive verify` compares with the live row."""
-    return {
+    facts: dict[str, Any] = {
         "item": record.item, "act_date": record.act_date.isoformat(), "department": record.department,
         "source_ref": record.source_ref, "source_system": record.source_system, "channel": record.channel,
         "note": record.note, "entered_by": record.entered_by,
         "entered_at": record.entered_at.isoformat(timespec="milliseconds"),
         "supersedes_id": record.supersedes_id,
     }
+    # Facts added later (issue 7) are archived when they say something, so entries archived before them still
+    # match their records in `archive verify`.
+    for name in ("decision_no", "admin_category", "accident_grade", "closes_id"):
+        if getattr(record, name) is not None:
+            facts[name] = getattr(record, name)
+    if record.info_class != "planning":
+        facts["info_class"] = record.info_class
+    return facts
 
 
 def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]:
@@ -209,6 +269,10 @@ def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]
         "entered_by": record.entered_by,
         "channel": record.channel,
         "supersedes": record.supersedes_id,  # the earlier version this one corrects (122号 第十条)
+        "decision_no": record.decision_no,
+        "info_class": record.info_class,
+        "admin_category": record.admin_category,
+        "accident_grade": record.accident_grade,
     }
 
 
@@ -225,7 +289,7 @@ def finalise_provisional_due_dates(session: Session) -> tuple[int, int]:
             left += 1
             continue
         record.due_date, record.due_provisional = due, False
-        record.late = first_reported_at(session, record).date() > due
+        record.late = is_late(record.channel, first_reported_at(session, record).date(), due)
         done += 1
     session.flush()
     return done, left

@@ -157,6 +157,12 @@ def validity_on(raw: Mapping[str, Any], on: date) -> Validity:
                     warning=notice)
 
 
+def validity_notice(on: date, history: ParameterHistory | None = None) -> Notice | None:
+    """The expiring / lapsed notice of the measures on `on` (122号 Art.28, spec G1-14), None while in force."""
+    history = history or load_parameters()
+    return validity_on(history.value("measures_validity", on), on).warning
+
+
 def first_day_in_force(history: ParameterHistory | None = None) -> date:
     """The first day of the measures: `from` of the earliest measures_validity entry (before its first date a
     parameter history answers with its first value)."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+import yaml
 from sqlalchemy.orm import Session
 
 from ..rules.table import ScoringTable, build_table
@@ -24,6 +27,7 @@ from .models import CatalogueItem, Department, Industry, StandardVersion
 
 # Versions that count for the rulebook: approved ones (in force from their effective date, 122号 第十二条) and the
 # seeded defaults. Drafts and versions under public consultation never count.
+COLLECTION_FILE = Path(__file__).with_name("collection.yaml")
 IN_FORCE_STATES = ("approved", "in_force", "superseded")
 
 
@@ -52,8 +56,30 @@ def seed_defaults(session: Session) -> dict[str, int]:
                                         content=standard_to_dict(std)))
             added["standards"] += 1
         added["catalogue_items"] += extend_catalogue(session, std)
+    for it in collection()["collection_items"]:  # 122号 Art.7: collected and shown, no points
+        if session.get(CatalogueItem, it["code"]) is None:
+            session.add(CatalogueItem(code=it["code"], name=it["name"], polarity=it["polarity"], family="collection",
+                                      industry=None, source_category=it["source_category"],
+                                      admin_category=it["admin_category"], fuse_article=None, heavier=False,
+                                      work_safety=False, article=it["article"]))
+            added["catalogue_items"] += 1
     session.flush()
     return added
+
+
+@lru_cache(maxsize=1)
+def collection() -> dict[str, Any]:
+    """The collection list's vocabularies and point-less items (reference/collection.yaml; 122号 Art.6, Art.7)."""
+    return dict(yaml.safe_load(COLLECTION_FILE.read_text(encoding="utf-8")))
+
+
+def info_classes() -> dict[str, str]:
+    return dict(collection()["info_classes"]["values"])
+
+
+def admin_categories(polarity: str) -> dict[str, str]:
+    """The Art.7 categories of good or bad information."""
+    return dict(collection()["admin_categories"][polarity])
 
 
 def extend_catalogue(session: Session, std: Standard) -> int:

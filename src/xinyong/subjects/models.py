@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.clock import beijing_now
+from ..core.clock import beijing_now, beijing_today
 from ..db.base import Base
 
 
@@ -23,7 +23,7 @@ class Subject(Base):
         order_by="SubjectIndustry.industry", cascade="all, delete-orphan", lazy="selectin"
     )
     grades: Mapped[list[NationalGrade]] = relationship(
-        order_by="NationalGrade.id", cascade="all, delete-orphan", lazy="selectin"
+        order_by="(NationalGrade.valid_from, NationalGrade.id)", cascade="all, delete-orphan", lazy="selectin"
     )
 
     @property
@@ -32,8 +32,12 @@ class Subject(Base):
 
     @property
     def national_grade(self) -> str | None:
-        """The latest known national credit level (国家信用评价等级, 第六条 基础信用信息)."""
-        return self.grades[-1].grade if self.grades else None
+        """The national credit level in effect today (国家信用评价等级, 122号 Art.6 基础信用信息): the latest entry
+        effective on or before today, else the earliest known one."""
+        today = beijing_today()
+        current = [g for g in self.grades if g.valid_from <= today]
+        chosen = current[-1] if current else (self.grades[0] if self.grades else None)
+        return chosen.grade if chosen else None
 
 
 class SubjectIndustry(Base):
@@ -49,5 +53,6 @@ class NationalGrade(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
     grade: Mapped[str | None] = mapped_column(String(1), nullable=True)  # A|B|C|D, None = no national level
-    valid_from: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date)  # effective_on: from this day (第十三条, G1-15)
+    source: Mapped[str | None] = mapped_column(String(200), nullable=True)  # e.g. 信用中国 批次号 (第六条)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,27 @@ class SubjectIn(BaseModel):
     national_grade: Literal["A", "B", "C", "D"] | None = Field(
         default=None, description="国家信用评价等级 (122号 第六条 基础信用信息); null = none → base 500")
     industries: list[str] = Field(default_factory=list)
+    grade_effective_on: date | None = Field(
+        default=None, description="the day the national level applies from (default: today); 122号 Art.13, G1-15")
+    grade_source: str | None = Field(default=None, max_length=200, description="where the level comes from")
+
+
+class NationalGradeIn(BaseModel):
+    """A dated national credit level (国家信用评价等级, 122号 Art.6 基础信用信息): added, never overwriting; the base
+    of a period is the level effective on its first day (Art.13; G1-15: a mid-period change applies next period)."""
+
+    model_config = ConfigDict(extra="forbid")
+    grade: Literal["A", "B", "C", "D"] | None = Field(description="null: no national level (base 500, Art.15)")
+    effective_on: date
+    source: str = Field(min_length=1, max_length=200, description="e.g. 信用中国 2026年第1批")
+
+
+class NationalGradeOut(BaseModel):
+    id: int
+    grade: str | None
+    effective_on: date
+    source: str | None
+    recorded_at: str
 
 
 class SubjectOut(BaseModel):

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 
 from ..core.uow import UnitOfWork
 from ..errors import ConflictError, InputError, NotFoundError, Problem
-from ..messages.subjects import SubjectEnrolled, SubjectRegistered
+from ..messages.subjects import NationalGradeRecorded, SubjectEnrolled, SubjectRegistered
 from ..reference.models import Industry
 from ..rules.identifiers import check_subject_code, mask_resident_id, normalize_code
 from . import repository
 from .models import NationalGrade, Subject, SubjectIndustry
-from .schemas import SubjectIn
+from .schemas import NationalGradeIn, NationalGradeOut, SubjectIn
 
 
 def validate_subject(session: Session, data: SubjectIn) -> str:
@@ -49,7 +49,11 @@ def create_subject(uow: UnitOfWork, data: SubjectIn, actor: str, today: date | N
     today = today or uow.clock.today()
     subject = Subject(code=code, kind=data.kind, name=data.name.strip(), created_by=actor)
     subject.industries = [SubjectIndustry(industry=i) for i in data.industries]
-    subject.grades = [NationalGrade(grade=data.national_grade, valid_from=today)]
+    effective = data.grade_effective_on or today
+    if effective > today:
+        raise InputError("grade_effective_on", f"生效日期 {effective} 晚于今天 {today}",
+                         f"grade_effective_on {effective} is in the future (today is {today})")
+    subject.grades = [NationalGrade(grade=data.national_grade, valid_from=effective, source=data.grade_source)]
     session.add(subject)
     session.flush()
     uow.publish(SubjectRegistered(subject.id, subject.code, kind=subject.kind, name=subject.name,
@@ -93,3 +97,47 @@ def to_out(subject: Subject, may_see_personal: bool = False) -> dict[str, object
         "national_grade": subject.national_grade,
         "industries": subject.industry_codes,
     }
+
+
+def subject_for_input(session: Session, raw: str, field: str = "subject") -> tuple[Subject | None, Problem | None]:
+    """The registered subject a request names, or the problem to report: a malformed code is named as such
+    (e.g. a wrong USCC check character, 122号 Art.9), not merely as unknown."""
+    code = normalize_code(raw)
+    subject = repository.by_code(session, code)
+    if subject is not None:
+        return subject, None
+    malformed = check_subject_code(code, "individual" if code[:17].isdigit() else "organization")
+    if malformed:
+        return None, Problem(field, *malformed)
+    return None, Problem(field, f"未登记的评价对象 {raw}", f"unknown subject {raw}")
+
+
+def record_national_grade(uow: UnitOfWork, subject: Subject, data: NationalGradeIn, by: str
+                          ) -> tuple[NationalGrade, bool]:
+    """Add a dated national level (never overwrite, 122号 Art.6, Art.13). The same level, day and source again is
+    the same entry (created False). Archived; re-evaluates the subject (a change inside the current period
+    applies from the next period's re-seed, G1-15)."""
+    today = uow.clock.today()
+    if data.effective_on > today:
+        raise InputError("effective_on", f"生效日期 {data.effective_on} 晚于今天 {today}",
+                         f"effective_on {data.effective_on} is in the future (today is {today})")
+    source = data.source.strip()
+    if not source:
+        raise InputError("source", "来源不能为空", "source must not be blank")
+    for g in subject.grades:
+        if (g.grade, g.valid_from, g.source) == (data.grade, data.effective_on, source):
+            return g, False
+    uow.lock_subject(subject.id)
+    row = NationalGrade(subject_id=subject.id, grade=data.grade, valid_from=data.effective_on, source=source,
+                        recorded_at=uow.clock.now())
+    subject.grades.append(row)
+    uow.session.flush()
+    uow.publish(NationalGradeRecorded(subject.id, subject.code, grade_id=row.id, grade=row.grade,
+                                      effective_on=row.valid_from.isoformat(), source=source, by=by))
+    uow.handle()
+    return row, True
+
+
+def national_grade_out(row: NationalGrade) -> NationalGradeOut:
+    return NationalGradeOut(id=row.id, grade=row.grade, effective_on=row.valid_from, source=row.source,
+                            recorded_at=row.recorded_at.isoformat(timespec="seconds"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
-from .schemas import SubjectIn
-from .service import create_subject, get_subject, to_out
+from ..errors_http import error_responses
+from .schemas import NationalGradeIn, NationalGradeOut, SubjectIn
+from .service import create_subject, get_subject, national_grade_out, record_national_grade, to_out
 
 router = APIRouter(prefix="/api/v1", tags=["subjects 评价对象"])
 
@@ -30,3 +32,24 @@ def read_subject(code: str, uow: UnitOfWork = Depends(get_uow), who: Principal =
     if subject.kind == "individual" and who.may_see_personal:  # spec G1-17: unmasked resident ID read
         audit_personal_read(uow, who, subject.code)
     return to_out(subject, who.sees_personal_of(subject.code))
+
+
+@router.post("/subjects/{code}/national-grades", status_code=201, response_model=NationalGradeOut,
+             summary="登记国家信用评价等级（有生效日期，不覆盖；122号 Art.6, Art.13）",
+             responses={200: {"model": NationalGradeOut, "description": "the same level, day and source again"},
+                        **error_responses(401, 403, 404, 422)})
+def post_national_grade(code: str, data: NationalGradeIn, uow: UnitOfWork = Depends(get_uow),
+                        actor: Actor = Depends(require("national_grades.record"))) -> JSONResponse:
+    subject = get_subject(uow.session, code)
+    row, created = record_national_grade(uow, subject, data, actor.name)
+    if created:
+        uow.audit("national_grade.record", subject.code, f"{data.grade} from {data.effective_on} ({data.source})")
+    return JSONResponse(status_code=201 if created else 200,
+                        content=national_grade_out(row).model_dump(mode="json"))
+
+
+@router.get("/subjects/{code}/national-grades", response_model=list[NationalGradeOut],
+            summary="国家信用评价等级的历史（按生效日期）", responses=error_responses(403, 404))
+def list_national_grades(code: str, uow: UnitOfWork = Depends(get_uow)) -> list[NationalGradeOut]:
+    subject = get_subject(uow.session, code)
+    return [national_grade_out(g) for g in subject.grades]

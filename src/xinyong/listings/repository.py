@@ -1,0 +1,36 @@
+"""All list-membership queries."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from .models import Membership
+
+
+def by_ref(session: Session, subject_id: int, list_code: str, source_ref: str) -> Membership | None:
+    return session.scalars(select(Membership).where(
+        Membership.subject_id == subject_id, Membership.list_code == list_code,
+        Membership.source_ref == source_ref)).first()
+
+
+def by_id(session: Session, membership_id: int) -> Membership | None:
+    return session.get(Membership, membership_id) if 0 < membership_id < 2**31 else None
+
+
+def of_subject(session: Session, subject_id: int) -> Sequence[Membership]:
+    return session.scalars(select(Membership).where(Membership.subject_id == subject_id)
+                           .order_by(Membership.listed_on, Membership.id)).all()
+
+
+def active_on(session: Session, lists: Collection[str], day: date, subject_id: int | None = None
+              ) -> Sequence[Membership]:
+    """Memberships of `lists` that hold on `day` (listed_on ≤ day < removed_on), of one subject or of all."""
+    stmt = select(Membership).where(Membership.list_code.in_(lists), Membership.listed_on <= day,
+                                    or_(Membership.removed_on.is_(None), Membership.removed_on > day))
+    if subject_id is not None:
+        stmt = stmt.where(Membership.subject_id == subject_id)
+    return session.scalars(stmt.order_by(Membership.subject_id, Membership.id)).all()

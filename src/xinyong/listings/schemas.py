@@ -1,0 +1,44 @@
+"""Request and response bodies of the list-status API (spec X-02)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ListingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject: str = Field(min_length=1, max_length=40, description="USCC or resident ID number")
+    list: str = Field(min_length=1, max_length=40, description="list code, see GET /api/v1/lists")
+    listed_on: date
+    source_ref: str = Field(min_length=1, max_length=200, description="the listing decision or batch reference")
+    department: str | None = Field(None, max_length=40)
+
+
+class RemovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    removed_on: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ListingOut(BaseModel):
+    id: int
+    subject: str
+    list: str
+    list_name: str
+    listed_on: date
+    removed_on: date | None
+    active: bool
+    source: str
+    department: str | None
+    source_ref: str
+    removal_reason: str | None
+    fuse: str | None
+
+
+class ListOut(BaseModel):
+    code: str
+    name: str
+    reference: str
+    fuse: str | None

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from . import __version__, bootstrap, deps, errors_http
 from .archive import views as archive_views
 from .calendar import views as calendar_views
+from .core.clock import beijing_today
 from .core.settings import settings
 from .db.session import engine_for
 from .evaluation import views as evaluation_views
@@ -27,6 +28,8 @@ from .listings import views as listings_views
 from .logs import configure_logging
 from .records import views as records_views
 from .reference import views as reference_views
+from .reference.framework import SystemStatus, validity_on
+from .standards.loader import load_parameters
 from .subjects import views as subjects_views
 from .users import views as users_views
 from .users.tokens import resolve_token
@@ -89,5 +92,15 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     @app.get("/healthz", tags=["operations 运维"])
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    @app.get("/api/v1/status", response_model=SystemStatus, tags=["operations 运维"],
+             summary="系统状态：今日、本办法有效期及到期提醒 (122号 Art.28, spec G1-14)")
+    def status() -> SystemStatus:
+        """For the operators and the web page: from six months before the last day in force the validity carries
+        an `expiring` warning, after it a `lapsed` one (evaluations then carry the same warning)."""
+        today = beijing_today()
+        history = load_parameters()
+        return SystemStatus(version=__version__, today=today,
+                            validity=validity_on(history.value("measures_validity", today), today))
 
     return app

@@ -18,6 +18,7 @@ from _api_helpers import (
 )
 from fastapi.testclient import TestClient
 
+from tests.conftest import auth
 from xinyong.core.clock import DayClock, clock_at
 
 EVALUATION_KEYS = {"subject", "industry", "as_of", "standard_version", "base_score", "score", "grade", "level",
@@ -298,3 +299,42 @@ def test_single_fuse_item_forces_d_122_art16(client: TestClient, tokens: dict[st
     assert ev["score"] > 350  # the score itself is not D-low: the fuse decides
     assert [r["article"] for r in ev["fuse_reasons"]] == [it["fuse_article"]]
     assert ev["fuse_reasons"][0]["record_ids"] == [rec["id"]]
+
+
+@pytest.mark.article("122号 Art.28")
+def test_art28_no_evaluation_before_the_measures_took_effect_and_acts_before_score_nothing(
+        client: TestClient, tokens: dict[str, str]) -> None:
+    with clock_at(DayClock(date(2024, 6, 10))):
+        subject = make_subject(client, tokens["admin"], grade="B")
+        code = subject["code"]
+        before = client.post("/api/v1/records", headers=auth(tokens["admin"]), json={
+            "subject": code, "item": "GEN-D01", "act_date": "2024-05-10", "department": "zhifa",
+            "source_ref": "ART28-before"})
+        assert before.status_code == 201  # accepted and stored: it is history
+        ev = before.json()["evaluation"]
+        assert ev["score"] == 650 and ev["fused"] is False
+        [line] = [ln for ln in ev["lines"] if ln["record_id"] == before.json()["id"]]
+        assert line["applied"] == 0 and "Art.28" in line["note_en"]
+        first_day = client.post("/api/v1/records", headers=auth(tokens["admin"]), json={
+            "subject": code, "item": "GEN-D01", "act_date": "2024-05-11", "department": "zhifa",
+            "source_ref": "ART28-first-day"})
+        assert first_day.json()["evaluation"]["score"] < 650  # from the first day in force it counts
+        r = client.get(f"/api/v1/subjects/{code}/evaluation", params={"as_of": "2024-05-10"})
+        assert r.status_code == 422 and r.json()["detail"][0]["field"] == "as_of"
+        assert client.get(f"/api/v1/subjects/{code}/evaluation", params={"as_of": "2024-05-11"}).status_code == 200
+
+
+@pytest.mark.article("122号 Art.28")
+def test_art28_status_and_evaluations_warn_six_months_before_and_after_the_last_day(
+        client: TestClient, tokens: dict[str, str]) -> None:
+    code = make_subject(client, tokens["admin"], grade="B")["code"]
+    with clock_at(DayClock(date(2026, 11, 10))):
+        assert client.get("/api/v1/status").json()["validity"]["warning"] is None
+        assert client.get(f"/api/v1/subjects/{code}/evaluation").json()["warnings"] == []
+    with clock_at(DayClock(date(2026, 11, 11))):
+        assert client.get("/api/v1/status").json()["validity"]["warning"]["kind"] == "expiring"
+    with clock_at(DayClock(date(2027, 5, 11))):
+        status = client.get("/api/v1/status").json()
+        assert status["validity"]["status"] == "lapsed" and status["today"] == "2027-05-11"
+        [warning] = client.get(f"/api/v1/subjects/{code}/evaluation").json()["warnings"]
+        assert warning["kind"] == "lapsed"  # evaluations go on, but say so

@@ -150,3 +150,31 @@ def test_art16_1_the_batch_agrees_with_real_time_on_listed_subjects(
     rows = {i["code"]: i["evaluation"] for i in client.get("/api/v1/subjects").json()["items"]}
     assert rows[listed]["grade"] == "D" and rows[listed]["fused"] is True
     assert rows[free]["grade"] == "A" and rows[free]["fused"] is False
+
+
+@pytest.mark.article("122号 Art.16(2)")
+def test_art16_2_a_refusal_from_last_year_stays_in_force_until_a_record_says_it_was_performed(
+        client: TestClient, tokens: dict[str, str], pinned: None) -> None:
+    code = make_subject(client, tokens["admin"], grade="A")["code"]
+    refusal = client.post("/api/v1/records", headers=auth(tokens["admin"]), json={
+        "subject": code, "item": "GEN-D04", "act_date": "2025-06-01", "department": "zhifa",
+        "source_ref": "拒不履行-2025-1"})
+    assert refusal.status_code == 201, refusal.text
+    ev = _evaluation(client, code)  # 2026: no record this period, the refusal still holds (G1-05)
+    assert ev["fused"] is True and ev["grade"] == "D"
+    assert ev["fuse_reasons"] == [{"article": "122号 第十六条(二)", "record_ids": [refusal.json()["id"]],
+                                   "listing_ids": []}]
+    wrong = client.post("/api/v1/records", headers=auth(tokens["admin"]), json={
+        "subject": code, "item": "COL-PERF", "act_date": "2026-03-01", "department": "zhifa",
+        "source_ref": "履行-1", "closes": 999999})
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "closes"
+    performed = client.post("/api/v1/records", headers=auth(tokens["admin"]), json={
+        "subject": code, "item": "COL-PERF", "act_date": "2026-03-01", "department": "zhifa",
+        "source_ref": "履行-1", "closes": refusal.json()["id"]})
+    assert performed.status_code == 201, performed.text
+    assert performed.json()["closes"] == refusal.json()["id"]
+    assert performed.json()["evaluation"]["fused"] is False and performed.json()["evaluation"]["grade"] == "A"
+    assert _evaluation(client, code, date(2026, 2, 28))["fused"] is True  # before it was performed
+    assert _evaluation(client, code, date(2025, 12, 31))["fused"] is True  # its own period: the fuse held (G1-05)
+    with unit_of_work(client.app.state.engine) as uow:
+        assert batch_evaluate(uow, TODAY, store=True).mismatches == []

@@ -19,6 +19,8 @@ from ..listings.service import fusing_listings
 from ..messages.evaluation import EvaluationChanged, EvaluationsChanged, SubjectReevaluated
 from ..records import repository as records_repo
 from ..records.models import Record
+from ..records.service import REFUSAL_FUSE_KEY
+from ..reference import service as reference_service
 from ..reference.framework import first_day_in_force, validity_notice
 from ..reference.service import Rulebook, rulebook
 from ..rules import kernel
@@ -112,8 +114,30 @@ def evaluate_subject(session: Session, subject: Subject, as_of: date) -> dict[st
     grade = base_grade(((g.valid_from, g.grade) for g in subject.grades), start)
     base = base_score(grade, rb.params)
     records = records_repo.counting_for_subject(session, subject.id, start, as_of)
-    listed = fusing_listings(session, as_of, subject.id).get(subject.id, [])
-    return _explain(subject.code, subject.industry_codes, base, records, rb, listed)
+    persisting = persisting_fuses(session, start, as_of, subject.id).get(subject.id, {})
+    return _explain(subject.code, subject.industry_codes, base, records, rb, persisting)
+
+
+# 122号 Art.16(2) 拒不履行: a refusal from an earlier period stays in force until a record closes it (performed).
+REFUSAL_FUSE = REFUSAL_FUSE_KEY
+
+
+def persisting_fuses(session: Session, period_start: date, as_of: date, subject_id: int | None = None
+                     ) -> dict[int, dict[str, dict[str, list[int]]]]:
+    """subject id → fuse key → {"record_ids", "listing_ids"}: the fuse conditions that still hold on `as_of`
+    whatever the period's records say (spec G1-05): a listing on the national serious-dishonesty list
+    (Art.16(1), G1-15) and a refusal to perform from an earlier period not yet closed (Art.16(2))."""
+    out: dict[int, dict[str, dict[str, list[int]]]] = {}
+    for sid, hits in fusing_listings(session, as_of, subject_id).items():
+        for membership_id, key in hits:
+            out.setdefault(sid, {}).setdefault(key, {"record_ids": [], "listing_ids": []})["listing_ids"].append(
+                membership_id)
+    refusal_items = reference_service.items_firing(session, REFUSAL_FUSE)
+    since = max(first_day_in_force(), date.min)
+    for sid, record_id in records_repo.open_refusals(session, refusal_items, since, period_start, as_of, subject_id):
+        out.setdefault(sid, {}).setdefault(REFUSAL_FUSE, {"record_ids": [], "listing_ids": []})["record_ids"].append(
+            record_id)
+    return out
 
 
 # 122号 Art.28: acts dated before the measures took effect are history: stored and shown, never scored.
@@ -133,7 +157,7 @@ def _fuse_column(t: ScoringTable, key: str) -> int:
 
 
 def _explain(code: str, industries: list[str], base: int, records: list[Record], rb: Rulebook,
-             listed: list[tuple[int, str]] | None = None) -> dict[str, EvaluationResult]:
+             persisting: dict[str, dict[str, list[int]]] | None = None) -> dict[str, EvaluationResult]:
     t = rb.table
     first = first_day_in_force()
     known = [r for r in records if r.item in rb.item_index and r.act_date >= first]
@@ -143,14 +167,13 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
     rec_subject = np.zeros(len(known), dtype=np.int64)
     scores = kernel.score(np.asarray([base], dtype=np.int64), rec_subject, rec_item, t)
     applied = kernel.allocate(rec_subject, rec_item, t)
-    # 122号 Art.16(1), spec G1-05/G1-15: a listing that holds on the evaluation day fires its fuse in any period
-    listing_hits: dict[int, list[int]] = {}
-    for membership_id, key in listed or []:
-        listing_hits.setdefault(_fuse_column(t, key), []).append(membership_id)
-    fused = bool(scores.fused[0]) or bool(listing_hits)
+    # spec G1-05: conditions that still hold on the evaluation day (a listing, an unperformed refusal) fire their
+    # fuse in any period (122号 Art.16(1)(2))
+    held = {_fuse_column(t, key): ids for key, ids in (persisting or {}).items()}
+    fused = bool(scores.fused[0]) or bool(held)
     fuse_reasons = []
     for k in range(len(t.fuse_keys)):
-        if not scores.fuse_hits[0, k] and k not in listing_hits:
+        if not scores.fuse_hits[0, k] and k not in held:
             continue
         if not scores.fuse_hits[0, k]:
             ids: list[int] = []
@@ -158,7 +181,9 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
             ids = [r.id for r, i in zip(known, rec_item, strict=True) if t.heavier[i]]
         else:
             ids = [r.id for r, i in zip(known, rec_item, strict=True) if t.fuse_reason[i] == k]
-        fuse_reasons.append({"article": t.fuse_label(k), "record_ids": ids, "listing_ids": listing_hits.get(k, [])})
+        also = held.get(k, {"record_ids": [], "listing_ids": []})
+        fuse_reasons.append({"article": t.fuse_label(k), "record_ids": sorted(ids + also["record_ids"]),
+                             "listing_ids": also["listing_ids"]})
     lines_by_bucket: dict[int, list[dict[str, Any]]] = {}
     for r, i, a in zip(known, rec_item, applied, strict=True):
         lines_by_bucket.setdefault(int(t.bucket[i]), []).append(
@@ -334,9 +359,9 @@ def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | Non
     scores = kernel.score(base, rec_subject, rec_item, t)
     # 122号 Art.16(1), G1-05/G1-15: listings that hold on as_of fire their fuse whatever the period's records
     fuse_hits = scores.fuse_hits.copy()
-    for sid, hits in fusing_listings(session, as_of).items():
+    for sid, held in persisting_fuses(session, pop.period_start, as_of).items():
         if sid in pos:
-            for _membership, key in hits:
+            for key in held:
                 fuse_hits[pos[sid], _fuse_column(t, key)] = True
     fused = fuse_hits.any(axis=1) if fuse_hits.size else scores.fused
     general_grade = kernel.fused_grade_index(scores.general, fused, t)

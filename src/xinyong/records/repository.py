@@ -197,3 +197,23 @@ def counting_rows_in_period(session: Session, start: date, end: date) -> list[tu
 def provisional_due_dates(session: Session) -> list[Record]:
     """Records whose due date was computed without the year's holiday calendar (weekends only)."""
     return list(session.scalars(select(Record).where(Record.due_provisional.is_(True))))
+
+
+def open_refusals(session: Session, refusal_items: list[str], since: date, before: date, as_of: date,
+                  subject_id: int | None = None) -> list[tuple[int, int]]:
+    """(subject_id, record_id) of counting refusals to perform (122号 Art.16(2)) dated in [since, before) — earlier
+    periods — that no counting record dated on or before `as_of` closes (履行完毕)."""
+    if not refusal_items:
+        return []
+    closer = aliased(Record)
+    newer = aliased(Record)
+    closing = exists().where(closer.closes_id == Record.id, closer.act_date <= as_of,
+                             ~exists().where(Withdrawal.record_id == closer.id),
+                             ~exists().where(newer.supersedes_id == closer.id))
+    stmt = (select(Record.subject_id, Record.id)
+            .where(Record.item.in_(refusal_items), Record.act_date >= since, Record.act_date < before,
+                   *_counting(), ~closing)
+            .order_by(Record.subject_id, Record.id))
+    if subject_id is not None:
+        stmt = stmt.where(Record.subject_id == subject_id)
+    return [(int(s), int(r)) for s, r in session.execute(stmt).all()]

@@ -24,6 +24,8 @@ class RecordIn(BaseModel):
                                        description="行政类别 (122号 Art.7), e.g. administrative_penalty; default from the item")
     accident_grade: str | None = Field(default=None, max_length=8,
                                        description="生产安全事故等级 (国务院令第493号): 一般 | 较大 | 重大 | 特别重大")
+    closes: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                               description="id of an earlier refusal to perform (122号 Art.16(2)) this record closes")
 
 
 class BulkIn(BaseModel):

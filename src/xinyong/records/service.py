@@ -16,7 +16,7 @@ from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, P
 from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubject
 from ..messages.records import RecordDuplicateLinked, RecordEntered, RecordWithdrawn
 from ..reference.models import CatalogueItem, Department
-from ..reference.service import admin_categories, info_classes
+from ..reference.service import admin_categories, info_classes, items_firing
 from ..standards.loader import load_parameters
 from ..subjects.models import Subject
 from ..subjects.service import subject_for_input
@@ -46,12 +46,13 @@ def due_date_for(act_date: date) -> tuple[date, bool]:
 
 def _content(data: RecordIn, subject_code: str, item: CatalogueItem) -> tuple[Any, ...]:
     return (subject_code, data.item, data.act_date, data.department, data.note or None, data.decision_no,
-            data.info_class or item.source_category, data.admin_category or item.admin_category, data.accident_grade)
+            data.info_class or item.source_category, data.admin_category or item.admin_category, data.accident_grade,
+            data.closes)
 
 
 def _stored_content(record: Record, subject_code: str) -> tuple[Any, ...]:
     return (subject_code, record.item, record.act_date, record.department, record.note or None, record.decision_no,
-            record.info_class, record.admin_category, record.accident_grade)
+            record.info_class, record.admin_category, record.accident_grade, record.closes_id)
 
 
 def _class_problems(data: RecordIn, item: CatalogueItem) -> list[Problem]:
@@ -74,6 +75,20 @@ def _class_problems(data: RecordIn, item: CatalogueItem) -> list[Problem]:
     return problems
 
 
+def _closes_problems(session: Session, closes: int, subject: Subject) -> list[Problem]:
+    """122号 Art.16(2) 拒不履行: a record that says the decision was performed names the refusal it closes: a
+    counting refusal of the same subject."""
+    target = session.get(Record, closes)
+    refusal_items = items_firing(session, REFUSAL_FUSE_KEY)
+    if (target is None or target.subject_id != subject.id or target.item not in refusal_items
+            or repository.status_of(session, target) != "active"):
+        return [Problem("closes", f"记录 {closes} 不是该对象有效的拒不履行记录（122号 第十六条(二)）",
+                        f"record {closes} is not an active refusal to perform of this subject (122号 Art.16(2))")]
+    return []
+
+
+REFUSAL_FUSE_KEY = "122号 Art.16(2)"
+
 # 国务院令第493号《生产安全事故报告和调查处理条例》第三条: the four grades of a production-safety accident.
 ACCIDENT_GRADES = ("一般", "较大", "重大", "特别重大")
 
@@ -95,6 +110,8 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
         problems.append(Problem("source_ref", "来源编号不能为空", "source_ref must not be blank"))
     if item is not None:
         problems += _class_problems(data, item)
+    if data.closes is not None and subject is not None:
+        problems += _closes_problems(session, data.closes, subject)
     if problems:
         raise InputError(problems[0].field, problems[0].reason_zh, problems[0].reason_en, *problems[1:])
     # 谁生成、谁录入、谁负责 (第八条): a business department reports its own records only.
@@ -131,7 +148,7 @@ def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | N
         entered_by=actor.name, entered_at=now, due_date=due, due_provisional=provisional,
         late=is_late(actor.channel, now.date(), due), decision_no=data.decision_no,
         info_class=data.info_class or item.source_category, admin_category=data.admin_category or item.admin_category,
-        accident_grade=data.accident_grade,
+        accident_grade=data.accident_grade, closes_id=data.closes,
     )
     try:
         with session.begin_nested():  # a concurrent writer of the same subject and source_ref wins the index
@@ -273,6 +290,7 @@ def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]
         "info_class": record.info_class,
         "admin_category": record.admin_category,
         "accident_grade": record.accident_grade,
+        "closes": record.closes_id,
     }
 
 

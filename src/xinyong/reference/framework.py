@@ -96,6 +96,12 @@ class Validity(BaseModel):
     warning: Notice | None = Field(description="null while more than six months remain")
 
 
+class SystemStatus(BaseModel):
+    version: str
+    today: date
+    validity: Validity
+
+
 class Framework(BaseModel):
     as_of: date
     measures: str

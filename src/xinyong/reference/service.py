@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from ..rules.table import ScoringTable, build_table
+from ..standards import citation
 from ..standards.loader import (
     default_standard_files,
     load_parameters,
@@ -171,3 +172,10 @@ def _rulebook(rows: tuple[tuple[str, str | None, date | None, str], ...], indust
 def department_names(session: Session) -> dict[str, str]:
     """code → name of every department (122号 第四条, 第二十七条)."""
     return {d.code: d.name for d in repository.departments(session)}
+
+
+def items_firing(session: Session, fuse_key: str) -> list[str]:
+    """Codes of the catalogue items whose record fires the 122号 Art.16 item `fuse_key` (e.g. "122号 Art.16(2)")."""
+    wanted = citation.parse(fuse_key)
+    return [c.code for c in repository.catalogue_items(session)
+            if c.fuse_article and citation.coerce(c.fuse_article) == wanted]

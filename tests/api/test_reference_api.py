@@ -70,7 +70,8 @@ def test_catalogue_item_shape_and_types_122_art7_122_art11(client: TestClient) -
         assert isinstance(it["name"], str) and it["name"]
         assert it["polarity"] in ("good", "bad")
         assert it["family"] in ("general", "industry")
-        assert type(it["points"]) is int and it["points"] > 0, it
+        # a fuse-only item may carry 0 points (122号 Art.16 sets the level whatever the score; issue 7 item 6(c))
+        assert type(it["points"]) is int and (it["points"] > 0 or (it["fuse"] and it["points"] == 0)), it
         assert it["cap"] is None or (type(it["cap"]) is int and it["cap"] >= it["points"]), it
         assert type(it["fuse"]) is bool and type(it["heavier"]) is bool
         assert isinstance(it["article"], str) and it["article"].strip(), f"{it['code']} cites no article"

@@ -39,6 +39,7 @@ ENDPOINTS: dict[str, str] = {
     "PUT /api/v1/standards/{version}": "standards.draft",
     "POST /api/v1/standards/{version}/consultation": "standards.consultation",
     "POST /api/v1/standards/{version}/approve": "standards.approve",
+    "POST /api/v1/standards/{version}/comments/{comment_id}/disposition": "standards.comment_disposition",
     "POST /api/v1/logout": "session.logout",
     "POST /api/v1/tokens": "tokens.manage",
     "POST /api/v1/tokens/{token_id}/revoke": "tokens.manage",
@@ -46,7 +47,8 @@ ENDPOINTS: dict[str, str] = {
     "PUT /api/v1/departments/{code}": "departments.manage",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-UNAUTHENTICATED = {"POST /api/v1/login"}  # sign-in is the one write without a token
+# sign-in, and a public comment on a draft under consultation (122号 Art.12 向社会公开征求意见), need no token
+UNAUTHENTICATED = {"POST /api/v1/login", "POST /api/v1/standards/{version}/comments"}
 
 
 def _routes(routes: list) -> Iterator[APIRoute]:  # type: ignore[type-arg]

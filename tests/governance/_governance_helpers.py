@@ -14,7 +14,8 @@ from sqlalchemy import Engine, delete, text
 
 from tests.conftest import DATA_TABLES, auth, new_resident_id, new_uscc
 from xinyong.bootstrap import unit_of_work
-from xinyong.core.clock import beijing_today
+from xinyong.core.clock import DayClock, beijing_today, clock_at
+from xinyong.governance.models import StandardComment
 from xinyong.reference.models import CatalogueItem, StandardVersion
 from xinyong.reference.service import load_parameters
 from xinyong.standards.loader import default_standard_files, load_standard_file
@@ -42,6 +43,7 @@ def governed(clean: Engine) -> Iterator[Engine]:
         for table in DATA_TABLES:
             conn.execute(text(f"DELETE FROM {table}"))
     with unit_of_work(clean) as s:
+        s.session.execute(delete(StandardComment))
         s.session.execute(delete(StandardVersion).where(StandardVersion.version.not_in(DEFAULT_VERSIONS)))
         s.session.execute(delete(CatalogueItem).where(CatalogueItem.code.not_in(DEFAULT_ITEMS)))
 
@@ -52,8 +54,15 @@ def content(client: TestClient, version: str, token: str | None = None) -> dict[
     return copy.deepcopy(r.json())
 
 
-def create(client: TestClient, token: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
-    r = client.post("/api/v1/standards", json=body, headers=auth(token))
+def create(client: TestClient, token: str, body: dict[str, Any], status: int = 201, on: date | None = None
+           ) -> dict[str, Any]:
+    """Draft a version; `on` = the day the draft is written (a consultation cannot start before it, 122号
+    Art.12), default today."""
+    if on is None:
+        r = client.post("/api/v1/standards", json=body, headers=auth(token))
+    else:
+        with clock_at(DayClock(on)):
+            r = client.post("/api/v1/standards", json=body, headers=auth(token))
     assert r.status_code == status, r.text
     return dict(r.json())
 

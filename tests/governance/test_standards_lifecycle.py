@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import auth
 from xinyong.auth.actors import Actor
+from xinyong.core.clock import FixedClock
 from xinyong.core.uow import UnitOfWork
 from xinyong.errors import ForbiddenError, InputError
 from xinyong.governance import service
@@ -63,7 +64,7 @@ def test_defaults_are_listed_in_force_and_drafts_hidden_from_the_public_122_art1
     # a plain draft needs a token; once published for consultation it is public (第十二条 向社会公开征求意见)
     assert gclient.get(f"/api/v1/standards/{draft['version']}").status_code == 401
     assert gclient.get(f"/api/v1/standards/{draft['version']}", headers=auth(tokens["viewer"])).status_code == 200
-    consult(gclient, tokens["business"], draft["version"], days(-1), days(14))
+    consult(gclient, tokens["business"], draft["version"], days(0), days(15))
     assert gclient.get(f"/api/v1/standards/{draft['version']}").status_code == 200
 
 
@@ -102,8 +103,8 @@ def test_drafting_needs_a_token(gclient: TestClient) -> None:
 @pytest.mark.article("122号 Art.12")
 def test_consultation_lasts_at_least_15_days_publication_day_not_counted_122_art12(gclient: TestClient, tokens
                                                                                 ) -> None:
-    v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
     start = date(YEAR, 6, 1)
+    v = create(gclient, tokens["business"], sd_draft(gclient), on=start)["version"]
     short = consult(gclient, tokens["business"], v, start, date(YEAR, 6, 15), 422)  # 14 days
     assert fields(short) == ["end_date"] and "15" in short["detail"][0]["reason_zh"]
     assert "14" in short["detail"][0]["reason_en"]
@@ -123,7 +124,7 @@ def test_consultation_days_helper_g1_13() -> None:
 @pytest.mark.article("122号 Art.12")
 @pytest.mark.parametrize("role", ["admin", "coordinator", "business", "hall", "support", "viewer"])
 def test_only_the_leader_approves_122_art12_d1_08(gclient: TestClient, tokens, role: str) -> None:
-    v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
+    v = create(gclient, tokens["business"], sd_draft(gclient), on=days(-20))["version"]
     consult(gclient, tokens["business"], v, days(-20), days(-1))
     approve(gclient, tokens[role], v, today(), 403)
     assert gclient.post(f"/api/v1/standards/{v}/approve", json={"effective_date": today().isoformat()}
@@ -133,7 +134,7 @@ def test_only_the_leader_approves_122_art12_d1_08(gclient: TestClient, tokens, r
 
 @pytest.mark.article("122号 Art.12")
 def test_approval_refused_without_or_during_consultation_122_art12(gclient: TestClient, tokens) -> None:
-    v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
+    v = create(gclient, tokens["business"], sd_draft(gclient), on=days(-16))["version"]
     never = approve(gclient, tokens["leader"], v, today(), 422)
     assert fields(never) == ["status"]
     consult(gclient, tokens["business"], v, days(-15), today())  # ends today: still running
@@ -145,7 +146,7 @@ def test_approval_refused_without_or_during_consultation_122_art12(gclient: Test
 
 
 def test_effective_date_before_the_approval_date_is_refused_d1_08(gclient: TestClient, tokens) -> None:
-    v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
+    v = create(gclient, tokens["business"], sd_draft(gclient), on=days(-20))["version"]
     consult(gclient, tokens["business"], v, days(-20), days(-2))
     r = approve(gclient, tokens["leader"], v, days(-1), 422)
     assert fields(r) == ["effective_date"]
@@ -189,7 +190,7 @@ def test_happy_path_new_version_in_force_on_its_effective_date_122_art12(gclient
     b04 = next(it for it in body["items"] if it["code"] == "SD-B04")
     body["items"].remove(b04)
     body["items"].append(dict(b04, code="SD-B05", name="参与团体标准编制"))  # a new catalogue item (第七条)
-    v = create(gclient, tokens["business"], body)["version"]
+    v = create(gclient, tokens["business"], body, on=days(-16))["version"]
     consult(gclient, tokens["business"], v, days(-16), days(-1))
     done = approve(gclient, tokens["leader"], v, today())
     life = done["lifecycle"]
@@ -215,7 +216,7 @@ def test_happy_path_new_version_in_force_on_its_effective_date_122_art12(gclient
 
 @pytest.mark.article("122号 Art.12")
 def test_editing_a_published_draft_restarts_its_consultation_122_art12(gclient: TestClient, tokens) -> None:
-    v = create(gclient, tokens["business"], sd_draft(gclient))["version"]
+    v = create(gclient, tokens["business"], sd_draft(gclient), on=days(-16))["version"]
     consult(gclient, tokens["business"], v, days(-16), days(-1))
     body = content(gclient, v, tokens["business"])
     body["name"] = "再次修订"
@@ -237,7 +238,9 @@ def _approved_draft(db: UnitOfWork, effective: date, today_: date) -> str:
     body = content_of(get_row(db.session, SD))
     body.pop("version")
     body["effective_date"] = None
+    db.clock = FixedClock(today_ - timedelta(days=20))  # the draft is written 20 days before
     row = create_draft(db, body, REGULATOR, today_)
+    db.clock = FixedClock(today_)
     open_consultation(db, row.version, today_ - timedelta(days=20), today_ - timedelta(days=1), REGULATOR, today_)
     return row.version
 
@@ -290,7 +293,10 @@ def test_approval_adds_new_items_to_the_collection_catalogue_122_art7(clean, db:
 
     body = content_of(get_row(db.session, SD))
     body.pop("version")
-    body["items"].append(dict(body["items"][0], code="SD-B77", name="新指标", cap=None, points=1))
+    first = body["items"][0]
+    body["items"].append(dict(first, code="SD-B77", name="新指标", cap=1, points=1))
+    first["cap"] -= 1  # the bonus caps stay within the 100-point budget (122号 Art.11(2))
+    db.clock = FixedClock(date(2026, 1, 2))
     row = create_draft(db, body, REGULATOR, date(2026, 1, 2))
     open_consultation(db, row.version, date(2026, 1, 2), date(2026, 1, 17), REGULATOR, date(2026, 1, 2))
     assert db.session.get(CatalogueItem, "SD-B77") is None
@@ -308,7 +314,7 @@ def test_a_version_in_force_at_once_re_evaluates_the_stored_results_122_art13(gc
 
     code = make_subject(gclient, tokens["admin"], industries=["survey_design"])
     body = sd_draft(gclient)
-    v = create(gclient, tokens["business"], body)["version"]
+    v = create(gclient, tokens["business"], body, on=days(-16))["version"]
     consult(gclient, tokens["business"], v, days(-16), days(-1))
     approve(gclient, tokens["leader"], v, today())
     listed = gclient.get("/api/v1/subjects", params={"q": code, "industry": "survey_design"}).json()["items"][0]

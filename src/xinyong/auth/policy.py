@@ -56,6 +56,10 @@ POLICY: dict[str, frozenset[str]] = {
     "standards.draft": frozenset({"admin", "coordinator", "business"}),
     "standards.consultation": frozenset({"admin", "coordinator", "business"}),
     "standards.approve": frozenset({"leader"}),
+    # 122号 Art.12 向社会公开征求意见: the drafting department answers each public comment before approval
+    # (same roles as drafting; the department is checked in governance/service.py). Submitting a comment
+    # needs no token (the public), so it has no row here.
+    "standards.comment_disposition": frozenset({"admin", "coordinator", "business"}),
     # 第十九条 电子信用档案: reading a full archive is a read of personal data (token + audit trail); every role
     # may read organisations' archives, individuals' need PERSONAL_DATA_ROLES (or their own subject account),
     # checked in archive/views.py

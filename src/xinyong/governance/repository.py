@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..reference.models import CatalogueItem, Industry, StandardVersion
 from ..reference.service import IN_FORCE_STATES
+from .models import StandardComment
 
 # Approved versions count from their effective date; the seeded defaults are stored as in_force.
 APPROVED_STATES = IN_FORCE_STATES
@@ -41,3 +42,27 @@ def industry(session: Session, code: str) -> Industry | None:
 
 def catalogue(session: Session) -> dict[str, CatalogueItem]:
     return {c.code: c for c in session.scalars(select(CatalogueItem))}
+
+
+def comments_of(session: Session, version: str) -> list[StandardComment]:
+    return list(session.scalars(select(StandardComment).where(StandardComment.version == version)
+                                .order_by(StandardComment.id)))
+
+
+def comment(session: Session, version: str, comment_id: int) -> StandardComment | None:
+    """None for an id outside 32-bit integers too (it names no comment and must not reach the driver)."""
+    if not 0 < comment_id < 2**31:
+        return None
+    row = session.get(StandardComment, comment_id)
+    return row if row is not None and row.version == version else None
+
+
+def comment_by_hash(session: Session, version: str, digest: str) -> StandardComment | None:
+    return session.scalars(select(StandardComment).where(StandardComment.version == version,
+                                                         StandardComment.content_hash == digest)).first()
+
+
+def pending_comments(session: Session, version: str) -> list[StandardComment]:
+    return list(session.scalars(select(StandardComment).where(StandardComment.version == version,
+                                                              StandardComment.decision.is_(None))
+                                .order_by(StandardComment.id)))

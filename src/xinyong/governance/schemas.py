@@ -16,8 +16,8 @@ class ItemIn(BaseModel):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
     name: str = Field(min_length=1, max_length=200)
     polarity: Literal["good", "bad"]
-    points: int = Field(ge=1, le=450)
-    cap: int | None = Field(default=None, ge=1, le=450)
+    points: int = Field(ge=0, le=450)  # 0 only for a fuse-only item (checked by the loader, 122号 Art.16)
+    cap: int | None = Field(default=None, ge=0, le=450)
     article: str = Field(min_length=1, max_length=500)
     admin_category: str = Field(default="other", min_length=1, max_length=40)
     source_category: str = Field(default="planning", min_length=1, max_length=20)
@@ -25,6 +25,8 @@ class ItemIn(BaseModel):
     heavier: bool = False
     work_safety: bool = False
     default: bool = False
+    source: str = Field(default="", max_length=500)  # the field's own regulation, e.g. 《测绘法》第三十四条
+    accident_grades: list[str] = Field(default_factory=list, max_length=10)  # 国务院令第493号 第三条
 
 
 class StandardIn(BaseModel):
@@ -63,3 +65,146 @@ class ApproveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     effective_date: date
+
+
+# --- public comments (公开征求意见, 122号 Art.12) -------------------------------------------------------------
+
+class CommentIn(BaseModel):
+    """A comment from the public on a version under consultation; name and contact are optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=100)
+    contact: str | None = Field(default=None, max_length=200, description="phone or e-mail; shown to staff only")
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class DispositionIn(BaseModel):
+    """The drafting department's answer to one comment: 采纳 / 部分采纳 / 不予采纳, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["adopted", "partly_adopted", "not_adopted"]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+# --- responses ---------------------------------------------------------------------------------------------
+
+class StandardSummaryOut(BaseModel):
+    """One version as listed (GET /standards)."""
+
+    version: str
+    family: str
+    industry: str | None
+    name: str
+    status: Literal["draft", "consultation", "approved", "in_force", "superseded"]
+    consultation_start: str | None
+    consultation_end: str | None
+    approved_by: str | None
+    approved_at: str | None
+    effective_date: str | None
+
+
+class LifecycleOut(StandardSummaryOut):
+    created_by: str | None
+    created_at: str | None
+    based_on: str | None
+    superseded_by: str | None
+
+
+class ItemOut(BaseModel):
+    """An indicator in the YAML shape; optional keys (e.g. `source`, `accident_grades`) appear only when given."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    name: str
+    polarity: str
+    points: int
+    cap: int | None = None
+    article: str = ""
+    admin_category: str = "other"
+    source_category: str = "planning"
+    fuse: str | None = None
+    heavier: bool = False
+    work_safety: bool = False
+    default: bool = False
+
+
+class StandardOut(BaseModel):
+    """GET /standards/{version}: the shape POST /standards accepts, plus the lifecycle."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: str
+    family: str
+    industry: str | None
+    name: str
+    effective_date: str | None
+    reference: str
+    items: list[ItemOut]
+    lifecycle: LifecycleOut
+
+
+class ScoreLevelOut(BaseModel):
+    score: int
+    level: str
+
+
+class ImpactSubjectOut(BaseModel):
+    subject: str
+    industry: str | None
+    before: ScoreLevelOut
+    after: ScoreLevelOut
+
+
+class DistributionOut(BaseModel):
+    before: dict[str, int]
+    after: dict[str, int]
+
+
+class ImpactOut(BaseModel):
+    version: str
+    as_of: str
+    replaces: str | None
+    total: int
+    changed: int
+    transitions: dict[str, int]
+    distribution: DistributionOut
+    subjects: list[ImpactSubjectOut]
+
+
+class CommentReceiptOut(BaseModel):
+    """What the commenter gets back: its own comment (201 new, 200 the same comment sent again)."""
+
+    id: int
+    version: str
+    name: str | None
+    contact: str | None
+    text: str
+    submitted_at: str
+
+
+class CommentOut(BaseModel):
+    """A comment as staff see it; name and contact are null for roles that may not see personal data."""
+
+    id: int
+    version: str
+    name: str | None
+    contact: str | None
+    text: str
+    submitted_at: str
+    decision: Literal["adopted", "partly_adopted", "not_adopted"] | None
+    reason: str | None
+    decided_by: str | None
+    decided_at: str | None
+
+
+class CommentsOut(BaseModel):
+    """Counts for everyone; `comments` for staff only (null for the public), docs/decisions.md."""
+
+    version: str
+    total: int
+    pending: int
+    by_decision: dict[str, int]
+    comments: list[CommentOut] | None

@@ -17,6 +17,16 @@ Counting (spec G0-1, G1-13):
   been in force for 365 days (366 across a 29 February): 364 days is refused. Applies to industry standards,
   which is what 第十二条 regulates; the general standard is set with the measures themselves (第十一条(二)).
 
+Public consultation (公开征求意见, 122号 Art.12; issue 7 item 6(a)):
+- no back-dating: a consultation cannot start before the draft existed (start_date ≥ the draft's creation day);
+- while it runs (start_date ≤ today ≤ end_date) anyone may comment, without a token; the same comment sent again
+  (same name, contact, text) is the same comment (200, same id), so a retry never counts twice;
+- the drafting department answers each comment (adopted | partly_adopted | not_adopted, with a reason) until the
+  version is approved; the leader in charge cannot approve while a comment is unanswered (422 naming `comments`).
+
+A leader credential bound to a scope ("general" and/or industry codes, users.tokens.check_scope) approves only the
+standards in it (issue 7 item 6(d)); outside it → 403 naming `Authorization`. No scope: every standard.
+
 Who may do what (roles × actions; `xinyong.auth.service.PERMISSIONS` + :func:`check_may_manage`):
 
 | action                                   | admin | coordinator | business             | leader | hall/support/viewer | anonymous |
@@ -26,22 +36,29 @@ Who may do what (roles × actions; `xinyong.auth.service.PERMISSIONS` + :func:`c
 | create / edit draft: general standard    | yes   | yes         | no (403)             | no     | no                  | no (401)  |
 | create / edit draft: industry standard   | yes   | no (403)    | own industry only¹   | no     | no                  | no (401)  |
 | open the public consultation             | as create/edit                                                                          |
-| approve (fixes the effective date)       | no    | no          | no                   | yes    | no                  | no (401)  |
+| approve (fixes the effective date)       | no    | no          | no                   | yes²   | no                  | no (401)  |
+| comment on a version under consultation  | anyone, during the consultation window, no token                                        |
+| answer a comment (disposition)           | as create/edit                                                                          |
+| read comments (text, name, contact)      | staff (STAFF_ROLES); others get the counts only                                         |
 
 ¹ the industry whose regulator (industries.regulator, 122号 第四条(二)) is the token's department.
+² only the standards in the leader credential's scope.
 Admin may do everything but approve: 第十二条 and spec D1-08 require the leader in charge (主管领导) as approver.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
+from ..auth.audit import audit_actor
 from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
 from ..messages.evaluation import ReevaluateEveryone
@@ -55,7 +72,9 @@ from ..standards.loader import (
     validation_problems,
 )
 from ..standards.model import Parameters, Standard
+from ..users.tokens import in_scope
 from . import repository
+from .models import DECISIONS, StandardComment
 
 STATUSES = ("draft", "consultation", "approved", "in_force", "superseded")
 EDITABLE = ("draft", "consultation")
@@ -325,6 +344,13 @@ def open_consultation(uow: UnitOfWork, version: str, start: date, end: date, act
     check_may_manage(session, actor, row.family, row.industry)
     if row.status not in EDITABLE:
         raise ConflictError("status", f"版本 {version} 已审定", f"version {version} is already approved")
+    created = row.created_at.date() if row.created_at is not None else None
+    if created is not None and start < created:
+        raise InputError(
+            "start_date",
+            f"公开征求意见不能早于草案拟定之日 {created} 开始 (122号 第十二条；不得倒签)",
+            f"the public consultation cannot start before the draft existed ({created}; 122号 Art.12, no "
+            f"back-dating)")
     if end < start:
         raise InputError("end_date", "征求意见截止日期早于开始日期", "end_date is before start_date")
     minimum = int(parameter("consultation_min_days", start))
@@ -343,15 +369,23 @@ def open_consultation(uow: UnitOfWork, version: str, start: date, end: date, act
 
 
 def approve(uow: UnitOfWork, version: str, effective_date: date, actor: Actor, today: date,
-            now: datetime | None = None) -> StandardVersion:
+            now: datetime | None = None, scope: list[str] | None = None) -> StandardVersion:
     """主管领导审定 (122号 第十二条, D1-08): record approver and date, fix the effective date, and add the new
-    items to the collection catalogue (第七条) so records can reference them. The caller audits
-    `standard.approve`."""
+    items to the collection catalogue (第七条) so records can reference them. `scope`: the standards the leader
+    credential is in charge of (None: all). The caller audits `standard.approve`."""
     session = uow.session
     if actor.role != "leader":
         raise ForbiddenError("Authorization", "评价标准须经主管领导审定 (122号 第十二条)",
                              "a standard is approved by the leader in charge (122号 Art.12)")
     row = get_row(session, version)
+    if not in_scope(scope, row.family, row.industry):
+        what = "通用评价标准" if row.family == "general" else f"行业 {row.industry} 的评价标准"
+        what_en = "the general standard" if row.family == "general" else f"the standard of industry {row.industry}"
+        raise ForbiddenError(
+            "Authorization",
+            f"该主管领导分管 {', '.join(scope or [])}，不分管{what}，不能审定 (122号 第十二条 报主管领导审定)",
+            f"this leader is in charge of {', '.join(scope or [])}, not of {what_en}, and may not approve it "
+            f"(122号 Art.12: approved by the leader in charge)")
     if row.status in repository.APPROVED_STATES:
         raise ConflictError("status", f"版本 {version} 已审定", f"version {version} is already approved")
     problems: list[Problem] = []
@@ -362,6 +396,14 @@ def approve(uow: UnitOfWork, version: str, effective_date: date, actor: Actor, t
         problems.append(Problem(
             "consultation_end", f"公开征求意见至 {row.consultation_end} 止，尚未结束 (122号 第十二条)",
             f"the public consultation runs until {row.consultation_end} and is not over (122号 Art.12)"))
+    pending = repository.pending_comments(session, version)
+    if pending:
+        ids = ", ".join(str(c.id) for c in pending[:20]) + (" …" if len(pending) > 20 else "")
+        problems.append(Problem(
+            "comments", f"尚有 {len(pending)} 条公开征求意见未作处理 (编号 {ids})，须逐条说明采纳情况后方可审定 "
+                        f"(122号 第十二条)",
+            f"{len(pending)} public comment(s) have no disposition yet (ids {ids}); each must be answered before "
+            f"approval (122号 Art.12)"))
     if effective_date < today:
         problems.append(Problem("effective_date", f"实施日期 {effective_date} 早于审定日期 {today}",
                                 f"effective_date {effective_date} is before the approval date {today}"))
@@ -412,3 +454,104 @@ def _replacement_problems(session: Session, row: StandardVersion, effective: dat
     return []
 
 
+# --- public comments (公开征求意见, 122号 Art.12) -------------------------------------------------------------
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def comment_hash(name: str | None, contact: str | None, text: str) -> str:
+    return hashlib.sha256("\x1f".join((name or "", contact or "", text)).encode()).hexdigest()
+
+
+def check_window(row: StandardVersion, today: date) -> None:
+    """Comments are taken while the version is under consultation, from its first to its last day (inclusive)."""
+    start, end = row.consultation_start, row.consultation_end
+    if row.status != "consultation" or start is None or end is None:
+        raise ConflictError("consultation_start", f"版本 {row.version} 未在公开征求意见期间，不接受意见 (122号 第十二条)",
+                            f"version {row.version} is not under public consultation; no comments are taken "
+                            f"(122号 Art.12)")
+    if today < start:
+        raise ConflictError("consultation_start", f"公开征求意见自 {start} 开始，至 {end} 止，尚未开始 (122号 第十二条)",
+                            f"the public consultation runs from {start} to {end} and has not started (122号 Art.12)")
+    if today > end:
+        raise ConflictError("consultation_end", f"公开征求意见已于 {end} 结束 ({start} 至 {end}) (122号 第十二条)",
+                            f"the public consultation ran from {start} to {end} and is over (122号 Art.12)")
+
+
+def submit_comment(uow: UnitOfWork, version: str, name: str | None, contact: str | None, text: str,
+                   origin: str = "") -> tuple[StandardComment, bool]:
+    """A comment from the public (no token). Returns (comment, created): the same comment again is the stored
+    one. Audited as `standard.comment` by "public" (the contact details stay out of the audit trail)."""
+    session = uow.session
+    row = get_row(session, version)
+    check_window(row, uow.clock.today())
+    body = text.strip()
+    if not body:
+        raise InputError("text", "意见内容不能为空", "the comment text is empty")
+    name, contact = _clean(name), _clean(contact)
+    digest = comment_hash(name, contact, body)
+    existing = repository.comment_by_hash(session, version, digest)
+    if existing is not None:
+        return existing, False
+    comment = StandardComment(version=version, name=name, contact=contact, text=body, content_hash=digest,
+                              submitted_at=uow.clock.now(), origin=(origin or "")[:100])
+    try:
+        with session.begin_nested():  # a concurrent identical submission: the unique key keeps one
+            session.add(comment)
+            session.flush()
+    except IntegrityError:
+        again = repository.comment_by_hash(session, version, digest)
+        if again is None:
+            raise
+        return again, False
+    audit_actor(session, Actor(name="public", role="anonymous", origin=origin), "standard.comment",
+                f"comment:{comment.id}", f"version={version} chars={len(body)}")
+    return comment, True
+
+
+def dispose_comment(uow: UnitOfWork, version: str, comment_id: int, decision: str, reason: str, actor: Actor
+                    ) -> StandardComment:
+    """The drafting department's answer to one comment (采纳 / 部分采纳 / 不予采纳, with the reason); it can be
+    revised until the version is approved. The caller audits `standard.comment_disposition`."""
+    session = uow.session
+    row = get_row(session, version)
+    check_may_manage(session, actor, row.family, row.industry)
+    comment = repository.comment(session, version, comment_id)
+    if comment is None:
+        raise NotFoundError("comment_id", f"版本 {version} 没有编号为 {comment_id} 的意见",
+                            f"version {version} has no comment {comment_id}")
+    if row.status not in EDITABLE:
+        raise ConflictError("status", f"版本 {version} 已审定，意见处理情况不能再修改",
+                            f"version {version} is approved; its comment dispositions are final")
+    if decision not in DECISIONS:
+        raise InputError("decision", f"处理结果应为 {', '.join(DECISIONS)}", f"decision must be one of {', '.join(DECISIONS)}")
+    if not reason.strip():
+        raise InputError("reason", "须说明采纳或不予采纳的理由", "the reason is empty")
+    comment.decision, comment.reason = decision, reason.strip()
+    comment.decided_by, comment.decided_at = actor.name, uow.clock.now()
+    session.flush()
+    return comment
+
+
+def comment_out(c: StandardComment, with_identity: bool) -> dict[str, Any]:
+    """A comment as staff see it; `with_identity` False hides the commenter's name and contact (G1-17)."""
+    return {
+        "id": c.id, "version": c.version, "name": c.name if with_identity else None,
+        "contact": c.contact if with_identity else None, "text": c.text,
+        "submitted_at": c.submitted_at.isoformat(timespec="seconds"),
+        "decision": c.decision, "reason": c.reason, "decided_by": c.decided_by,
+        "decided_at": c.decided_at.isoformat(timespec="seconds") if c.decided_at else None,
+    }
+
+
+def comments_summary(session: Session, version: str, staff: bool, with_identity: bool) -> dict[str, Any]:
+    """Counts for everyone (公开透明, 122号 Art.3); the comments themselves for staff only."""
+    rows = repository.comments_of(session, version)
+    by_decision = {d: sum(1 for c in rows if c.decision == d) for d in DECISIONS}
+    return {
+        "version": version, "total": len(rows), "pending": sum(1 for c in rows if c.decision is None),
+        "by_decision": by_decision,
+        "comments": [comment_out(c, with_identity) for c in rows] if staff else None,
+    }

@@ -5,16 +5,31 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ..auth.actors import Actor
+from ..auth.policy import PERSONAL_DATA_ROLES, STAFF_ROLES
 from ..core.uow import UnitOfWork
-from ..deps import Principal, get_uow, optional_principal, require
+from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
+from ..errors_http import error_responses
 from ..reference.models import StandardVersion
+from ..users.service import credential_scope
 from . import repository, service
 from .impact import impact
-from .schemas import ApproveIn, ConsultationIn, StandardIn
+from .schemas import (
+    ApproveIn,
+    CommentIn,
+    CommentOut,
+    CommentReceiptOut,
+    CommentsOut,
+    ConsultationIn,
+    DispositionIn,
+    ImpactOut,
+    StandardIn,
+    StandardOut,
+    StandardSummaryOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["standards 评价标准"])
 
@@ -34,13 +49,15 @@ def _detail(uow: UnitOfWork, row: StandardVersion) -> dict[str, Any]:
     return body
 
 
-@router.get("/standards", summary="评价标准版本 (122号 第十二条)")
+@router.get("/standards", summary="评价标准版本 (122号 第十二条)", response_model=list[StandardSummaryOut],
+            responses=error_responses(401))
 def list_standards(uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                    ) -> list[dict[str, Any]]:
     return service.list_standards(uow.session, uow.clock.today(), include_drafts=who.actor is not None)
 
 
-@router.post("/standards", status_code=201, summary="拟定评价标准草案 (122号 第十一条(一), 第十二条)")
+@router.post("/standards", status_code=201, summary="拟定评价标准草案 (122号 第十一条(一), 第十二条)",
+             response_model=StandardOut, responses=error_responses(401, 403, 404, 422))
 def create_standard(data: StandardIn, based_on: str | None = Query(None, max_length=60),
                     uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("standards.draft"))
                     ) -> dict[str, Any]:
@@ -51,7 +68,8 @@ def create_standard(data: StandardIn, based_on: str | None = Query(None, max_len
     return _detail(uow, row)
 
 
-@router.get("/standards/{version}", summary="评价标准内容 (the shape POST /standards accepts)")
+@router.get("/standards/{version}", summary="评价标准内容 (the shape POST /standards accepts)",
+            response_model=StandardOut, responses=error_responses(401, 404))
 def read_standard(version: str, uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                   ) -> dict[str, Any]:
     row = service.get_row(uow.session, version)
@@ -59,7 +77,8 @@ def read_standard(version: str, uow: UnitOfWork = Depends(get_uow), who: Princip
     return _detail(uow, row)
 
 
-@router.put("/standards/{version}", summary="修改草案 (editing a published draft restarts its consultation)")
+@router.put("/standards/{version}", summary="修改草案 (editing a published draft restarts its consultation)",
+            response_model=StandardOut, responses=error_responses(401, 403, 404, 409, 422))
 def update_standard(version: str, data: StandardIn, uow: UnitOfWork = Depends(get_uow),
                     actor: Actor = Depends(require("standards.draft"))) -> dict[str, Any]:
     row = service.update_draft(uow, version, data.as_content(), actor, uow.clock.today())
@@ -67,7 +86,8 @@ def update_standard(version: str, data: StandardIn, uow: UnitOfWork = Depends(ge
     return _detail(uow, row)
 
 
-@router.post("/standards/{version}/consultation", summary="公开征求意见, 不少于15日 (122号 第十二条)")
+@router.post("/standards/{version}/consultation", summary="公开征求意见, 不少于15日, 不早于草案拟定之日 (122号 第十二条)",
+             response_model=StandardOut, responses=error_responses(401, 403, 404, 409, 422))
 def consultation(version: str, data: ConsultationIn, uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("standards.consultation"))) -> dict[str, Any]:
     row = service.open_consultation(uow, version, data.start_date, data.end_date, actor, uow.clock.today())
@@ -75,10 +95,14 @@ def consultation(version: str, data: ConsultationIn, uow: UnitOfWork = Depends(g
     return _detail(uow, row)
 
 
-@router.post("/standards/{version}/approve", summary="主管领导审定 (122号 第十二条, D1-08)")
-def approve(version: str, data: ApproveIn, uow: UnitOfWork = Depends(get_uow),
+@router.post("/standards/{version}/approve", summary="主管领导审定 (122号 第十二条, D1-08)",
+             response_model=StandardOut, responses=error_responses(401, 403, 404, 409, 422))
+def approve(version: str, data: ApproveIn, request: Request, uow: UnitOfWork = Depends(get_uow),
             actor: Actor = Depends(require("standards.approve"))) -> dict[str, Any]:
-    row = service.approve(uow, version, data.effective_date, actor, uow.clock.today())
+    """Refused (403) when the leader credential's scope does not include this standard; (422 naming
+    `comments`) while a public comment has no disposition."""
+    scope = credential_scope(uow.session, getattr(request.state, "token_id", None))
+    row = service.approve(uow, version, data.effective_date, actor, uow.clock.today(), scope=scope)
     uow.audit("standard.approve", row.version, f"effective {data.effective_date.isoformat()}")
     return _detail(uow, row)
 
@@ -89,16 +113,66 @@ def _impact(uow: UnitOfWork, version: str, as_of: date | None, who: Principal) -
     return impact(uow.session, version, as_of or uow.clock.today(), who.may_see_personal)
 
 
-@router.get("/standards/{version}/impact", summary="草案影响测算 / what-if impact on every subject")
+@router.get("/standards/{version}/impact", summary="草案影响测算 / what-if impact on every subject",
+            response_model=ImpactOut, responses=error_responses(401, 404, 422))
 def read_impact(version: str, as_of: date | None = None, limit: int | None = Query(None, ge=0, le=1_000_000),
                 uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
     return _impact(uow, version, as_of, who).to_api(limit)  # type: ignore[no-any-return]
 
 
-@router.get("/standards/{version}/impact.csv", summary="影响测算导出 CSV")
+@router.get("/standards/{version}/impact.csv", summary="影响测算导出 CSV", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                             "description": "one row per changed evaluation (UTF-8 with BOM)"},
+                       **error_responses(401, 404, 422)})
 def read_impact_csv(version: str, as_of: date | None = None, uow: UnitOfWork = Depends(get_uow),
                     who: Principal = Depends(optional_principal)) -> Response:
     report = _impact(uow, version, as_of, who)
     name = f"impact-{version}-{report.as_of.isoformat()}.csv"
     return Response("\ufeff" + report.to_csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- 公开征求意见: public comments and their disposition (122号 第十二条) ----------------------------------------
+
+@router.post("/standards/{version}/comments", status_code=201, response_model=CommentReceiptOut,
+             summary="提交公开征求意见 (no token; only while the consultation runs, 122号 第十二条)",
+             responses={200: {"model": CommentReceiptOut, "description": "the same comment sent again"},
+                        **error_responses(404, 409, 422)})
+def submit_comment(version: str, data: CommentIn, request: Request, response: Response,
+                   uow: UnitOfWork = Depends(get_uow)) -> dict[str, Any]:
+    """Anyone may comment while the version is under consultation (start_date ≤ today ≤ end_date, Beijing);
+    before or after → 409 naming `consultation_start` / `consultation_end`. The same name, contact and text
+    again is the same comment (200, same id): a retry never counts twice."""
+    origin = request.client.host if request.client else ""
+    comment, created = service.submit_comment(uow, version, data.name, data.contact, data.text, origin)
+    if not created:
+        response.status_code = 200
+    out = service.comment_out(comment, with_identity=True)
+    return {k: out[k] for k in CommentReceiptOut.model_fields}
+
+
+@router.get("/standards/{version}/comments", response_model=CommentsOut,
+            summary="公开征求意见及处理情况 (counts for everyone; the comments for staff)",
+            responses=error_responses(401, 404))
+def list_comments(version: str, uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
+                  ) -> dict[str, Any]:
+    """Everyone sees how many comments there are and how they were answered; staff (token) see the comments;
+    the commenters' names and contact details only roles whose work needs personal data (read audited)."""
+    row = service.get_row(uow.session, version)
+    _readable(row, who)
+    role = who.actor.role if who.actor is not None else None
+    staff, identity = role in STAFF_ROLES, role in PERSONAL_DATA_ROLES
+    body = service.comments_summary(uow.session, version, staff=staff, with_identity=identity)
+    if identity and body["total"]:
+        audit_personal_read(uow, who, f"standard:{version}", f"{body['total']} comments with contact details")
+    return body
+
+
+@router.post("/standards/{version}/comments/{comment_id}/disposition", response_model=CommentOut,
+             summary="意见处理：采纳 / 部分采纳 / 不予采纳及理由 (drafting department; 122号 第十二条)",
+             responses=error_responses(401, 403, 404, 409, 422))
+def dispose_comment(version: str, comment_id: int, data: DispositionIn, uow: UnitOfWork = Depends(get_uow),
+                    actor: Actor = Depends(require("standards.comment_disposition"))) -> dict[str, Any]:
+    comment = service.dispose_comment(uow, version, comment_id, data.decision, data.reason, actor)
+    uow.audit("standard.comment_disposition", f"comment:{comment.id}", f"version={version} {data.decision}")
+    return service.comment_out(comment, with_identity=actor.role in PERSONAL_DATA_ROLES)

@@ -33,10 +33,12 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     password = read_password()
     with start(engine(), OPERATOR) as uow:
         user = create_user(uow, args.username, password, args.role, args.department, args.subject,
-                           args.display_name or "")
-        uow.audit("user.create", f"user:{user.username}", f"role={user.role} department={user.department or '-'}")
+                           args.display_name or "", scope=args.scope)
+        scope = f" scope={','.join(user.scope)}" if user.scope is not None else ""
+        uow.audit("user.create", f"user:{user.username}",
+                  f"role={user.role} department={user.department or '-'}{scope}")
         print(f"用户已创建 / user created: {user.username} role={user.role} department={user.department or '-'}"
-              + (f" subject={user.subject_code}" if user.subject_code else ""))
+              + (f" subject={user.subject_code}" if user.subject_code else "") + scope)
     return 0
 
 
@@ -66,7 +68,8 @@ def cmd_user_list(_args: argparse.Namespace) -> int:
     with start(engine(), OPERATOR, writing=False) as uow:
         for u in repository.all_users(uow.session):
             print(f"{u.username}\t{u.role}\t{u.department or '-'}\t{u.subject_code or '-'}\t"
-                  f"{'active' if u.active else 'inactive'}\t{u.display_name}")
+                  f"{'active' if u.active else 'inactive'}\t{u.display_name}"
+                  + (f"\tscope={','.join(u.scope)}" if u.scope is not None else ""))
     return 0
 
 
@@ -112,6 +115,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--department", help="department code (required for role business)")
     s.add_argument("--subject", help="subject code (role subject: the subject's own account)")
     s.add_argument("--display-name")
+    s.add_argument("--scope", help="role leader: the standards it is in charge of (主管领导 审定, 122号 Art.12), "
+                                   "comma-separated: general and/or industry codes, e.g. general,survey_design")
     s.set_defaults(func=cmd_user_create)
     s = users.add_parser("passwd", help="set a new password (stdin or prompt); ends the user's sessions")
     s.add_argument("username")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import beijing_now
@@ -21,6 +21,9 @@ class User(Base):
     department: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
     # role "subject": the evaluated subject whose own account this is (sees only its own archive/evaluation)
     subject_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # role "leader": the standards it is in charge of (主管领导, 122号 Art.12): industry codes and/or "general";
+    # null = not bound (a credential from before scopes existed: in charge of all, docs/decisions.md)
+    scope: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
 
@@ -51,3 +54,5 @@ class ApiToken(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     # role "subject": the one evaluated subject this credential belongs to (122号 第二条)
     subject_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # role "leader": copied from the user (sign-in) or given when the token is issued; see User.scope
+    scope: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)

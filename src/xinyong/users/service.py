@@ -25,7 +25,7 @@ from ..rules.identifiers import normalize_code
 from ..subjects import repository as subjects_repo
 from . import repository
 from .models import ApiToken, LoginAttempt, User
-from .tokens import issue_token
+from .tokens import check_scope, issue_token
 
 _hasher = PasswordHasher()
 # verified when the user name is unknown, so that both answers take about as long (no user enumeration);
@@ -79,17 +79,19 @@ def _validate_user(session: Session, username: str, role: str, department: str |
 
 
 def create_user(uow: UnitOfWork, username: str, password: str, role: str, department: str | None = None,
-                subject: str | None = None, display_name: str = "") -> User:
-    """A new account (the caller audits `user.create`)."""
+                subject: str | None = None, display_name: str = "", scope: str | list[str] | None = None) -> User:
+    """A new account (the caller audits `user.create`); a leader may be bound to the standards it is in charge
+    of (`scope`: "general" and/or industry codes, 122号 Art.12)."""
     session = uow.session
     username = username.strip().lower()
     username, code = _validate_user(session, username, role, department, subject)
+    codes = check_scope(session, role, scope)
     check_password_rules(password)
     if repository.by_username(session, username) is not None:
         raise ConflictError("username", f"用户 {username} 已存在", f"user {username} already exists")
     user = User(username=username, display_name=display_name.strip()[:100] or username,
                 password_hash=hash_password(password), role=role, department=department, subject_code=code,
-                active=True, created_at=uow.clock.now())
+                scope=codes, active=True, created_at=uow.clock.now())
     session.add(user)
     session.flush()
     return user
@@ -182,7 +184,8 @@ def login(uow: UnitOfWork, username: str, password: str, origin: str = "") -> Lo
         user.password_hash = hash_password(password)
     expires = now + timedelta(hours=conf.session_hours)
     _row, token = issue_token(session, user.username, user.role, user.department, kind="login", user_id=user.id,
-                              subject_code=user.subject_code, expires_at=expires, now=now)
+                              subject_code=user.subject_code, expires_at=expires, now=now,
+                              scope=user.scope)
     _audit_as(uow, user.username, user.role, "user.login", origin)
     return LoginResult(token, user, expires)
 
@@ -231,7 +234,7 @@ def token_out(row: ApiToken, now: datetime) -> dict[str, Any]:
              else "expired" if row.expires_at is not None and row.expires_at <= now else "active")
     return {
         "id": row.id, "name": row.name, "kind": row.kind, "role": row.role, "department": row.department,
-        "subject": row.subject_code, "created_at": row.created_at.isoformat(timespec="seconds"),
+        "subject": row.subject_code, "scope": row.scope, "created_at": row.created_at.isoformat(timespec="seconds"),
         "expires_at": row.expires_at.isoformat(timespec="seconds") if row.expires_at else None,
         "revoked_at": row.revoked_at.isoformat(timespec="seconds") if row.revoked_at else None, "state": state,
     }
@@ -240,3 +243,9 @@ def token_out(row: ApiToken, now: datetime) -> dict[str, Any]:
 def list_tokens(session: Session, now: datetime, include_inactive: bool = False) -> list[dict[str, Any]]:
     rows = [token_out(r, now) for r in repository.all_tokens(session)]
     return rows if include_inactive else [r for r in rows if r["state"] == "active"]
+
+
+def credential_scope(session: Session, token_id: int | None) -> list[str] | None:
+    """The scope of the credential (token) a request carries: the standards its leader is in charge of."""
+    row = repository.token_by_id(session, token_id) if token_id is not None else None
+    return row.scope if row is not None else None

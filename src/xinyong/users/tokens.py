@@ -14,11 +14,56 @@ from ..auth.policy import ROLES
 from ..auth.settings import security_settings
 from ..core.clock import beijing_now
 from ..errors import InputError
+from ..reference.repository import industry_codes
 from ..reference.service import department_names
 from ..rules.identifiers import normalize_code
 from ..subjects import repository as subjects_repo
 from . import repository
 from .models import ApiToken
+
+GENERAL_SCOPE = "general"
+
+
+def parse_scope(value: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """`general,survey_design` (CLI) or a list (API) → a list of codes in the given order, duplicates dropped;
+    None stays None (no scope given)."""
+    if value is None:
+        return None
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for p in parts:
+        code = str(p).strip()
+        if code and code not in out:
+            out.append(code)
+    return out
+
+
+def check_scope(session: Session, role: str, scope: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """The standards a leader credential is in charge of (主管领导 审定, 122号 Art.12; issue 7 item 6(d)):
+    "general" and/or industry codes. Only the leader role carries one; an empty or unknown entry is refused
+    naming `scope`. None: no scope (in charge of every standard, docs/decisions.md)."""
+    codes = parse_scope(scope)
+    if codes is None:
+        return None
+    if role != "leader":
+        raise InputError("scope", "只有主管领导(leader)角色可以绑定分管范围 (122号 第十二条)",
+                         "only the leader role has a scope of standards it is in charge of (122号 Art.12)")
+    if not codes:
+        raise InputError("scope", "分管范围不能为空：填写 general 和/或行业代码",
+                         "the scope is empty: give general and/or industry codes")
+    known = set(industry_codes(session)) | {GENERAL_SCOPE}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InputError("scope", f"未知分管范围 {', '.join(unknown)}，可选: {', '.join(sorted(known))}",
+                         f"unknown scope {', '.join(unknown)}; one of {', '.join(sorted(known))}")
+    return codes
+
+
+def in_scope(scope: list[str] | None, family: str, industry: str | None) -> bool:
+    """Is a credential of this scope in charge of the standard of (family, industry)? No scope: yes."""
+    if scope is None:
+        return True
+    return (GENERAL_SCOPE if family == "general" else industry or "") in scope
 
 
 def hash_token(token: str) -> str:
@@ -33,11 +78,12 @@ def create_token(session: Session, name: str, role: str, department: str | None 
 
 def issue_token(session: Session, name: str, role: str, department: str | None = None,
                 expires_in_days: int | None = None, *, kind: str = "api", user_id: int | None = None,
-                subject_code: str | None = None, expires_at: datetime | None = None, now: datetime | None = None
-                ) -> tuple[ApiToken, str]:
+                subject_code: str | None = None, expires_at: datetime | None = None, now: datetime | None = None,
+                scope: str | list[str] | None = None) -> tuple[ApiToken, str]:
     """Interface tokens (系统对接) are named, scoped to one role and department, expiring (default from
     auth/security.yaml, counted from `now`) and revocable; sign-in sessions (kind "login") expire after the
-    session hours."""
+    session hours. A leader credential may be bound to the standards it is in charge of (`scope`,
+    :func:`check_scope`)."""
     conf = security_settings()
     if role not in ROLES:
         raise InputError("role", f"未知角色 {role}，可选: {', '.join(ROLES)}", f"unknown role {role}; one of {', '.join(ROLES)}")
@@ -55,6 +101,7 @@ def issue_token(session: Session, name: str, role: str, department: str | None =
         subject_code = code
     elif subject_code:
         raise InputError("subject", "只有评价对象角色可以绑定评价对象", "only the subject role names a subject")
+    codes = check_scope(session, role, scope)
     if expires_at is None:
         days = conf.token_default_days if expires_in_days is None else expires_in_days
         if not 1 <= days <= conf.token_max_days:
@@ -63,7 +110,7 @@ def issue_token(session: Session, name: str, role: str, department: str | None =
         expires_at = (now or beijing_now()) + timedelta(days=days)
     token = "xy_" + secrets.token_urlsafe(32)
     row = ApiToken(name=name.strip(), role=role, department=department, token_hash=hash_token(token),
-                   expires_at=expires_at, kind=kind, user_id=user_id, subject_code=subject_code)
+                   expires_at=expires_at, kind=kind, user_id=user_id, subject_code=subject_code, scope=codes)
     session.add(row)
     session.flush()
     return row, token

@@ -11,8 +11,9 @@ from ..auth import repository as auth_repo
 from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import Principal, get_uow, optional_principal, require
+from ..errors_http import error_responses
 from . import repository, service
-from .schemas import LoginIn, TokenIn
+from .schemas import AuditEventOut, LoginIn, LoginOut, LogoutOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
 from .tokens import issue_token
 
 router = APIRouter(prefix="/api/v1", tags=["users 用户与令牌"])
@@ -20,7 +21,8 @@ router = APIRouter(prefix="/api/v1", tags=["users 用户与令牌"])
 _LOGIN_FAILED = [{"field": "password", "reason_zh": "用户名或密码错误", "reason_en": "wrong user name or password"}]
 
 
-@router.post("/login", summary="登录：换取短期令牌 / sign in for a short-lived token")
+@router.post("/login", summary="登录：换取短期令牌 / sign in for a short-lived token",
+             responses={200: {"model": LoginOut}, **error_responses(401, 422, 429)})
 def login(data: LoginIn, request: Request, uow: UnitOfWork = Depends(get_uow)) -> JSONResponse:
     origin = request.client.host if request.client else ""
     try:
@@ -35,12 +37,13 @@ def login(data: LoginIn, request: Request, uow: UnitOfWork = Depends(get_uow)) -
         return JSONResponse(status_code=401, content={"detail": _LOGIN_FAILED}, headers={"WWW-Authenticate": "Bearer"})
     user = result.user
     body = {"token": result.token, "username": user.username, "display_name": user.display_name,
-            "role": user.role, "department": user.department, "subject": user.subject_code,
+            "role": user.role, "department": user.department, "subject": user.subject_code, "scope": user.scope,
             "expires_at": result.expires_at.isoformat(timespec="seconds")}
     return JSONResponse(body)
 
 
-@router.post("/logout", summary="退出：吊销当前令牌 / revoke the token of this request")
+@router.post("/logout", summary="退出：吊销当前令牌 / revoke the token of this request", response_model=LogoutOut,
+             responses=error_responses(401, 409))
 def logout(request: Request, uow: UnitOfWork = Depends(get_uow),
            _actor: Actor = Depends(require("session.logout"))) -> dict[str, Any]:
     row = service.revoke_token(uow, int(request.state.token_id))
@@ -48,7 +51,8 @@ def logout(request: Request, uow: UnitOfWork = Depends(get_uow),
     return {"revoked": True, "id": row.id}
 
 
-@router.get("/me", summary="当前身份 / who the token belongs to")
+@router.get("/me", summary="当前身份 / who the token belongs to", response_model=MeOut,
+            response_model_exclude_unset=True, responses=error_responses(401))
 def me(who: Principal = Depends(optional_principal)) -> dict[str, Any]:
     a = who.actor
     if a is None:
@@ -57,24 +61,29 @@ def me(who: Principal = Depends(optional_principal)) -> dict[str, Any]:
             "subject": a.subject, "channel": a.channel}
 
 
-@router.get("/tokens", summary="令牌列表 (hashes are never shown)")
+@router.get("/tokens", summary="令牌列表 (hashes are never shown)", response_model=list[TokenOut],
+            responses=error_responses(401, 403))
 def tokens(all: bool = False, uow: UnitOfWork = Depends(get_uow),
            _actor: Actor = Depends(require("tokens.manage"))) -> list[dict[str, Any]]:
     return service.list_tokens(uow.session, uow.clock.now(), include_inactive=all)
 
 
-@router.post("/tokens", status_code=201, summary="签发接口令牌 (系统对接, 122号 第八条) — admin/support")
+@router.post("/tokens", status_code=201, summary="签发接口令牌 (系统对接, 122号 第八条) — admin/support",
+             response_model=TokenCreatedOut, responses=error_responses(401, 403, 422))
 def create_token(data: TokenIn, uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("tokens.manage"))) -> dict[str, Any]:
     service.check_may_grant(actor.role, data.role)
     now = uow.clock.now()
     row, token = issue_token(uow.session, data.name, data.role, data.department, data.expires_days,
-                             subject_code=data.subject, now=now)
-    uow.audit("token.create", f"token:{row.id}", f"name={row.name} role={row.role} department={row.department or '-'}")
+                             subject_code=data.subject, now=now, scope=data.scope)
+    scope = f" scope={','.join(row.scope)}" if row.scope is not None else ""
+    uow.audit("token.create", f"token:{row.id}",
+              f"name={row.name} role={row.role} department={row.department or '-'}{scope}")
     return service.token_out(row, now) | {"token": token}
 
 
-@router.post("/tokens/{token_id}/revoke", summary="吊销令牌 — admin/support")
+@router.post("/tokens/{token_id}/revoke", summary="吊销令牌 — admin/support", response_model=TokenOut,
+             responses=error_responses(401, 403, 404, 409, 422))
 def revoke_token(token_id: int, uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("tokens.manage"))) -> dict[str, Any]:
     target = repository.token_by_id(uow.session, token_id)
@@ -85,7 +94,8 @@ def revoke_token(token_id: int, uow: UnitOfWork = Depends(get_uow),
     return service.token_out(row, uow.clock.now())
 
 
-@router.get("/audit", summary="审计记录 (122号 第十九条 全流程可追溯)")
+@router.get("/audit", summary="审计记录 (122号 第十九条 全流程可追溯)", response_model=list[AuditEventOut],
+            responses=error_responses(401, 403, 422))
 def audit_events(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=2**31 - 1),
                  action: str | None = Query(None, max_length=60), uow: UnitOfWork = Depends(get_uow),
                  _actor: Actor = Depends(require("audit.read"))) -> list[dict[str, Any]]:

@@ -12,9 +12,11 @@ from ..auth.policy import PERSONAL_DATA_ROLES
 from ..core.uow import UnitOfWork
 from ..deps import get_uow, require
 from ..errors import ForbiddenError, NotFoundError
+from ..errors_http import error_responses
 from ..rules.identifiers import check_resident_id, mask_resident_id
 from ..subjects.service import get_subject, public_code
 from . import repository, signing
+from .schemas import ArchiveOut, CheckpointOut
 
 router = APIRouter(prefix="/api/v1", tags=["archive 电子信用档案"])
 
@@ -37,7 +39,8 @@ def mask_value(value: Any) -> Any:
     return value
 
 
-@router.get("/subjects/{code}/archive", summary="电子信用档案 (122号 第十九条 一主体一档案，一事件一记录)")
+@router.get("/subjects/{code}/archive", summary="电子信用档案 (122号 第十九条 一主体一档案，一事件一记录)",
+            response_model=ArchiveOut, responses=error_responses(401, 403, 404, 422))
 def read_archive(code: str, uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("archive.read"))
                  ) -> dict[str, Any]:
     """Every entry of the subject's archive, oldest first, with its hash chain. Reading a full archive is a read
@@ -64,7 +67,8 @@ def read_archive(code: str, uow: UnitOfWork = Depends(get_uow), actor: Actor = D
     return {"subject": public_code(subject, full), "entries": entries}
 
 
-@router.get("/archive/checkpoint", summary="最新签名检查点及公钥 / latest signed checkpoint and the public key")
+@router.get("/archive/checkpoint", summary="最新签名检查点及公钥 / latest signed checkpoint and the public key",
+            response_model=CheckpointOut, responses=error_responses(404))
 def latest_signed_checkpoint(uow: UnitOfWork = Depends(get_uow)) -> dict[str, Any]:
     """Public: what a third party needs to check an exported archive file against the deployment's key
     (`xinyong archive check FILE --key-id ID`). Holds hashes and a signature only, no personal data."""

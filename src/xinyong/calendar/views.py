@@ -8,13 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from xinyong.calendar import service
+from xinyong.calendar.schemas import CalendarStatusOut, WorkdayOut
 from xinyong.errors import InputError
+from xinyong.errors_http import error_responses
 from xinyong.rules.calendar import CalendarNotCovered
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar 工作日历"])
 
 
-@router.get("/add-workdays")
+@router.get("/add-workdays", response_model=WorkdayOut, responses=error_responses(422))
 def add_workdays(
     start: Annotated[date, Query(description="起算日（不计入）/ starting day (not counted), YYYY-MM-DD")],
     days: Annotated[int, Query(ge=0, le=365, description="工作日数 / number of working days")],
@@ -36,7 +38,7 @@ def add_workdays(
     return {"date": result.isoformat()}
 
 
-@router.get("/status")
+@router.get("/status", response_model=CalendarStatusOut)
 def status() -> dict[str, Any]:
     """Which years have holiday data and from where; which of this/next year (Beijing time) are missing."""
     cal = service.default_calendar()

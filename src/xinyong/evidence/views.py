@@ -12,7 +12,9 @@ from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import get_uow, require
 from ..errors import InputError
+from ..errors_http import ErrorOut, error_responses
 from .models import EvidenceFile
+from .schemas import EvidenceOut
 from .service import attach_evidence, evidence_of_record, parse_sha, policy, read_evidence
 
 router = APIRouter(prefix="/api/v1", tags=["evidence 证明材料"])
@@ -27,8 +29,11 @@ def evidence_out(row: EvidenceFile) -> dict[str, Any]:
 
 @router.post("/records/{record_id}/evidence", status_code=201,
              summary="上传证明材料 (multipart, field `file`; PDF / JPEG / PNG / OFD, checked by content)",
-             responses={200: {"description": "the same content is already attached to this record"},
-                        422: {"description": "empty, too large, not an accepted format, or type mismatch"}})
+             responses={201: {"model": EvidenceOut, "description": "attached"},
+                        200: {"model": EvidenceOut, "description": "the same content is already attached to this record"},
+                        **error_responses(401, 403, 404),
+                        422: {"model": ErrorOut,
+                              "description": "empty, too large, not an accepted format, or type mismatch"}})
 async def upload(record_id: int, file: UploadFile | None = File(default=None), uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("evidence.attach"))) -> JSONResponse:
     if file is None:
@@ -42,16 +47,22 @@ async def upload(record_id: int, file: UploadFile | None = File(default=None), u
     return JSONResponse(status_code=201 if attached.created else 200, content=body)
 
 
-@router.get("/records/{record_id}/evidence", summary="记录的证明材料列表")
+@router.get("/records/{record_id}/evidence", summary="记录的证明材料列表", response_model=list[EvidenceOut],
+            responses=error_responses(401, 403, 404, 422))
 def list_for_record(record_id: int, uow: UnitOfWork = Depends(get_uow),
                     actor: Actor = Depends(require("evidence.read"))) -> list[dict[str, Any]]:
     return [evidence_out(row) for row in evidence_of_record(uow.session, record_id)]
 
 
 @router.get("/evidence/{sha256}", summary="下载证明材料（需令牌，记入审计）",
-            responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {},
-                                         "application/ofd": {}}},
-                       409: {"description": "the stored file no longer matches its archived hash"}})
+            response_class=Response,
+            responses={200: {"content": {media: {"schema": {"type": "string", "format": "binary"}}
+                                         for media in ("application/pdf", "image/png", "image/jpeg",
+                                                       "application/ofd")},
+                             "description": "the file, as uploaded"},
+                       **error_responses(401, 403, 404, 422),
+                       409: {"model": ErrorOut,
+                             "description": "the stored file no longer matches its archived hash"}})
 def download(sha256: str, uow: UnitOfWork = Depends(get_uow),
              actor: Actor = Depends(require("evidence.read"))) -> Response:
     sha = parse_sha(sha256)

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import get_session, get_uow, require
 from ..errors import ConflictError, NotFoundError
+from ..errors_http import error_responses
 from . import repository
 from .framework import Framework, framework_on, parse_as_of
 from .models import Department
+from .schemas import CatalogueItemOut, DepartmentIn, DepartmentOut, DepartmentUpdate, IndustryOut
 from .service import rulebook
 
 router = APIRouter(prefix="/api/v1", tags=["reference 基础数据"])
 
 
-@router.get("/industries", summary="行业 (122号 第四条(二))")
+@router.get("/industries", summary="行业 (122号 第四条(二))", response_model=list[IndustryOut])
 def industries(db: Session = Depends(get_session)) -> list[dict[str, str]]:
     return [{"code": i.code, "name": i.name, "regulator": i.regulator} for i in repository.industries(db)]
 
 
-@router.get("/framework", response_model=Framework,
+@router.get("/framework", response_model=Framework, responses=error_responses(422),
             summary="评价框架参数：分值范围、四等九级、初始分值、熔断条款、评价周期、填报时限、本办法有效期")
 def framework(as_of: str | None = Query(None, description="YYYY-MM-DD, not before the measures took effect; "
                                          "default today (Beijing)", json_schema_extra={"format": "date"})) -> Framework:
@@ -35,26 +36,13 @@ def framework(as_of: str | None = Query(None, description="YYYY-MM-DD, not befor
     return framework_on(parse_as_of(as_of))
 
 
-@router.get("/departments", summary="部门 (122号 第四条, 第二十七条)")
+@router.get("/departments", summary="部门 (122号 第四条, 第二十七条)", response_model=list[DepartmentOut])
 def departments(db: Session = Depends(get_session)) -> list[dict[str, str]]:
     return [{"code": d.code, "name": d.name, "role": d.role} for d in repository.departments(db)]
 
 
-class DepartmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$",
-                      description="lower-case code, e.g. a district branch `fenju_haidian`")
-    name: str = Field(min_length=1, max_length=100)
-    role: Literal["coordinating", "hall", "support", "business"] = "business"
-
-
-class DepartmentUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=100)
-    role: Literal["coordinating", "hall", "support", "business"] | None = None
-
-
-@router.post("/departments", status_code=201, summary="新增部门 (122号 第二十七条 …等: the list is open, D1-04)")
+@router.post("/departments", status_code=201, summary="新增部门 (122号 第二十七条 …等: the list is open, D1-04)",
+             response_model=DepartmentOut, responses=error_responses(401, 403, 409, 422))
 def add_department(data: DepartmentIn, uow: UnitOfWork = Depends(get_uow),
                    actor: Actor = Depends(require("departments.manage"))) -> dict[str, str]:
     db = uow.session
@@ -68,7 +56,8 @@ def add_department(data: DepartmentIn, uow: UnitOfWork = Depends(get_uow),
     return {"code": row.code, "name": row.name, "role": row.role}
 
 
-@router.put("/departments/{code}", summary="修改部门名称或类别 (机构调整)")
+@router.put("/departments/{code}", summary="修改部门名称或类别 (机构调整)", response_model=DepartmentOut,
+            responses=error_responses(401, 403, 404, 422))
 def update_department(code: str, data: DepartmentUpdate, uow: UnitOfWork = Depends(get_uow),
                       actor: Actor = Depends(require("departments.manage"))) -> dict[str, str]:
     db = uow.session
@@ -83,7 +72,7 @@ def update_department(code: str, data: DepartmentUpdate, uow: UnitOfWork = Depen
     return {"code": row.code, "name": row.name, "role": row.role}
 
 
-@router.get("/catalogue", summary="归集目录及分值 (122号 第七条, 第十一条)")
+@router.get("/catalogue", summary="归集目录及分值 (122号 第七条, 第十一条)", response_model=list[CatalogueItemOut])
 def catalogue(uow: UnitOfWork = Depends(get_uow)) -> list[dict[str, Any]]:
     """The catalogue items with points and caps of the standards in force today."""
     rb = rulebook(uow.session, uow.clock.today())

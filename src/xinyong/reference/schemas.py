@@ -1,0 +1,55 @@
+"""Request and response bodies of the reference-data API: industries, departments, the catalogue in force."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DepartmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$",
+                      description="lower-case code, e.g. a district branch `fenju_haidian`")
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["coordinating", "hall", "support", "business"] = "business"
+
+
+class DepartmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["coordinating", "hall", "support", "business"] | None = None
+
+
+class IndustryOut(BaseModel):
+    code: str
+    name: str
+    regulator: str
+
+
+class DepartmentOut(BaseModel):
+    code: str
+    name: str
+    role: str
+
+
+class CatalogueItemOut(BaseModel):
+    """A catalogue item with the points and cap of the standard in force; keys added later pass through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    name: str
+    polarity: str
+    family: str
+    industry: str | None
+    points: int
+    cap: int | None
+    fuse: bool
+    fuse_article: str | None
+    heavier: bool
+    work_safety: bool
+    article: str
+    standard_version: str
+    admin_category: str
+    source_category: str

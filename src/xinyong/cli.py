@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
 from tqdm import tqdm
 
 from .archive import cli as archive_cli
 from .archive import signing
-from .auth.actors import Actor
+from .auth.actors import OPERATOR, Actor
 from .bootstrap import unit_of_work
 from .calendar.service import calendar_status_lines, default_calendar
-from .core.settings import settings
+from .core.cli import engine, guarded, iso_date
 from .db.migrate import upgrade
-from .db.session import engine_for
 from .demo import load_demo
-from .errors import DomainError
 from .evaluation.service import batch_evaluate
 from .governance import cli as governance_cli
 from .logs import configure_logging
@@ -30,18 +26,11 @@ from .reference.service import seed_defaults
 from .users import cli as users_cli
 from .users.tokens import create_token
 
-# `xinyong init` and `xinyong evaluate` act as the deployment's operator (支撑部门 运维, 122号 第四条(三)).
-OPERATOR = Actor(name="cli", role="admin", channel="manual", origin="cli")
-
-
-def _engine() -> Engine:
-    return engine_for(settings().database_url)
-
 
 def cmd_init(args: argparse.Namespace) -> int:
-    engine = _engine()
-    upgrade(engine)
-    with unit_of_work(engine, OPERATOR) as uow:
+    db = engine()
+    upgrade(db)
+    with unit_of_work(db, OPERATOR) as uow:
         added = seed_defaults(uow.session)
         demo = load_demo(uow) if args.demo else 0
 
@@ -49,7 +38,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if created:
         print(f"已生成档案签名密钥 / archive signing key created: {signing.key_path()} (id {kid}); "
               "请备份并公布其公钥 / back it up and publish the .pub file")
-    print(f"数据库已就绪 / database ready: {engine.url.render_as_string(hide_password=True)}")
+    print(f"数据库已就绪 / database ready: {db.url.render_as_string(hide_password=True)}")
     print("新增 / added: " + ", ".join(f"{k} {v}" for k, v in added.items()) + f", demo subjects {demo}")
     return 0
 
@@ -59,19 +48,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .api import create_app  # heavy: the HTTP app is built only for `serve`
 
-    uvicorn.run(create_app(_engine(), refresh_daily=True), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(engine(), refresh_daily=True), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
+@guarded
 def cmd_token_create(args: argparse.Namespace) -> int:
-    try:
-        with unit_of_work(_engine(), OPERATOR) as uow:
-            token = create_token(uow.session, args.name, args.role, args.department, args.expires_days,
-                                 subject_code=args.subject)
-    except DomainError as exc:
-        for p in exc.problems:
-            print(f"{p.field}: {p.reason_zh} / {p.reason_en}", file=sys.stderr)
-        return 2
+    with unit_of_work(engine(), OPERATOR) as uow:
+        token = create_token(uow.session, args.name, args.role, args.department, args.expires_days,
+                             subject_code=args.subject)
     print(f"令牌已创建 / token created: name={args.name} role={args.role} department={args.department or '-'}")
     print(token)
     return 0
@@ -93,7 +78,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         bar.refresh()
 
     try:
-        with unit_of_work(_engine(), actor) as uow:
+        with unit_of_work(engine(), actor) as uow:
             run = import_subjects if args.subjects else import_records
             report = run(uow, path, actor, tick=bar.update, on_total=on_total)
     except FileFormatError as exc:
@@ -123,7 +108,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         bar.set_postfix_str(f"{label}={n}")
         bar.update(1)
 
-    with unit_of_work(_engine(), OPERATOR) as uow:
+    with unit_of_work(engine(), OPERATOR) as uow:
         summary = batch_evaluate(uow, args.as_of, progress=progress)
         bar.update(1)
     bar.close()
@@ -153,17 +138,10 @@ def cmd_calendar_status(_args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_apply(_args: argparse.Namespace) -> int:
-    with unit_of_work(_engine(), OPERATOR) as uow:
+    with unit_of_work(engine(), OPERATOR) as uow:
         done, left = finalise_provisional_due_dates(uow.session)
     print(f"已确定填报期限 {done} 条，仍为预估 {left} 条 / due dates finalised: {done}, still provisional: {left}")
     return 0
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD: {value}") from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("evaluate", help="批量重新评价 / batch re-evaluation")
-    s.add_argument("--as-of", type=_date)
+    s.add_argument("--as-of", type=iso_date)
     s.set_defaults(func=cmd_evaluate)
 
     cal = sub.add_parser("calendar", help="工作日历 / working-day calendar").add_subparsers(

@@ -184,3 +184,28 @@ def test_the_law_text_has_every_article_of_122_under_its_key_and_every_cited_ite
     anchors = set(re.findall(r"^(?:## |<!-- )(122号 Art\.[^\s]+)", law, re.M))
     for key in rule_keys_in_the_data():
         assert key in anchors, f"{key} is cited by the data but has no section or item anchor in docs/law/122号.md"
+
+
+def _law_section(law: str, key: Citation) -> str:
+    """The text of one article of docs/law/122号.md with its lines joined (the seed breaks lines mid-sentence)."""
+    section = law.split(f"## 122号 Art.{key.article}\n", 1)[1].split("\n## ", 1)[0]
+    section = re.sub(r"<!--.*?-->", "", section)
+    return "".join(line.strip().removeprefix("- ") for line in section.splitlines())
+
+
+@pytest.mark.article("122号 Art.12")
+def test_every_quote_of_122_in_the_parameters_is_the_article_verbatim_122_art12():
+    """A `reference:` of parameters.yaml / evidence.yaml quotes the measure as `122号 Art.N(n) "…"`; each quote
+    (parts joined by " … ") is found, character for character, in that article of docs/law/122号.md."""
+    law = (TESTS.parent / "docs" / "law" / "122号.md").read_text(encoding="utf-8")
+    quoted = 0
+    for name in ("parameters.yaml", "evidence.yaml"):
+        for spec in yaml.safe_load((DEFAULT_DIR / name).read_text(encoding="utf-8")).values():
+            for entry in spec["values"].values():
+                ref = " ".join(str(entry["reference"]).split())
+                for m in re.finditer(r"(122号 Art\.[0-9()]+) \"([^\"]+)\"", ref):
+                    text = _law_section(law, citation.keys_in(m.group(1))[0])
+                    for part in m.group(2).split(" … "):
+                        assert part in text, f"{name}: {m.group(1)} does not read {part!r}"
+                        quoted += 1
+    assert quoted >= 12

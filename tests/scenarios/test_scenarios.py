@@ -17,6 +17,7 @@ Schema of one scenario (a list item of a file):
     as_of: 2026-06-30
     records:                    # optional
       - {item: GEN-B01, act: 2026-03-01}          # `count: n` repeats the record
+      - {item: GEN-D12, act: 2026-03-01, accident_grade: 重大}   # 国务院令第493号 grade, checked against the item
     expect: {score: 720, grade: B, level: B, fused: false, fuse: [122号 Art.16(6)]}   # any subset
 
 A file may define `test_items:` (top level, next to `scenarios:`): one-point indicators for boundaries that the
@@ -38,7 +39,12 @@ import yaml
 from xinyong.rules import citation, kernel
 from xinyong.rules.period import period_bounds
 from xinyong.rules.table import build_table
-from xinyong.standards.loader import default_standard_files, load_parameters, load_standard_file
+from xinyong.standards.loader import (
+    accident_grade_problem,
+    default_standard_files,
+    load_parameters,
+    load_standard_file,
+)
 from xinyong.standards.model import Item, Standard
 
 HERE = Path(__file__).parent
@@ -83,10 +89,14 @@ def evaluate(sc: dict[str, Any], test_items: list[dict[str, Any]]) -> dict[str, 
     industries = sorted({s.industry for s in stds if s.industry})
     table = build_table(stds, params, industries)
     index = table.index_of()
+    by_code = {it.code: it for std in stds for it in std.items}
     start, end = period_bounds(as_of, params.period_months, params.period_anchor)
     items = []
     for rec in sc.get("records") or []:
         act = rec["act"] if isinstance(rec["act"], date) else date.fromisoformat(str(rec["act"]))
+        # what the records service refuses (422 naming accident_grade) never reaches the kernel
+        problem = accident_grade_problem(by_code[rec["item"]], rec.get("accident_grade"))
+        assert problem is None, f"{rec}: {problem[1]}"
         if start <= act <= min(end, as_of):  # 122号 Art.13: each period starts afresh; as_of sees what was done by then
             items += [index[rec["item"]]] * int(rec.get("count", 1))
     grade = sc["national_grade"]

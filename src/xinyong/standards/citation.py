@@ -35,6 +35,10 @@ _ZH_RUN = re.compile(
     rf"(?:(?P<doc>\d+号) )?第(?P<art>{_CN_NUM})条(?P<items>(?:\({_CN_NUM}\))*)(?P<sub>[1-9]\d*)?"
 )
 DEFAULT_DOC = "122号"
+# A Chinese article citation that ends a text (the article before "、" in a list of articles).
+_ZH_RUN_ENDING = re.compile(
+    rf"第(?:{_CN_NUM})条(?:\({_CN_NUM}\))*(?:[1-9]\d*)?\Z"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -235,12 +239,19 @@ def _zh_run_citations(m: re.Match[str], doc: str) -> list[Citation]:
 
 def _inside_other_number(text: str, start: int) -> bool:
     """A 第…条 that belongs to another, named law is not a citation of a measure: ``民法典 第二百零二条``,
-    ``本办法第…``, ``国务院令第493号``. Skipped when the citation is glued to a Chinese word or separated from one
+    ``本办法第…``, ``国务院令第493号``, ``《测绘法》第二十七条``. Skipped when the citation is glued to a Chinese word or separated from one
     by a single space; a citation after a separator, an English word or the text start is kept."""
     before = text[:start]
+    if before.endswith("、"):  # 《测绘法》第二十七条、第二十九条: a list continues the law of its first article
+        prev = _ZH_RUN_ENDING.search(before[:-1])
+        if prev is not None:
+            if re.search(r"\d+号 \Z", before[:prev.start()]):  # 122号 第十一条、第十二条
+                return False
+            return _inside_other_number(text, prev.start())
     if before.endswith(" "):
         before = before[:-1]
-    return bool(before) and _is_cjk(before[-1])
+    # 《测绘法》第二十七条: an article after a law's title (book-title mark) belongs to that law.
+    return bool(before) and (_is_cjk(before[-1]) or before[-1] == "》")
 
 
 def _is_cjk(ch: str) -> bool:

@@ -34,6 +34,9 @@ class Item:
     family: Family
     industry: str | None
     points: int
+    # The most points the item gives in one period (122号 Art.11(2), spec D1-27(i)); every item states it, the
+    # caps of one bucket add up to at most its budget. None only in content stored before the rule (the kernel
+    # then bounds it by the family budget); the loader refuses a standard with an item without a cap.
     cap: int | None
     article: str
     admin_category: str = "other"
@@ -42,6 +45,12 @@ class Item:
     heavier: bool = False
     work_safety: bool = False
     default: bool = False
+    # The provision of the field's own regulation the item rests on, besides its 122号 key
+    # (e.g. "《建设工程勘察设计管理条例》第八条"); free text, another law's article is not a 122号 key.
+    source: str = ""
+    # For a production-safety accident item: the State Council grades (国务院令第493号 第三条) a record of it
+    # may carry; empty for every other item (spec G1-06(c), X-08).
+    accident_grades: tuple[str, ...] = ()
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -88,6 +97,11 @@ class Parameters:
     period_months: int
     period_anchor: date
     entry_deadline_workdays: int
+    # 国务院令第493号 第三条, ascending (一般, 较大, 重大, 特别重大), and those from which 122号 Art.16(1) fires.
+    accident_grades: tuple[str, ...] = ()
+    major_accident_grades: tuple[str, ...] = ()
+    # 122号 Art.12: years every standard (general and industry) is in force before a replacement takes effect.
+    standard_min_years_in_force: int = 1
 
     def budget(self, family: str, polarity: str) -> int:
         return self.budgets[(family, "bonus" if polarity == "good" else "deduction")]

@@ -56,8 +56,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_token_create(args: argparse.Namespace) -> int:
     with unit_of_work(engine(), OPERATOR) as uow:
         token = create_token(uow.session, args.name, args.role, args.department, args.expires_days,
-                             subject_code=args.subject)
-    print(f"令牌已创建 / token created: name={args.name} role={args.role} department={args.department or '-'}")
+                             subject_code=args.subject, scope=args.scope)
+    scope = f" scope={args.scope}" if args.scope else ""
+    print(f"令牌已创建 / token created: name={args.name} role={args.role} department={args.department or '-'}"
+          + scope)
     print(token)
     return 0
 
@@ -164,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--department")
     s.add_argument("--expires-days", type=int, help="default from auth/security.yaml (tokens expire)")
     s.add_argument("--subject", help="role subject: the subject's own code")
+    s.add_argument("--scope", help="role leader: the standards it is in charge of (主管领导 审定, 122号 Art.12), "
+                                   "comma-separated: general and/or industry codes, e.g. general,survey_design")
     s.set_defaults(func=cmd_token_create)
 
     s = tok.add_parser("list", help="list tokens (active only unless --all); hashes are never shown")

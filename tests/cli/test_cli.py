@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import fcntl
 import importlib.util
+import json
 import os
 import pty
 import random
@@ -299,6 +300,32 @@ def test_token_create_refusals(cli: Cli) -> None:
     assert "unknown department nosuchdept" in bad_dept.stderr
 
     assert not any(r.stdout.strip() for r in (bad_role, no_dept, bad_dept))  # no token printed
+    assert cli.count("api_tokens") == before
+
+
+@pytest.mark.article("122号 Art.12")
+def test_token_create_with_a_leader_scope(cli: Cli) -> None:
+    """`token create --scope general,survey_design` binds a leader token to the standards it is in charge of
+    (主管领导 审定, issue 7 item 6(d)); a scope on another role, an unknown code or an empty scope is refused."""
+    name = f"cli-leader-{cli.backend}"
+    made = cli.run("token", "create", "--name", name, "--role", "leader", "--scope", "general,survey_design")
+    assert made.rc == 0, str(made)
+    assert "scope=general,survey_design" in made.lines[0], str(made)
+    token = made.lines[-1].strip()
+    assert len(token) >= 20 and not re.search(r"\s", token)
+    stored = cli.scalars("SELECT scope FROM api_tokens WHERE name = :n", n=name)
+    assert len(stored) == 1
+    scope = stored[0] if isinstance(stored[0], list) else json.loads(stored[0])
+    assert scope == ["general", "survey_design"]
+
+    before = cli.count("api_tokens")
+    viewer = cli.run("token", "create", "--name", "x", "--role", "viewer", "--scope", "general")
+    unknown = cli.run("token", "create", "--name", "x", "--role", "leader", "--scope", "general,nosuchindustry")
+    empty = cli.run("token", "create", "--name", "x", "--role", "leader", "--scope", " , ")
+    for res in (viewer, unknown, empty):
+        assert res.rc != 0, str(res)
+        assert "scope" in res.stderr and not res.stdout.strip(), str(res)
+    assert "nosuchindustry" in unknown.stderr
     assert cli.count("api_tokens") == before
 
 

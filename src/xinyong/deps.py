@@ -125,7 +125,7 @@ def _actor(request: Request, session: Session, creds: HTTPAuthorizationCredentia
     origin = request.client.host if request.client else ""
     channel = "manual" if row.kind == "login" else "interface"  # a signed-in person vs 系统对接
     actor = Actor(name=row.name, role=row.role, department=row.department, channel=channel, origin=origin,
-                  subject=row.subject_code)
+                  subject=row.subject_code, scope=tuple(row.scope or ()))
     request.state.actor, request.state.token_id = actor, row.id
     return actor
 

@@ -15,6 +15,9 @@ class Actor:
     channel: str = "interface"  # interface (系统对接) | manual (人工录入) | import
     origin: str = ""
     subject: str | None = None  # role "subject": the code of its own subject (122号 第二条)
+    # role "leader": the standards the credential is in charge of ("general" and/or industry codes, 122号 Art.12);
+    # empty: not bound, in charge of every standard (docs/decisions.md 25)
+    scope: tuple[str, ...] = ()
 
 
 # Scheduled work (daily refresh, the 1 January re-seed) acts as the system itself.

@@ -14,7 +14,6 @@ from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import error_responses
 from ..reference.models import StandardVersion
-from ..users.service import credential_scope
 from . import repository, service
 from .impact import impact
 from .schemas import (
@@ -97,12 +96,12 @@ def consultation(version: str, data: ConsultationIn, uow: UnitOfWork = Depends(g
 
 @router.post("/standards/{version}/approve", summary="主管领导审定 (122号 第十二条, D1-08)",
              response_model=StandardOut, responses=error_responses(401, 403, 404, 409, 422))
-def approve(version: str, data: ApproveIn, request: Request, uow: UnitOfWork = Depends(get_uow),
+def approve(version: str, data: ApproveIn, uow: UnitOfWork = Depends(get_uow),
             actor: Actor = Depends(require("standards.approve"))) -> dict[str, Any]:
     """Refused (403) when the leader credential's scope does not include this standard; (422 naming
     `comments`) while a public comment has no disposition."""
-    scope = credential_scope(uow.session, getattr(request.state, "token_id", None))
-    row = service.approve(uow, version, data.effective_date, actor, uow.clock.today(), scope=scope)
+    row = service.approve(uow, version, data.effective_date, actor, uow.clock.today(),
+                          scope=list(actor.scope) or None)
     uow.audit("standard.approve", row.version, f"effective {data.effective_date.isoformat()}")
     return _detail(uow, row)
 

@@ -12,17 +12,20 @@ from fastapi.responses import JSONResponse
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal
 from ..errors import InputError
+from ..errors_http import error_responses
 from ..reference.framework import grade_order, level_order
 from ..reference.models import Industry
 from ..subjects.service import get_subject, public_code, to_out
 from . import repository
 from .models import GENERAL_SCOPE
+from .schemas import DistributionOut, EvaluationOut, SubjectListOut
 from .service import evaluate_subject
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation 信用评价"])
 
 
-@router.get("/subjects", summary="评价对象列表 (with the stored current evaluation)")
+@router.get("/subjects", summary="评价对象列表 (with the stored current evaluation)", response_model=SubjectListOut,
+            responses=error_responses(422))
 def list_subjects(q: str | None = None, grade: Literal["A", "B", "C", "D"] | None = None,
                   industry: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**31 - 1),
                   uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
@@ -48,7 +51,8 @@ def list_subjects(q: str | None = None, grade: Literal["A", "B", "C", "D"] | Non
     return {"total": total, "items": items}
 
 
-@router.get("/subjects/{code}/evaluation", summary="信用评价结果及逐条说明 (122号 第十三条至第十六条)")
+@router.get("/subjects/{code}/evaluation", summary="信用评价结果及逐条说明 (122号 第十三条至第十六条)",
+            response_model=EvaluationOut, responses=error_responses(403, 404, 422))
 def read_evaluation(code: str, industry: str | None = None, as_of: date | None = None,
                     uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                     ) -> JSONResponse:
@@ -71,7 +75,8 @@ def read_evaluation(code: str, industry: str | None = None, as_of: date | None =
     return JSONResponse(body)
 
 
-@router.get("/stats/distribution", summary="等级分布 / grade distribution of the stored current evaluations")
+@router.get("/stats/distribution", summary="等级分布 / grade distribution of the stored current evaluations",
+            response_model=DistributionOut, responses=error_responses(422))
 def distribution(industry: str | None = None, uow: UnitOfWork = Depends(get_uow)) -> dict[str, Any]:
     if industry and uow.session.get(Industry, industry) is None:
         raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")

@@ -1,11 +1,13 @@
-"""Request shapes of the records API (122号 第八条 信息归集)."""
+"""Request and response shapes of the records API (122号 第八条 信息归集)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from ..errors_http import ProblemOut
 
 
 class RecordIn(BaseModel):
@@ -54,3 +56,122 @@ class CorrectIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
     source_ref: str | None = Field(default=None, min_length=1, max_length=200,
                                    description="reference of the new version; default: the old one + #v<n>")
+
+
+# --- response bodies -----------------------------------------------------------------------------------------------
+
+# The subject's evaluation in the record's scope, as re-evaluated in the same unit of work (122号 Art.13 实时更新).
+# Its shape is the evaluation domain's `EvaluationOut` (GET /subjects/{code}/evaluation); that domain sits above
+# records, so the schema is named here rather than imported, and the body passes through unchanged.
+EvaluationBody = Annotated[
+    dict[str, Any] | None,
+    WithJsonSchema({"anyOf": [{"$ref": "#/components/schemas/EvaluationOut"}, {"type": "null"}],
+                    "description": "the evaluation in the record's scope after this change (EvaluationOut)"}),
+]
+
+
+class RecordOut(BaseModel):
+    """One version of a record as stored (122号 第八条, 第十条)."""
+
+    id: int
+    subject: str = Field(description="subject code, masked for an individual unless the reader may see it")
+    item: str
+    act_date: date
+    department: str
+    source_ref: str
+    note: str | None
+    due_date: date = Field(description="last day to enter it: act date + 5 working days (122号 Art.8(1))")
+    due_provisional: bool = Field(description="the holiday calendar of that year is not loaded yet")
+    late: bool
+    status: str = Field(description="active | withdrawn | superseded | duplicate")
+    entered_at: str
+    entered_by: str
+    channel: str = Field(description="interface (系统对接) | manual (人工录入) | import")
+    supersedes: int | None = Field(description="the earlier version this one corrects (122号 第十条)")
+    decision_no: str | None
+    info_class: str | None = Field(description="信息类别 (122号 Art.6)")
+    admin_category: str | None = Field(description="行政类别 (122号 Art.7)")
+    accident_grade: str | None
+    closes: int | None = Field(description="the refusal to perform (122号 Art.16(2)) this record closes")
+
+
+class RecordEvaluatedOut(RecordOut):
+    """A record just entered, withdrawn or corrected, with the evaluation it leads to."""
+
+    evaluation: EvaluationBody
+
+
+class CorrectionOut(BaseModel):
+    reason: str
+    authority_ref: str | None
+    by: str
+    at: str
+
+
+class WithdrawalOut(BaseModel):
+    kind: str = Field(description="error | objection | repair")
+    reason: str
+    by: str
+    at: str
+
+
+class CorrectedOut(RecordEvaluatedOut):
+    """The new version made by a correction (信息纠错, 122号 第十条)."""
+
+    correction: CorrectionOut
+
+
+class RecordRowOut(RecordOut):
+    """A record in a subject's history; `withdrawal` and `correction` only for staff roles, and only when the
+    record was withdrawn or corrected."""
+
+    superseded_by: int | None
+    duplicate_of: int | None = Field(description="the record that counts for the same decision (G1-16)")
+    withdrawal: WithdrawalOut | None = None
+    correction: CorrectionOut | None = None
+
+
+class BulkSummaryOut(BaseModel):
+    created: int
+    existing: int
+    rejected: int
+
+
+class BulkResultOut(BaseModel):
+    """One record of a bulk request: `record` when taken (201 / 200), `errors` when refused."""
+
+    index: int
+    status: int
+    errors: list[ProblemOut] | None = None
+    record: RecordEvaluatedOut | None = None
+
+
+class BulkOut(BaseModel):
+    summary: BulkSummaryOut
+    results: list[BulkResultOut]
+
+
+class ChannelCountOut(BaseModel):
+    records: int
+    late: int
+
+
+class LatenessRowOut(BaseModel):
+    department: str
+    name: str
+    records: int
+    late: int
+    assessed: int = Field(description="manual and imported records (interface records are never late)")
+    provisional: int
+    by_channel: dict[str, ChannelCountOut]
+    late_rate: float
+
+
+class LatenessOut(BaseModel):
+    """逾期填报统计 (122号 Art.8(1)) of one year, by department."""
+
+    year: int
+    departments: list[LatenessRowOut]
+    records: int
+    assessed: int
+    late: int

@@ -15,13 +15,23 @@ from ..auth.policy import STAFF_ROLES
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors import DomainError
-from ..errors_http import validation_problems
+from ..errors_http import ErrorOut, error_responses, validation_problems
 from ..messages.evaluation import SubjectReevaluated
 from ..reference.service import department_names
 from ..subjects.service import get_subject, public_code
 from . import repository
 from .corrections import correct_record
-from .schemas import BulkIn, CorrectIn, RecordIn, WithdrawIn
+from .schemas import (
+    BulkIn,
+    BulkOut,
+    CorrectedOut,
+    CorrectIn,
+    LatenessOut,
+    RecordEvaluatedOut,
+    RecordIn,
+    RecordRowOut,
+    WithdrawIn,
+)
 from .service import Submitted, record_out, submit_record, withdraw_record
 
 router = APIRouter(prefix="/api/v1", tags=["records 信用记录"])
@@ -36,9 +46,12 @@ def _body(uow: UnitOfWork, sub: Submitted) -> dict[str, Any]:
     return body
 
 
-@router.post("/records", status_code=201, summary="报送一条信用记录",
-             responses={200: {"description": "the same source_ref with the same content: the existing record"},
-                        409: {"description": "the same source_ref with other content"}})
+@router.post("/records", status_code=201, summary="报送一条信用记录", response_model=RecordEvaluatedOut,
+             responses={201: {"model": RecordEvaluatedOut, "description": "recorded; the evaluation after it"},
+                        200: {"model": RecordEvaluatedOut,
+                              "description": "the same subject and source_ref with the same content: the existing record"},
+                        **error_responses(401, 403, 422),
+                        409: {"model": ErrorOut, "description": "the same subject and source_ref with other content"}})
 def post_record(data: RecordIn, uow: UnitOfWork = Depends(get_uow),
                 actor: Actor = Depends(require("records.create"))) -> JSONResponse:
     sub = submit_record(uow, data, actor)
@@ -47,7 +60,8 @@ def post_record(data: RecordIn, uow: UnitOfWork = Depends(get_uow),
     return JSONResponse(status_code=201 if sub.created else 200, content=_body(uow, sub))
 
 
-@router.post("/records/bulk", summary="批量报送；每条记录各自原子 / each record atomic on its own")
+@router.post("/records/bulk", summary="批量报送；每条记录各自原子 / each record atomic on its own",
+             response_model=BulkOut, response_model_exclude_unset=True, responses=error_responses(401, 403, 422))
 def post_bulk(data: BulkIn, uow: UnitOfWork = Depends(get_uow),
               actor: Actor = Depends(require("records.create"))) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
@@ -74,7 +88,8 @@ def post_bulk(data: BulkIn, uow: UnitOfWork = Depends(get_uow),
     return {"summary": counts, "results": results}
 
 
-@router.post("/records/{record_id}/withdraw", summary="撤销记录：该记录不再计分，评价实时更新")
+@router.post("/records/{record_id}/withdraw", summary="撤销记录：该记录不再计分，评价实时更新",
+             response_model=RecordEvaluatedOut, responses=error_responses(401, 403, 404, 409, 422))
 def withdraw(record_id: int, data: WithdrawIn, uow: UnitOfWork = Depends(get_uow),
              actor: Actor = Depends(require("records.withdraw"))) -> dict[str, Any]:
     sub = withdraw_record(uow, record_id, data.reason, actor, data.kind)
@@ -84,8 +99,11 @@ def withdraw(record_id: int, data: WithdrawIn, uow: UnitOfWork = Depends(get_uow
 
 @router.post("/records/{record_id}/correct", status_code=201,
              summary="更正记录 (122号 第十条 信息纠错)：生成新版本，原记录不变且不再计分，评价实时更新",
-             responses={409: {"description": "the record is withdrawn or already superseded"},
-                        403: {"description": "a business token of another department"}})
+             response_model=CorrectedOut,
+             responses={201: {"model": CorrectedOut, "description": "the new version; the evaluation after it"},
+                        **error_responses(401, 404, 422),
+                        403: {"model": ErrorOut, "description": "a business token of another department"},
+                        409: {"model": ErrorOut, "description": "the record is withdrawn or already superseded"}})
 def correct(record_id: int, data: CorrectIn, uow: UnitOfWork = Depends(get_uow),
             actor: Actor = Depends(require("records.correct"))) -> JSONResponse:
     sub = correct_record(uow, record_id, data, actor)
@@ -98,7 +116,8 @@ def correct(record_id: int, data: CorrectIn, uow: UnitOfWork = Depends(get_uow),
     return JSONResponse(status_code=201, content=body)
 
 
-@router.get("/subjects/{code}/records", summary="评价对象的信用记录")
+@router.get("/subjects/{code}/records", summary="评价对象的信用记录", response_model=list[RecordRowOut],
+            response_model_exclude_unset=True, responses=error_responses(403, 404))
 def subject_records(code: str, uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                     ) -> list[dict[str, Any]]:
     """Every version of every record with its status (active / withdrawn / superseded) and links
@@ -127,7 +146,8 @@ def subject_records(code: str, uow: UnitOfWork = Depends(get_uow), who: Principa
     return out
 
 
-@router.get("/reports/lateness", summary="逾期填报统计 (122号 第八条(一) 5个工作日内填报), by department")
+@router.get("/reports/lateness", summary="逾期填报统计 (122号 第八条(一) 5个工作日内填报), by department",
+            response_model=LatenessOut, responses=error_responses(422))
 def lateness_report(year: int = Query(..., ge=2004, le=2100), uow: UnitOfWork = Depends(get_uow)
                     ) -> dict[str, Any]:
     """Records of acts dated in `year`, first versions only (a correction keeps the original report's

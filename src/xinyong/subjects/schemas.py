@@ -40,6 +40,8 @@ class NationalGradeOut(BaseModel):
 
 
 class SubjectOut(BaseModel):
+    """A subject as shown to its reader: an individual's resident ID masked unless the reader may see it (G1-17)."""
+
     code: str
     name: str
     kind: str

@@ -11,13 +11,14 @@ from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import error_responses
-from .schemas import NationalGradeIn, NationalGradeOut, SubjectIn
+from .schemas import NationalGradeIn, NationalGradeOut, SubjectIn, SubjectOut
 from .service import create_subject, get_subject, national_grade_out, record_national_grade, to_out
 
 router = APIRouter(prefix="/api/v1", tags=["subjects 评价对象"])
 
 
-@router.post("/subjects", status_code=201, summary="登记评价对象")
+@router.post("/subjects", status_code=201, summary="登记评价对象", response_model=SubjectOut,
+             responses=error_responses(401, 403, 409, 422))
 def post_subject(data: SubjectIn, request: Request, uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("subjects.create"))) -> dict[str, Any]:
     subject = create_subject(uow, data, actor.name)
@@ -25,7 +26,7 @@ def post_subject(data: SubjectIn, request: Request, uow: UnitOfWork = Depends(ge
     return to_out(subject, may_see_personal=True)
 
 
-@router.get("/subjects/{code}", summary="评价对象")
+@router.get("/subjects/{code}", summary="评价对象", response_model=SubjectOut, responses=error_responses(403, 404))
 def read_subject(code: str, uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                  ) -> dict[str, Any]:
     subject = get_subject(uow.session, code)

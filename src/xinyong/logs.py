@@ -25,7 +25,9 @@ def configure_logging() -> None:
             structlog.processors.format_exc_info,
             renderer,
         ],
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # sys.stderr looked up at each use, not bound once: a replaced stream (a test's capture, a daemon's
+        # redirection) is never written after it was closed
+        logger_factory=lambda *_args: structlog.PrintLogger(file=sys.stderr),
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
     )
     _configured = True

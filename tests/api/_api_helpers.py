@@ -93,7 +93,7 @@ def plan(cat: dict[str, dict[str, Any]], *, polarity: str, industry: str | None,
     candidates = sorted(
         (it for it in cat.values()
          if it["polarity"] == polarity and it["family"] == family and it["industry"] == industry
-         and not it["fuse"] and not it["heavier"]),
+         and not it["fuse"] and not it["heavier"] and not it.get("accident_grades")),
         key=lambda it: (-it["points"], it["code"]),
     )
     out: list[str] = []

@@ -14,6 +14,7 @@ from _api_helpers import (
     plan,
     post_bulk,
     post_record,
+    record_body,
     today,
 )
 from fastapi.testclient import TestClient
@@ -187,27 +188,36 @@ def test_worked_example_good_b_plus_bonuses_minus_deduction_is_720_b_spec_1_6(cl
 
 def test_worked_example_excellent_a_every_deduction_maxed_is_350_d_spec_1_6(client: TestClient,
                                                                            tokens: dict[str, str]) -> None:
+    """Every deduction item of the general family and of 勘察设计 used up to its cap: the caps of a bucket add up
+    to its budget (D1-27(i)), so the deductions are 100 and 350 and an A subject (800) ends at 350, D."""
     cat = catalogue(client)
-    general_bad = plan(cat, polarity="bad", industry=None, target=100)
-    industry_bad = plan(cat, polarity="bad", industry="survey_design", target=350)
-    # one more of an uncapped item in each family: the family budgets (100, 350) still hold
-    extra_general = next(c for c, it in cat.items() if it["family"] == "general" and it["polarity"] == "bad"
-                         and it["cap"] is None and not it["fuse"] and not it["heavier"])
-    extra_industry = next(c for c, it in cat.items() if it["industry"] == "survey_design"
-                          and it["polarity"] == "bad" and it["cap"] is None and not it["fuse"] and not it["heavier"])
-    general_bad.append(extra_general)
-    industry_bad.append(extra_industry)
-    assert capped_total(cat, general_bad) > 100 and capped_total(cat, industry_bad) > 350
+
+    def filled(industry: str | None) -> list[str]:
+        out: list[str] = []
+        for code, it in sorted(cat.items()):
+            if it["polarity"] == "bad" and it["industry"] == industry and it["points"] and not it["fuse"] \
+                    and it["family"] == ("general" if industry is None else "industry"):
+                out += [code] * -(-it["cap"] // it["points"])  # enough records to reach the cap
+        return out
+
+    general_bad, industry_bad = filled(None), filled("survey_design")
+    assert capped_total(cat, general_bad) == 100 and capped_total(cat, industry_bad) == 350
+    heavier = sum(1 for c in general_bad + industry_bad if cat[c]["heavier"])
     subject = make_subject(client, tokens["admin"], grade="A", industries=["survey_design"])
-    _post_all(client, tokens["admin"], subject["code"], general_bad + industry_bad)
-    ev = evaluation(client, subject["code"], industry="survey_design")
+    code = subject["code"]
+    for n, item in enumerate(general_bad + industry_bad):
+        grade = cat[item]["accident_grades"][0] if cat[item].get("accident_grades") else None
+        body = record_body(code, item, department="zhifa" if item.startswith("GEN-") else "kanchasheji",
+                           accident_grade=grade)
+        assert client.post("/api/v1/records", json=body, headers=auth(tokens["admin"])).status_code == 201, n
+    ev = evaluation(client, code, industry="survey_design")
     assert ev["base_score"] == 800
     assert ev["components"] == {"general_bonus": 0, "general_deduction": 100, "industry_bonus": 0,
                                 "industry_deduction": 350}
     assert (ev["score"], ev["grade"], ev["level"]) == (350, "D", "D")
-    assert ev["fused"] is False  # D by score, not by the fuse
-    general = evaluation(client, subject["code"])
-    assert (general["score"], general["grade"], general["level"]) == (700, "B", "B")
+    assert ev["fused"] is (heavier >= 2)  # two heavier penalties also fire 122号 Art.16(6)
+    general = evaluation(client, code)
+    assert (general["score"], general["grade"]) == (700, "D" if heavier >= 2 else "B")
 
 
 def test_worked_example_poor_d_industry_deduction_clamped_to_350_spec_1_6(client: TestClient,

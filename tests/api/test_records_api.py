@@ -4,6 +4,7 @@ per-record atomicity, withdrawal, due dates (122号 第八条, 第十三条, 第
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from _api_helpers import evaluation, make_subject, post_record, record_body, records_of, today
@@ -373,3 +374,29 @@ def test_art7_information_without_points_is_collected_and_shown(client: TestClie
     assert lic["admin_category"] == "administrative_licensing"
     assert lic["evaluation"]["score"] == before["score"]  # collected, carries no points
     assert lic["id"] in {x["id"] for x in records_of(client, code)}
+
+
+@pytest.mark.article("122号 Art.16(1)")
+def test_art16_1_only_a_major_accident_and_above_fires_the_fuse_and_no_industry_is_enrolled(
+        client: TestClient, tokens: dict[str, str]) -> None:
+    """G1-06(c), X-08: an accident record carries its State Council grade (国务院令第493号 第三条); the general
+    accident items keep the subject out of every industry evaluation."""
+    code = make_subject(client, tokens["admin"], grade="A")["code"]
+
+    def post(item: str, grade: str | None) -> Any:
+        return client.post("/api/v1/records", headers=auth(tokens["admin"]),
+                           json=record_body(code, item, department="zhifa", accident_grade=grade))
+
+    assert post("GEN-D12", None).json()["detail"][0]["field"] == "accident_grade"  # a grade is required
+    assert post("GEN-D12", "较大").json()["detail"][0]["field"] == "accident_grade"  # 较大 is not 重大
+    assert post("GEN-D12", "巨大").json()["detail"][0]["field"] == "accident_grade"  # not a grade at all
+    assert post("GEN-D01", "一般").json()["detail"][0]["field"] == "accident_grade"  # not an accident item
+    larger = post("GEN-D11", "较大")
+    assert larger.status_code == 201 and larger.json()["evaluation"]["fused"] is False
+    major = post("GEN-D12", "重大")
+    assert major.status_code == 201 and major.json()["accident_grade"] == "重大"
+    ev = major.json()["evaluation"]
+    assert ev["fused"] is True and ev["grade"] == "D"
+    assert ev["fuse_reasons"][0]["article"] == "122号 第十六条(一)" and ev["fuse_reasons"][0]["record_ids"] == [
+        major.json()["id"]]
+    assert client.get(f"/api/v1/subjects/{code}").json()["industries"] == []

@@ -51,7 +51,7 @@ def test_parallel_records_for_one_subject_all_count_and_the_archive_stays_intact
         fresh = evaluate_subject(s, subject, beijing_today())["survey_design"]
         stored = s.get(Evaluation, (subject.id, "survey_design"))
         # 16 records × 20 points, uncapped item, within the 350 industry budget
-        assert fresh.score == 800 - 16 * 20
+        assert fresh.score == 800 - 40  # sixteen SD-D01 records, capped at 40 a period (122号 Art.11(2))
         assert stored.score == fresh.score and stored.level == fresh.level
         report = verify_archive(s)
     assert report.ok, report.problems

@@ -34,9 +34,13 @@ def subject(db, grade="A", industries=("survey_design",)):
 _ref = iter(range(10**9))
 
 
+# 国务院令第493号 第三条: an accident record carries its grade; GEN-D12 (重大及以上) fires 122号 Art.16(1)
+ACCIDENT_GRADE = {"GEN-D11": "较大", "GEN-D12": "重大"}
+
+
 def record(db, s, item, act=None, department="zhifa"):
     return submit_record(db, RecordIn(subject=s.code, item=item, act_date=act or JAN, department=department,
-                                      source_ref=f"T-{next(_ref)}"), ADMIN)
+                                      source_ref=f"T-{next(_ref)}", accident_grade=ACCIDENT_GRADE.get(item)), ADMIN)
 
 
 def current(db, s, industry="survey_design"):
@@ -45,7 +49,7 @@ def current(db, s, industry="survey_design"):
 
 FUSE_ITEMS = [  # the triggering item and the 122号 Art.16 item it cites, as the citation key
     pytest.param("GEN-D08", "122号 Art.16(1)", marks=pytest.mark.article("122号 Art.16(1)")),  # 严重失信主体名单
-    pytest.param("SD-D06", "122号 Art.16(1)", marks=pytest.mark.article("122号 Art.16(1)")),  # 发生重大安全事故
+    pytest.param("GEN-D12", "122号 Art.16(1)", marks=pytest.mark.article("122号 Art.16(1)")),  # 发生重大安全事故
     pytest.param("GEN-D04", "122号 Art.16(2)", marks=pytest.mark.article("122号 Art.16(2)")),  # 拒不履行处罚决定
     pytest.param("GEN-D05", "122号 Art.16(3)", marks=pytest.mark.article("122号 Art.16(3)")),  # 未履行承诺或虚假承诺
     pytest.param("GEN-D09", "122号 Art.16(4)", marks=pytest.mark.article("122号 Art.16(4)")),  # 吊销资质、资格
@@ -170,7 +174,7 @@ def test_the_lines_explain_the_score_down_to_the_article_122_art19(db):
 
 
 ITEMS = ["GEN-B01", "GEN-B02", "GEN-D01", "GEN-D02", "GEN-D03", "GEN-D07", "GEN-D09", "SD-B01", "SD-B03", "SD-D01",
-         "SD-D02", "SD-D03", "SD-D05", "SM-B01", "SM-D01", "SM-D03", "SM-D08"]
+         "SD-D02", "SD-D03", "GEN-D11", "SM-B01", "SM-D01", "SM-D03", "SM-D08"]
 
 
 @pytest.mark.article("122号 Art.13")

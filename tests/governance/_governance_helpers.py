@@ -17,12 +17,13 @@ from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import DayClock, beijing_today, clock_at
 from xinyong.governance.models import StandardComment
 from xinyong.reference.models import CatalogueItem, StandardVersion
-from xinyong.reference.service import load_parameters
+from xinyong.reference.service import collection, load_parameters
 from xinyong.standards.loader import default_standard_files, load_standard_file
 
 _DEFAULTS = [load_standard_file(p, load_parameters().at(date(2024, 5, 11))) for p in default_standard_files()]
 DEFAULT_VERSIONS = {s.version for s in _DEFAULTS}
-DEFAULT_ITEMS = {it.code for s in _DEFAULTS for it in s.items}
+# the items of the default standards and the information collected without points (reference/collection.yaml)
+DEFAULT_ITEMS = {it.code for s in _DEFAULTS for it in s.items} | {it["code"] for it in collection()["collection_items"]}
 _refs = itertools.count(1)
 
 

@@ -27,6 +27,7 @@ from xinyong.core.uow import UnitOfWork
 from xinyong.errors import ForbiddenError, InputError
 from xinyong.governance import service
 from xinyong.reference.models import CatalogueItem
+from xinyong.standards.loader import add_years
 
 SD = "survey_design-2024.1"
 YEAR = today().year
@@ -232,17 +233,30 @@ LEADER = Actor(name="主管领导", role="leader")
 REGULATOR = Actor(name="勘察设计处", role="business", department="kanchasheji")
 
 
-def _approved_draft(db: UnitOfWork, effective: date, today_: date) -> str:
+def _approved_draft(db: UnitOfWork, effective: date, today_: date, base: str = SD, author: Actor = REGULATOR
+                    ) -> str:
     from xinyong.governance.service import content_of, create_draft, get_row, open_consultation
 
-    body = content_of(get_row(db.session, SD))
+    body = content_of(get_row(db.session, base))
     body.pop("version")
     body["effective_date"] = None
     db.clock = FixedClock(today_ - timedelta(days=20))  # the draft is written 20 days before
-    row = create_draft(db, body, REGULATOR, today_)
+    row = create_draft(db, body, author, today_)
     db.clock = FixedClock(today_)
-    open_consultation(db, row.version, today_ - timedelta(days=20), today_ - timedelta(days=1), REGULATOR, today_)
+    open_consultation(db, row.version, today_ - timedelta(days=20), today_ - timedelta(days=1), author, today_)
     return row.version
+
+
+@pytest.mark.article("122号 Art.12")
+def test_art12_the_one_year_rule_binds_the_general_standard_too(clean, db: UnitOfWork) -> None:
+    """general-2024.1 is in force from 2024-05-11: a new general standard may take effect from 2025-05-11."""
+    coordinator = Actor(name="法制处", role="coordinator", department="fazhi")
+    v = _approved_draft(db, date(2025, 5, 10), date(2025, 1, 2), base="general-2024.1", author=coordinator)
+    with pytest.raises(InputError) as exc:
+        service.approve(db, v, date(2025, 5, 10), LEADER, date(2025, 1, 2))  # 364 days
+    assert exc.value.problems[0].field == "effective_date" and "2025-05-11" in exc.value.problems[0].reason_en
+    assert service.approve(db, v, date(2025, 5, 11), LEADER, date(2025, 1, 2)).status == "approved"
+    db.session.rollback()
 
 
 @pytest.mark.article("122号 Art.12")
@@ -266,7 +280,7 @@ def test_one_year_across_29_february_needs_366_days_122_art12(clean, db: UnitOfW
     with pytest.raises(InputError):
         service.approve(db, second, date(2028, 2, 29), LEADER, date(2027, 6, 1))  # 365 days, not yet a year
     service.approve(db, second, date(2028, 3, 1), LEADER, date(2027, 6, 1))  # 366 days
-    assert service.add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
     db.session.rollback()
 
 

@@ -66,8 +66,10 @@ from ..reference.models import StandardVersion
 from ..reference.service import extend_catalogue
 from ..standards.loader import (
     StandardError,
+    earliest_replacement_date,
     load_parameters,
     standard_from_dict,
+    standard_min_years_in_force,
     standard_to_dict,
     validation_problems,
 )
@@ -87,14 +89,6 @@ def parameter(name: str, on: date) -> Any:
 def consultation_days(start: date, end: date) -> int:
     """Length of a consultation in calendar days, the publication day not counted (G0-1, G1-13)."""
     return (end - start).days
-
-
-def add_years(day: date, years: int) -> date:
-    """The corresponding day `years` later; 29 February → 28 February (民法典 第二百零二条, G0-1)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 2, 28)
 
 
 # --- status -------------------------------------------------------------------------------------------------
@@ -436,19 +430,19 @@ def _replacement_problems(session: Session, row: StandardVersion, effective: dat
                         f"version {s.version} already takes effect on {s.effective_date}; a new version must "
                         f"take effect after it")]
     earlier = [s for s in siblings if s.effective_date is not None]
-    if row.family != "industry" or not earlier:
+    if not earlier:  # 122号 Art.12: the one-year rule binds every standard, the general one too
         return []
     current = earlier[-1]
     assert current.effective_date is not None
-    years = int(parameter("min_years_in_force_before_update", effective))
-    first_allowed = add_years(current.effective_date, years)
+    years = standard_min_years_in_force(effective)
+    first_allowed = earliest_replacement_date(current.effective_date, effective)
     if effective < first_allowed:
         days = (effective - current.effective_date).days
         return [Problem(
             "effective_date",
-            f"行业评价标准 {current.version} 自 {current.effective_date} 起实施，至 {effective} 仅 {days} 日，"
+            f"评价标准 {current.version} 自 {current.effective_date} 起实施，至 {effective} 仅 {days} 日，"
             f"未满{years}年，最早可于 {first_allowed} 起更新 (122号 第十二条 实施满一年后可以更新)",
-            f"industry standard {current.version} in force since {current.effective_date} would be replaced "
+            f"standard {current.version} in force since {current.effective_date} would be replaced "
             f"after {days} days, less than {years} year(s); the earliest replacement date is {first_allowed} "
             f"(122号 Art.12)")]
     return []

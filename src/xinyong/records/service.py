@@ -16,8 +16,9 @@ from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, P
 from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubject
 from ..messages.records import RecordDuplicateLinked, RecordEntered, RecordWithdrawn
 from ..reference.models import CatalogueItem, Department
-from ..reference.service import admin_categories, info_classes, items_firing
-from ..standards.loader import load_parameters
+from ..reference.service import admin_categories, info_classes, item_in_force, items_firing
+from ..standards.loader import accident_grade_problem, load_parameters
+from ..standards.model import Item
 from ..subjects.models import Subject
 from ..subjects.service import subject_for_input
 from . import repository
@@ -55,7 +56,7 @@ def _stored_content(record: Record, subject_code: str) -> tuple[Any, ...]:
             record.info_class, record.admin_category, record.accident_grade, record.closes_id)
 
 
-def _class_problems(data: RecordIn, item: CatalogueItem) -> list[Problem]:
+def _class_problems(data: RecordIn, item: CatalogueItem, standard_item: Item | None, today: date) -> list[Problem]:
     """122号 Art.6 (信息类别) and Art.7 (良好/不良信用信息的类别): enumerated, and the category fits the item."""
     problems = []
     classes = info_classes()
@@ -69,9 +70,14 @@ def _class_problems(data: RecordIn, item: CatalogueItem) -> list[Problem]:
             problems.append(Problem("admin_category", f"指标 {item.code} 为{kind_zh}信用信息，类别应为 {'、'.join(fitting)}",
                                     f"item {item.code} is {item.polarity} information: admin_category must be one of "
                                     f"{', '.join(fitting)} (122号 Art.7)"))
-    if data.accident_grade is not None and data.accident_grade not in ACCIDENT_GRADES:
-        problems.append(Problem("accident_grade", f"事故等级应为 {'、'.join(ACCIDENT_GRADES)}（国务院令第493号 第三条）",
-                                f"accident_grade must be one of {', '.join(ACCIDENT_GRADES)} (State Council Decree 493 Art.3)"))
+    grades = load_parameters().at(today).accident_grades  # 国务院令第493号 第三条, parameters.yaml
+    if data.accident_grade is not None and data.accident_grade not in grades:
+        problems.append(Problem("accident_grade", f"事故等级应为 {'、'.join(grades)}（国务院令第493号 第三条）",
+                                f"accident_grade must be one of {', '.join(grades)} (State Council Decree 493 Art.3)"))
+    elif standard_item is not None:  # the grade fits the item: only 重大 and above fire Art.16(1) (G1-06(c))
+        reason = accident_grade_problem(standard_item, data.accident_grade)
+        if reason is not None:
+            problems.append(Problem("accident_grade", *reason))
     return problems
 
 
@@ -88,9 +94,6 @@ def _closes_problems(session: Session, closes: int, subject: Subject) -> list[Pr
 
 
 REFUSAL_FUSE_KEY = "122号 Art.16(2)"
-
-# 国务院令第493号《生产安全事故报告和调查处理条例》第三条: the four grades of a production-safety accident.
-ACCIDENT_GRADES = ("一般", "较大", "重大", "特别重大")
 
 
 def validate_record(session: Session, data: RecordIn, actor: Actor, today: date) -> tuple[Subject, CatalogueItem]:
@@ -109,7 +112,7 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
     if not data.source_ref.strip():
         problems.append(Problem("source_ref", "来源编号不能为空", "source_ref must not be blank"))
     if item is not None:
-        problems += _class_problems(data, item)
+        problems += _class_problems(data, item, item_in_force(session, item.code, data.act_date), today)
     if data.closes is not None and subject is not None:
         problems += _closes_problems(session, data.closes, subject)
     if problems:

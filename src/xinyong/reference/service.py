@@ -21,7 +21,7 @@ from ..standards.loader import (
     standard_from_dict,
     standard_to_dict,
 )
-from ..standards.model import Parameters, Standard
+from ..standards.model import Item, Parameters, Standard
 from . import repository
 from .framework import first_day_in_force
 from .models import CatalogueItem, Department, Industry, StandardVersion
@@ -179,3 +179,12 @@ def items_firing(session: Session, fuse_key: str) -> list[str]:
     wanted = citation.parse(fuse_key)
     return [c.code for c in repository.catalogue_items(session)
             if c.fuse_article and citation.coerce(c.fuse_article) == wanted]
+
+
+def item_in_force(session: Session, code: str, on: date) -> Item | None:
+    """The indicator `code` as the standards in force on `on` define it (None for an item outside them)."""
+    for std in rulebook(session, on).standards:
+        for it in std.items:
+            if it.code == code:
+                return it
+    return None

@@ -86,6 +86,7 @@ def catalogue(uow: UnitOfWork = Depends(get_uow)) -> list[dict[str, Any]]:
                 "industry": it.industry, "points": it.points, "cap": it.cap, "fuse": it.fuse is not None,
                 "fuse_article": f"122号 {it.fuse}" if it.fuse else None, "heavier": it.heavier,
                 "work_safety": it.work_safety, "article": it.article, "standard_version": std.version,
+                "accident_grades": list(it.accident_grades),  # 国务院令第493号: a record of it carries one
                 "admin_category": c.admin_category if c else it.admin_category,
                 "source_category": c.source_category if c else it.source_category,
             })

@@ -22,6 +22,18 @@
   var KIND = { organization: "组织", org: "组织", organisation: "组织", individual: "个人", person: "个人" };
   var FORM_FIELDS = ["subject", "item", "act_date", "department", "source_ref", "note"];
   var COMPONENTS = ["general_bonus", "general_deduction", "industry_bonus", "industry_deduction"];
+  var RECORD_STATUS = { withdrawn: "已撤回", superseded: "已更正", duplicate: "重复" };
+  // 信息类别 (122号 第六条) and 行政类别 (第七条): names of the codes of reference/collection.yaml; a code this map
+  // does not know is shown as it is
+  var INFO_CLASS = { basic: "基础信用信息", planning: "规划自然资源信用信息", related: "相关领域信用信息" };
+  var ADMIN_CATEGORY = {
+    administrative_licensing: "行政许可", administrative_levy: "行政征收", administrative_reward: "行政奖励",
+    inspection_passed: "行政检查合格", administrative_confirmation: "行政确认", other_good: "其他良好信用信息",
+    administrative_penalty: "行政处罚", inspection_failed: "行政检查不合格", dishonest_behaviour: "失信行为信息",
+    other_bad: "其他不良信用信息"
+  };
+  // pages of other domains (subject_lists.js, standards_comments.js) hook into the views through window.XY
+  var hooks = { subject: [], standard: [] };
 
   /* ------------------------------------------------------------------ helpers */
 
@@ -579,9 +591,12 @@
       return api(stdPath()).then(function (rows) {
         if (stale(seq)) { return; }
         renderStandardList(rows || [], version);
+        hooks.standard.forEach(function (fn) { fn(null, seq); });
         if (!version) { setState("standards", "ready"); return; }
         return Promise.all([
-          api(stdPath([version])).then(function (d) { if (!stale(seq)) { renderStandard(d); } }),
+          api(stdPath([version])).then(function (d) {
+            if (!stale(seq)) { renderStandard(d); hooks.standard.forEach(function (fn) { fn(d, seq); }); }
+          }),
           loadImpact(version, asOf, seq)
         ]).then(function () { if (!stale(seq)) { setState("standards", "ready"); } });
       });
@@ -935,10 +950,11 @@
         if (res[2].ok) { renderRecords(res[2].value || []); }
         else {
           failed = true; showError("加载信用记录失败", res[2].error);
-          clear(byId("records-tbody")).appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 9, text: "加载失败:" + describeError(res[2].error) })));
+          clear(byId("records-tbody")).appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 10, text: "加载失败:" + describeError(res[2].error) })));
         }
         setState("subject", failed ? "error" : "ready");
         loadArchive(enc, seq);
+        hooks.subject.forEach(function (fn) { fn(enc, seq); });
       });
     });
   }
@@ -998,8 +1014,9 @@
     COMPONENTS.forEach(function (c) { var el = byId("sd-c-" + c); el.textContent = "—"; el.setAttribute("data-value", ""); });
     byId("sd-fuse-box").hidden = true;
     clear(byId("sd-fuse-list"));
+    clear(byId("sd-eval-warnings")).hidden = true;
     clear(byId("lines-tbody")).appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 5, text: "加载中…" })));
-    clear(byId("records-tbody")).appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 9, text: "加载中…" })));
+    clear(byId("records-tbody")).appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 10, text: "加载中…" })));
   }
 
   function fillScope(codes, industry) {
@@ -1051,12 +1068,17 @@
     var list = clear(byId("sd-fuse-list"));
     reasons.forEach(function (fr) {
       var ids = Array.isArray(fr.record_ids) ? fr.record_ids : [];
+      var listings = Array.isArray(fr.listing_ids) ? fr.listing_ids : [];
       list.appendChild(h("li", { "data-testid": "fuse-reason", "data-article": fr.article || "" },
         h("strong", { class: "article", text: fr.article || "—" }),
         h("span", { class: "muted", text: " · 相关记录:" }),
         ids.length ? ids.map(function (id, i) {
           return [i ? "、" : "", h("code", { class: "record-ref", "data-record-id": id, text: "#" + id })];
-        }) : "无"));
+        }) : "无",
+        // a listing that still holds on the evaluation day (122号 第十六条(一), 名单 X-02)
+        listings.length ? [h("span", { class: "muted", text: " · 名单:" }), listings.map(function (id, i) {
+          return [i ? "、" : "", h("code", { class: "listing-ref", "data-testid": "fuse-listing", "data-listing-id": id, text: "名单#" + id })];
+        })] : null));
     });
     byId("sd-fuse-box").hidden = !ev.fused && reasons.length === 0;
 
@@ -1069,20 +1091,38 @@
       var it = ref.itemMap[ln.item] || {};
       // points is the item's signed value, applied the part counted after caps/budgets (compare magnitudes)
       var capped = isNum(ln.points) && isNum(ln.applied) && Math.abs(ln.applied) < Math.abs(ln.points);
-      tb.appendChild(h("tr", { "data-record-id": ln.record_id, "data-testid": "line-row", class: capped ? "capped" : null },
+      // a record that scores nothing says why (before the measures took effect, an item not in force)
+      var unscored = !!(ln.note_zh || ln.note_en);
+      tb.appendChild(h("tr", { "data-record-id": ln.record_id, "data-testid": "line-row", "data-unscored": unscored ? "true" : null,
+        class: capped ? "capped" : (unscored ? "unscored" : null) },
         h("td", {}, h("code", { text: ln.record_id === null || ln.record_id === undefined ? "—" : "#" + ln.record_id })),
         h("td", {}, itemCell(ln.item)),
         h("td", { class: "num", "data-value": ln.points, text: fmtSigned(ln.points, it.polarity) }),
         h("td", { class: "num", "data-value": ln.applied, title: capped ? "受上限或分值构成限制,只计入部分分值" : null },
-          fmtSigned(ln.applied, it.polarity), capped ? h("span", { class: "tag tag-capped", text: "限额" }) : null),
-        h("td", { class: "article", text: ln.article || it.article || "—" })));
+          fmtSigned(ln.applied, it.polarity), capped ? h("span", { class: "tag tag-capped", text: "限额" }) : null,
+          unscored ? h("span", { class: "tag tag-unscored", text: "不计分" }) : null),
+        h("td", { class: "article" }, ln.article || (unscored ? "" : it.article) || (unscored ? "" : "—"),
+          unscored ? h("span", { class: "line-note", "data-testid": "line-note" }, ln.note_zh || "",
+            ln.note_en ? h("small", { lang: "en", text: " " + ln.note_en }) : null) : null)));
+    });
+    renderEvalWarnings(Array.isArray(ev.warnings) ? ev.warnings : []);
+  }
+
+  /** The warnings an evaluation carries (e.g. the measures lapsed, 122号 第二十八条), as a banner above it. */
+  function renderEvalWarnings(warnings) {
+    var box = clear(byId("sd-eval-warnings"));
+    box.hidden = !warnings.length;
+    box.setAttribute("data-kind", warnings.length ? String(warnings[0].kind || "") : "");
+    warnings.forEach(function (w) {
+      box.appendChild(h("p", { "data-testid": "eval-warning", "data-kind": w.kind || "" },
+        h("strong", { text: "评价提示 " }), w.message_zh || "", w.message_en ? h("small", { lang: "en", text: " " + w.message_en }) : null));
     });
   }
 
   function renderRecords(records) {
     var tb = clear(byId("records-tbody"));
     if (!Array.isArray(records) || !records.length) {
-      tb.appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 9, text: "暂无信用记录" })));
+      tb.appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 10, text: "暂无信用记录" })));
       return;
     }
     records.forEach(function (rec) {
@@ -1094,14 +1134,25 @@
       if (rec.late) {
         append(due, [" ", h("span", { class: "tag tag-late", "data-testid": "late-tag", title: "超过填报期限录入", text: "逾期" })]);
       }
+      var status = h("td", {}, h("span", { class: "tag " + (active ? "tag-ok" : "tag-withdrawn"), "data-testid": "record-status",
+        text: active ? "有效" : (RECORD_STATUS[rec.status] || String(rec.status || "—")) }));
+      if (rec.status === "duplicate" && rec.duplicate_of !== null && rec.duplicate_of !== undefined) {
+        // G1-16: the same decision entered again; it is kept, linked to the record that counts
+        append(status, [" ", h("span", { class: "muted", "data-testid": "duplicate-of", "data-record-id": rec.duplicate_of,
+          title: "同一决定(部门、文书编号、指标相同)已有记录,本条不重复计分", text: "同 #" + rec.duplicate_of })]);
+      }
       tb.appendChild(h("tr", { "data-record-id": rec.id, "data-status": rec.status, "data-testid": "record-row", class: active ? null : "withdrawn" },
         h("td", {}, h("code", { text: "#" + rec.id })),
         h("td", {}, itemCell(rec.item)),
+        h("td", { "data-testid": "record-class" },
+          h("span", { class: "tag", "data-value": rec.info_class || "", text: INFO_CLASS[rec.info_class] || rec.info_class || "—" }),
+          rec.admin_category ? [" ", h("span", { class: "muted", "data-value": rec.admin_category, text: ADMIN_CATEGORY[rec.admin_category] || rec.admin_category })] : null),
         h("td", { text: rec.act_date || "—" }),
         h("td", { text: departmentName(rec.department) }),
-        h("td", {}, h("span", { class: "source-ref", text: rec.source_ref || "—" })),
+        h("td", {}, h("span", { class: "source-ref", text: rec.source_ref || "—" }),
+          rec.decision_no ? h("div", { class: "muted", "data-testid": "record-decision-no", text: "文书编号:" + rec.decision_no }) : null),
         due,
-        h("td", {}, h("span", { class: "tag " + (active ? "tag-ok" : "tag-withdrawn"), "data-testid": "record-status", text: active ? "有效" : (rec.status === "withdrawn" ? "已撤回" : String(rec.status || "—")) })),
+        status,
         h("td", { class: "note", text: rec.note || "" }),
         h("td", {}, active ? h("button", {
           type: "button", class: "btn btn-small btn-danger-outline", "data-testid": "withdraw-btn", "data-record-id": rec.id,
@@ -1466,6 +1517,13 @@
     route();
     document.body.setAttribute("data-ready", "true");
   }
+
+  window.XY = {
+    api: api, h: h, byId: byId, clear: clear, append: append, settle: settle, qs: qs, today: today,
+    getToken: getToken, describeError: describeError, formError: formError, showError: showError,
+    stale: stale, route: route, setBadge: setBadge, departmentName: departmentName, hooks: hooks,
+    ApiError: ApiError
+  };
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 }());

@@ -69,7 +69,7 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     errors_http.install(app)
     for module in (reference_views, subjects_views, evaluation_views, records_views, listings_views, calendar_views, archive_views,
                    governance_views, users_views, evidence_views):
-        # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 第二条; issue 3 item 6)
+        # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 Art.2; issue 3 item 6)
         app.include_router(module.router, dependencies=[Depends(deps.reject_nul), Depends(deps.subject_scope)])
 
     @app.middleware("http")

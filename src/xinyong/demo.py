@@ -46,7 +46,7 @@ DEMO = [
     ("北京示例建筑设计事务所", "organization", None, ["survey_design", "fire_design_review"],
      [("SD-D01", 60), ("FR-D02", 25), ("GEN-D01", 12)]),
     ("北京示例工程咨询有限公司", "organization", "A", ["fire_design_review"],
-     [("FR-D03", 45), ("GEN-D03", 15)]),  # two heavier penalties: 第十六条(六) fuse
+     [("FR-D03", 45), ("GEN-D03", 15)]),  # two heavier penalties: 122号 Art.16(6) fuse
     ("北京示例土地开发有限公司", "organization", "C", ["land_development"],
      [("LD-D08", 70), ("LD-D04", 33), ("LD-D01", 9)]),
     ("北京示例规划核验服务中心", "organization", "B", ["verification"], [("VF-B04", 14)]),

@@ -2,7 +2,7 @@
 
 Order matters where it shows: a fact is archived first (its entry precedes what follows from it), the subject is
 enrolled in an industry before it is re-evaluated, and re-evaluation is queued once per subject, after the facts
-of the same unit of work (122号 第十三条 实时更新, 第十九条 全流程可追溯).
+of the same unit of work (122号 Art.13 实时更新, 122号 Art.19 全流程可追溯).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .messages.subjects import NationalGradeRecorded, SubjectRegistered
 from .subjects.handlers import enrol_for_record
 
 HANDLERS: dict[type[Message], Sequence[Handler]] = {
-    # every archivable fact (subclasses of SubjectFact) goes to the subject's hash chain (第十九条)
+    # every archivable fact (subclasses of SubjectFact) goes to the subject's hash chain (122号 Art.19)
     SubjectFact: [archive_fact],
     SubjectRegistered: [request_reevaluation],
     NationalGradeRecorded: [request_reevaluation],  # 122号 Art.13: the base of a period follows the dated level

@@ -1,5 +1,5 @@
 """Scheduled work while the server runs (`xinyong serve`): stored evaluations kept current across midnight and
-the 1 January period change (122号 第十三条; G1-02), and a signed archive checkpoint at least daily (第十九条)."""
+the 1 January period change (122号 Art.13; G1-02), and a signed archive checkpoint at least daily (122号 Art.19)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class DailyRefresher:
                 refresh_if_stale(self.engine)
             except Exception:  # keep serving; the failure is logged for operations (大数据中心)
                 log.exception("refresh_failed")
-            try:  # 122号 第十九条: a signed archive checkpoint at least daily (logs, never stops, without a key)
+            try:  # 122号 Art.19: a signed archive checkpoint at least daily (logs, never stops, without a key)
                 checkpoint_if_due(self.engine)
             except Exception:
                 log.exception("archive_checkpoint_failed")

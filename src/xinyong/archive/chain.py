@@ -17,7 +17,7 @@ def entry_hash(prev_hash: str, subject: str, seq: int, at: str, kind: str, summa
 
 
 # A checkpoint signs the Merkle root (RFC 6962 tree, see merkle.py) of the first `entry_count` archive entries
-# in append order (archive_entries.id). Checkpoints are written at least daily (122号 第十九条 全流程可追溯).
+# in append order (archive_entries.id). Checkpoints are written at least daily (122号 Art.19 全流程可追溯).
 CHECKPOINT_SCHEME = "xinyong-archive-checkpoint/1"
 
 

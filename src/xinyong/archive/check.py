@@ -1,4 +1,4 @@
-"""`xinyong archive check FILE`: verify an exported archive file with no system and no database (122号 第十九条;
+"""`xinyong archive check FILE`: verify an exported archive file with no system and no database (122号 Art.19;
 a third party — the subject, a court, an auditor — can check it). Pure: imports no database code, reads no
 database setting. Also runnable as `python -m xinyong.archive.check FILE [--key-id ID]`."""
 

@@ -1,4 +1,4 @@
-"""Signed checkpoints of the global Merkle tree of the archive (122号 第十九条 全流程可追溯, issue 3 item 3).
+"""Signed checkpoints of the global Merkle tree of the archive (122号 Art.19 全流程可追溯, issue 3 item 3).
 
 A checkpoint signs (Ed25519, the deployment's key, archive/signing.py) the RFC 6962 root of the first
 `entry_count` entries in append order (archive_entries.id). `xinyong serve` writes one at least daily (the

@@ -1,4 +1,4 @@
-"""Command-line subcommands of the archive domain (122号 第十九条 电子信用档案), registered into `xinyong`:
+"""Command-line subcommands of the archive domain (122号 Art.19 电子信用档案), registered into `xinyong`:
 
     xinyong archive keygen               create the Ed25519 checkpoint key at $XINYONG_SIGNING_KEY (never overwrites)
     xinyong archive checkpoint           sign the Merkle root over every entry now

@@ -1,5 +1,5 @@
 """`xinyong archive export CODE FILE`: one subject's electronic credit archive as one self-verifying file
-(122号 第十九条 一主体一档案). The file holds the subject, every entry with its payload, the signed checkpoint,
+(122号 Art.19 一主体一档案). The file holds the subject, every entry with its payload, the signed checkpoint,
 an RFC 9162 inclusion proof of each entry against the checkpoint's root, the public key, and the evidence files
 (证明材料) attached to the subject's records with their content. `xinyong archive check FILE` (archive/check.py)
 verifies it without the system or its database."""

@@ -1,4 +1,4 @@
-"""The archive's handlers: every subject fact becomes an entry of the subject's hash chain (122号 第十九条
+"""The archive's handlers: every subject fact becomes an entry of the subject's hash chain (122号 Art.19
 一主体一档案，一事件一记录, 全流程可追溯)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Merkle tree over every archive entry (122号 第十九条 全流程可追溯), pure (no database).
+"""Merkle tree over every archive entry (122号 Art.19 全流程可追溯), pure (no database).
 
 The tree is the one of RFC 6962 / RFC 9162 (Certificate Transparency): leaves are the entries' chain hashes in
 append order (archive_entries.id ascending, i.e. the global order in which entries were written), leaf hash =

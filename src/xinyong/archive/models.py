@@ -1,4 +1,4 @@
-"""电子信用档案 — the electronic credit archive (122号 第十九条): one subject, one file; one event, one record.
+"""电子信用档案 — the electronic credit archive (122号 Art.19): one subject, one file; one event, one record.
 
 Append-only and tamper-evident: each entry carries the hash of the previous entry of the same subject.
 """
@@ -31,7 +31,7 @@ class ArchiveEntry(Base):
 
 class ArchiveCheckpoint(Base):
     """A signed Merkle root over the first `entry_count` entries in append order (archive/merkle.py), written at
-    least daily by `xinyong serve` and on demand by `xinyong archive checkpoint` (122号 第十九条)."""
+    least daily by `xinyong serve` and on demand by `xinyong archive checkpoint` (122号 Art.19)."""
 
     __tablename__ = "archive_checkpoints"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

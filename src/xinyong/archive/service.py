@@ -1,4 +1,4 @@
-"""Append facts to a subject's archive (122号 第十九条 全流程可追溯)."""
+"""Append facts to a subject's archive (122号 Art.19 全流程可追溯)."""
 
 from __future__ import annotations
 

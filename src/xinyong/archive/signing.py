@@ -1,4 +1,4 @@
-"""The deployment's Ed25519 checkpoint key (122号 第十九条: tamper-evident archive). Pure: no database.
+"""The deployment's Ed25519 checkpoint key (122号 Art.19: tamper-evident archive). Pure: no database.
 
 Private key: PEM (PKCS#8) at env XINYONG_SIGNING_KEY (default ./signing_key.pem), created only by
 `xinyong archive keygen` (never overwritten). Its public half is written beside it (`<key>.pub`) to publish to

@@ -1,4 +1,4 @@
-"""`xinyong archive verify`: recompute everything the archive promises (122号 第十九条 全流程可追溯).
+"""`xinyong archive verify`: recompute everything the archive promises (122号 Art.19 全流程可追溯).
 
 1. Each subject's chain: seq contiguous from 1, every prev_hash links to the previous entry, every hash
    recomputes from the stored fields (chain.entry_hash, `at` to the millisecond, the subject's code). An entry

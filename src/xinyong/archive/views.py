@@ -1,4 +1,4 @@
-"""HTTP endpoints of the archive domain: a subject's electronic credit archive (122号 第十九条)."""
+"""HTTP endpoints of the archive domain: a subject's electronic credit archive (122号 Art.19)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit trail (122号 第十九条 全流程可追溯; issue 3 item 6): who, when, what, from where — hash-chained.
+"""The audit trail (122号 Art.19 全流程可追溯; issue 3 item 6): who, when, what, from where — hash-chained.
 
 Event `seq` stores the hash of event `seq - 1` (GENESIS for the first) and its own hash over its content, using
 the archive's canonical JSON (archive/chain.py), so an edit, a deletion inside the chain, an insertion or a

@@ -1,4 +1,4 @@
-"""The audit trail's table (122号 第十九条 全流程可追溯)."""
+"""The audit trail's table (122号 Art.19 全流程可追溯)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..db.base import Base
 
 
 class AuditEvent(Base):
-    """Who did what, when, from where (122号 第十九条 全流程可追溯). Appended on every write and every read of
+    """Who did what, when, from where (122号 Art.19 全流程可追溯). Appended on every write and every read of
     personal data. Tamper-evident: event `seq` carries the hash of event `seq - 1` (`xinyong audit verify`)."""
 
     __tablename__ = "audit_events"

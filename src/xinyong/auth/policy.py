@@ -1,4 +1,4 @@
-"""The roles × actions table (122号 第四条 职责分工, 第五条, 第二十七条) — the one place that says who may do what.
+"""The roles × actions table (122号 Art.4 职责分工, 122号 Art.5, 122号 Art.27) — the one place that says who may do what.
 
 `xinyong.deps.require(action)` looks the action up here (401 without a token, 403 for a role not listed).
 `xinyong.auth.service.PERMISSIONS` is this same dict object.
@@ -6,25 +6,25 @@ Every write endpoint under /api/v1 must name one of these actions (tests/auth/te
 tries every role against every write endpoint and fails loudly for an endpoint it does not know).
 
 Roles (spec D1-01…D1-11):
-- admin        system administrator (deployment), may do everything except approve (第十二条: the leader).
-- coordinator  统筹部门 法制处 (第四条(一)): builds the evaluation system, general evaluation, general standard and
-               collection catalogue (第七条, 第十一条); may enter and withdraw records of any department.
-- business     业务部门 (第四条(二), 第二十七条), bound to ONE department. Enters and withdraws records only
-               (a) in the name of its own department (第八条 谁生成、谁录入、谁负责) and
+- admin        system administrator (deployment), may do everything except approve (122号 Art.12: the leader).
+- coordinator  统筹部门 法制处 (122号 Art.4(1)): builds the evaluation system, general evaluation, general standard and
+               collection catalogue (122号 Art.7, 122号 Art.11); may enter and withdraw records of any department.
+- business     业务部门 (122号 Art.4(2), 122号 Art.27), bound to ONE department. Enters and withdraws records only
+               (a) in the name of its own department (122号 Art.8 谁生成、谁录入、谁负责) and
                (b) of items it may report: every general item (通用指标: any department reports the general
                    information it generates) and the industry items of the industries whose regulator
-                   (industries.regulator, 第四条(二) 行业监管部门) is its department, plus the industries that a
+                   (industries.regulator, 122号 Art.4(2) 行业监管部门) is its department, plus the industries that a
                    regulator has organised it to report for (`industry_reporters` in auth/security.yaml;
-                   第四条(二) "组织规划实施、审批、执法等相关部门"; empty by default).
+                   122号 Art.4(2) "组织规划实施、审批、执法等相关部门"; empty by default).
                Rule (b) binds business tokens only: coordinator/support/admin enter on behalf of any department
-               (第四条(三) 支撑部门 repairs problem data on the business departments' feedback).
-- hall         政务服务大厅 (第四条(一), 第十八条): completes credit information (registers subjects); routes
+               (122号 Art.4(3) 支撑部门 repairs problem data on the business departments' feedback).
+- hall         政务服务大厅 (122号 Art.4(1), 122号 Art.18): completes credit information (registers subjects); routes
                objections and repairs (future actions).
-- support      支撑部门 科技信息处/大数据中心 (第四条(三), 第五条): operates the system — tokens, calendar apply,
+- support      支撑部门 科技信息处/大数据中心 (122号 Art.4(3), 122号 Art.5): operates the system — tokens, calendar apply,
                batch evaluation, data repair (records).
-- leader       主管领导 (第十二条, 第十七条, 第二十四条): approves; reads everything else.
+- leader       主管领导 (122号 Art.12, 122号 Art.17, 122号 Art.24): approves; reads everything else.
 - viewer       reads only.
-- subject      an evaluated subject's own account (第二条, 第十八条): reads only its own subject, evaluation,
+- subject      an evaluated subject's own account (122号 Art.2, 122号 Art.18): reads only its own subject, evaluation,
                records and archive (403 for any other subject); resident ID numbers of others never shown.
 """
 
@@ -36,21 +36,21 @@ _EVERYONE = frozenset(ROLES)
 
 # action → roles allowed. Keep one line per action, with the article that gives the duty.
 POLICY: dict[str, frozenset[str]] = {
-    # 第四条(一) 政务服务大厅 统筹信用信息收集、完善; 业务部门 信用数据上报; 第四条(三) 支撑部门 归集
+    # 122号 Art.4(1) 政务服务大厅 统筹信用信息收集、完善; 业务部门 信用数据上报; 122号 Art.4(3) 支撑部门 归集
     "subjects.create": frozenset({"admin", "coordinator", "business", "hall", "support"}),
-    # 第八条 信息归集 (谁生成、谁录入); business further bound to its department and its items (see above)
+    # 122号 Art.8 信息归集 (谁生成、谁录入); business further bound to its department and its items (see above)
     "records.create": frozenset({"admin", "coordinator", "business", "support"}),
     # spec X-02 名单状态: lists arrive by docking (support) or from the departments that collect them; 122号 Art.16(1)
     "listings.manage": frozenset({"admin", "coordinator", "business", "support"}),
-    # 122号 Art.6 基础信用信息 (the national level) is collected like other records; Art.13 re-seeds from it
+    # 122号 Art.6 基础信用信息 (the national level) is collected like other records; 122号 Art.13 re-seeds from it
     "national_grades.record": frozenset({"admin", "coordinator", "business", "hall", "support"}),
     "records.withdraw": frozenset({"admin", "coordinator", "business", "support"}),
-    # 第十条 信息纠错: 支撑部门配合业务部门核对、修改 — same roles as withdrawal (business: own department)
+    # 122号 Art.10 信息纠错: 支撑部门配合业务部门核对、修改 — same roles as withdrawal (business: own department)
     "records.correct": frozenset({"admin", "coordinator", "business", "support"}),
-    # 第十九条 证明材料: the hall (政务服务大厅) receives objection/repair materials (第十八条)
+    # 122号 Art.19 证明材料: the hall (政务服务大厅) receives objection/repair materials (122号 Art.18)
     "evidence.attach": frozenset({"admin", "coordinator", "business", "hall", "support"}),
     "evidence.read": frozenset({"admin", "coordinator", "business", "hall", "support", "leader"}),
-    # 第十一条(一), 第十二条, 第七条: the coordinator (法制处) drafts the general standard and the catalogue, a
+    # 122号 Art.11(1), 122号 Art.12, 122号 Art.7: the coordinator (法制处) drafts the general standard and the catalogue, a
     # business department drafts the standard of the industry it regulates (industries.regulator, checked in
     # governance/service.py), admin may do either; only the leader in charge (主管领导) approves (D1-08).
     "standards.draft": frozenset({"admin", "coordinator", "business"}),
@@ -60,22 +60,22 @@ POLICY: dict[str, frozenset[str]] = {
     # (same roles as drafting; the department is checked in governance/service.py). Submitting a comment
     # needs no token (the public), so it has no row here.
     "standards.comment_disposition": frozenset({"admin", "coordinator", "business"}),
-    # 第十九条 电子信用档案: reading a full archive is a read of personal data (token + audit trail); every role
+    # 122号 Art.19 电子信用档案: reading a full archive is a read of personal data (token + audit trail); every role
     # may read organisations' archives, individuals' need PERSONAL_DATA_ROLES (or their own subject account),
     # checked in archive/views.py
     "archive.read": _EVERYONE,
-    # 第五条 支撑部门 建设信用评价管理系统并开展运维: interface tokens for system docking (第八条 系统对接)
+    # 122号 Art.5 支撑部门 建设信用评价管理系统并开展运维: interface tokens for system docking (122号 Art.8 系统对接)
     "tokens.manage": frozenset({"admin", "support"}),
     # a signed-in user ends its own session
     "session.logout": _EVERYONE,
-    # staff accounts (第四条 职责分工 → roles); 第五条 运维
+    # staff accounts (122号 Art.4 职责分工 → roles); 122号 Art.5 运维
     "users.manage": frozenset({"admin", "support"}),
-    # operations run from the CLI today (listed so the table is complete): 第五条 运维
+    # operations run from the CLI today (listed so the table is complete): 122号 Art.5 运维
     "calendar.apply": frozenset({"admin", "support"}),
     "evaluation.run": frozenset({"admin", "support"}),
-    # 第二十七条 业务部门 "…等": the organisation table is open and kept by the coordinating department (D1-04)
+    # 122号 Art.27 业务部门 "…等": the organisation table is open and kept by the coordinating department (D1-04)
     "departments.manage": frozenset({"admin", "coordinator"}),
-    # reading the audit trail (第十九条 全流程可追溯)
+    # reading the audit trail (122号 Art.19 全流程可追溯)
     "audit.read": frozenset({"admin", "coordinator", "support"}),
 }
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from .models import AuditEvent
 
-_AUDIT_LOCK_KEY = 122_019  # advisory lock id of the audit chain (122号 第十九条)
+_AUDIT_LOCK_KEY = 122_019  # advisory lock id of the audit chain (122号 Art.19)
 
 
 def audit_page(session: Session, limit: int, offset: int, action: str | None = None) -> list[AuditEvent]:

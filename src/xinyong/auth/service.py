@@ -1,4 +1,4 @@
-"""Role checks and the audit helper (credentials live in users/tokens.py). Roles follow 122号 第四条: 统筹部门 (coordinator), 业务部门 (business),
+"""Role checks and the audit helper (credentials live in users/tokens.py). Roles follow 122号 Art.4: 统筹部门 (coordinator), 业务部门 (business),
 政务服务大厅 (hall), 支撑部门 (support), 主管领导 (leader), plus admin and read-only viewer."""
 
 from __future__ import annotations
@@ -15,5 +15,5 @@ PERMISSIONS = POLICY  # the roles × actions table lives in auth/policy.py; requ
 
 
 def audit(session: Session, actor: str, role: str, action: str, target: str, origin: str = "", detail: str = "") -> None:
-    """Append to the hash-chained audit trail (auth/audit.py; 122号 第十九条)."""
+    """Append to the hash-chained audit trail (auth/audit.py; 122号 Art.19)."""
     append_event(session, actor, role, action, target, origin, detail)

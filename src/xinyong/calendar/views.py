@@ -21,7 +21,7 @@ def add_workdays(
     start: Annotated[date, Query(description="起算日（不计入）/ starting day (not counted), YYYY-MM-DD")],
     days: Annotated[int, Query(ge=0, le=365, description="工作日数 / number of working days")],
 ) -> dict[str, str]:
-    """The ``days``-th working day after ``start`` (e.g. the 122号 第八条(一) 5-working-day deadline)."""
+    """The ``days``-th working day after ``start`` (e.g. the 122号 Art.8(1) 5-working-day deadline)."""
     cal = service.default_calendar()
     try:
         result = cal.add_workdays(start, days)

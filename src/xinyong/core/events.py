@@ -29,7 +29,7 @@ class Event(Message):
 
 @dataclass(frozen=True)
 class SubjectFact(Event, ABC):
-    """An event that belongs in the subject's electronic credit archive (122号 第十九条 全流程可追溯): the archive
+    """An event that belongs in the subject's electronic credit archive (122号 Art.19 全流程可追溯): the archive
     handler appends `archive_kind`, `summary` and `payload` to the subject's hash chain."""
 
     subject_id: int

@@ -1,4 +1,4 @@
-"""Canonical JSON and the genesis link of every hash chain (the archive's and the audit trail's, 122号 第十九条).
+"""Canonical JSON and the genesis link of every hash chain (the archive's and the audit trail's, 122号 Art.19).
 Pure: the offline checker of an exported archive uses it with no database."""
 
 from __future__ import annotations

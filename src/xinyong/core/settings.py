@@ -16,7 +16,7 @@ class Settings:
     database_url: str
     holiday_file: Path  # admin-maintained statutory holidays for years chinesecalendar lacks (G1-13)
     log_json: bool
-    signing_key: Path  # Ed25519 key of the archive checkpoints (122号 第十九条)
+    signing_key: Path  # Ed25519 key of the archive checkpoints (122号 Art.19)
     trusted_keys: tuple[Path, ...]  # public keys of earlier deployments still trusted by `archive verify`
     evidence_dir: Path  # content-addressed evidence store (证明材料)
     today: date | None  # fixes the clock's calendar day (training, replays, CI date runs); None: the real day

@@ -132,12 +132,12 @@ class UnitOfWork:
 
     # -- locks and audit ---------------------------------------------------------------------------------------
     def lock_subject(self, subject_id: int) -> None:
-        """Queue behind every other writer of this subject until this transaction ends (122号 第十三条 实时更新
-        reads what earlier writers committed; 第十九条 the archive's next seq is ours)."""
+        """Queue behind every other writer of this subject until this transaction ends (122号 Art.13 实时更新
+        reads what earlier writers committed; 122号 Art.19 the archive's next seq is ours)."""
         self._locker(self.session, subject_id)
 
     def audit(self, action: str, target: str, detail: str = "") -> None:
-        """Append the audit row (who, when, what, from where; 第十九条) for the acting principal; it commits or
+        """Append the audit row (who, when, what, from where; 122号 Art.19) for the acting principal; it commits or
         rolls back with everything else. Nothing to write when nobody is signed in (anonymous reads)."""
         if self.actor is not None:
             self._auditor(self.session, self.actor, action, target, detail)

@@ -1,4 +1,4 @@
-"""The evaluation domain's handlers: real-time re-evaluation (122号 第十三条 系统实时更新)."""
+"""The evaluation domain's handlers: real-time re-evaluation (122号 Art.13 系统实时更新)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .service import batch_evaluate, refresh_subject
 
 
 def _cause(event: Any) -> dict[str, Any]:
-    """Why the subject was re-evaluated, as archived with each change (第十九条)."""
+    """Why the subject was re-evaluated, as archived with each change (122号 Art.19)."""
     if isinstance(event, RecordCorrected):
         return {"event": event.archive_kind, "record_id": event.record_id, "supersedes": event.supersedes}
     if isinstance(event, RecordEntered | RecordWithdrawn):

@@ -1,4 +1,4 @@
-"""Stored current evaluations, kept current in the same transaction as every record write (122号 第十三条)."""
+"""Stored current evaluations, kept current in the same transaction as every record write (122号 Art.13)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Keeps the stored current evaluations current across midnight and the period change (1 January re-seeds
-every subject from its national level, 122号 第十三条; G1-02) while the server runs."""
+every subject from its national level, 122号 Art.13; G1-02) while the server runs."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ class EvaluationResult:
 
 def base_grade(grades: Iterable[tuple[date, str | None]], period_start: date) -> str | None:
     """The national level that seeds a period: the one current at the period's start; a subject first known
-    during the period starts from its first known level. 122号 第十三条, 第十五条; spec G1-15."""
+    during the period starts from its first known level. 122号 Art.13, 122号 Art.15; spec G1-15."""
     ordered = sorted(grades, key=lambda g: g[0])
     if not ordered:
         return None
@@ -94,7 +94,7 @@ def base_grade(grades: Iterable[tuple[date, str | None]], period_start: date) ->
 
 
 def base_score(grade: str | None, params: Parameters) -> int:
-    """122号 第十三条: 优800 良650 中500 差350; no national level → 500 (第十五条 初始等级为中(C), G1-03)."""
+    """122号 Art.13: 优800 良650 中500 差350; no national level → 500 (122号 Art.15 初始等级为中(C), G1-03)."""
     return params.base_scores[grade or "none"]
 
 
@@ -107,7 +107,7 @@ def check_as_of(as_of: date) -> None:
 
 
 def evaluate_subject(session: Session, subject: Subject, as_of: date) -> dict[str, EvaluationResult]:
-    """The general evaluation and one per industry of the subject, with explanation lines (第十九条 可追溯)."""
+    """The general evaluation and one per industry of the subject, with explanation lines (122号 Art.19 可追溯)."""
     check_as_of(as_of)
     rb = rulebook(session, as_of)
     start, _end = period_bounds(as_of, rb.params.period_months, rb.params.period_anchor)
@@ -126,7 +126,7 @@ def persisting_fuses(session: Session, period_start: date, as_of: date, subject_
                      ) -> dict[int, dict[str, dict[str, list[int]]]]:
     """subject id → fuse key → {"record_ids", "listing_ids"}: the fuse conditions that still hold on `as_of`
     whatever the period's records say (spec G1-05): a listing on the national serious-dishonesty list
-    (Art.16(1), G1-15) and a refusal to perform from an earlier period not yet closed (Art.16(2))."""
+    (122号 Art.16(1), G1-15) and a refusal to perform from an earlier period not yet closed (122号 Art.16(2))."""
     out: dict[int, dict[str, dict[str, list[int]]]] = {}
     for sid, hits in fusing_listings(session, as_of, subject_id).items():
         for membership_id, key in hits:
@@ -226,14 +226,14 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
     return out
 
 
-# What makes an evaluation change worth an archive entry (old → new, 122号 第十九条).
+# What makes an evaluation change worth an archive entry (old → new, 122号 Art.19).
 ARCHIVED_FIELDS = ("standard_version", "score", "grade", "level", "fused")
 
 
 def refresh_subject(uow: UnitOfWork, subject_id: int, cause: dict[str, Any] | None = None
                     ) -> dict[str, EvaluationResult]:
-    """122号 第十三条 系统实时更新: recompute the subject's current evaluations in the caller's transaction,
-    and publish every change of score, grade or level with its cause (archived, 第十九条)."""
+    """122号 Art.13 系统实时更新: recompute the subject's current evaluations in the caller's transaction,
+    and publish every change of score, grade or level with its cause (archived, 122号 Art.19)."""
     session = uow.session
     today = uow.clock.today()
     session.flush()
@@ -286,7 +286,7 @@ class Population:
     ids: np.ndarray  # subject ids, ascending
     codes: list[str]
     kinds: list[str]
-    base: np.ndarray  # initial score per subject (第十三条)
+    base: np.ndarray  # initial score per subject (122号 Art.13)
     industries: tuple[str, ...]
     memberships: np.ndarray  # (n, len(industries)) bool: the subject is evaluated in the industry
     rec_subject: np.ndarray  # position in `ids` of each counting record
@@ -339,7 +339,7 @@ def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | Non
                    progress: Callable[[str, int], None] | None = None, chunk: int = 200_000) -> BatchSummary:
     """Re-evaluate every subject with one kernel call per chunk of subjects. When `as_of` is today the results
     are compared with, and written over, the stored real-time evaluations; `mismatches` names any difference.
-    The changes are published (archived in bulk, 第十九条) and handled when the unit of work commits."""
+    The changes are published (archived in bulk, 122号 Art.19) and handled when the unit of work commits."""
     session = uow.session
     today = uow.clock.today()
     as_of = as_of or today
@@ -408,7 +408,7 @@ def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | Non
         stale = [key for key in existing if key not in rows]
         changed += len(stale)
     if store:
-        # 122号 第十九条: archive every change of score, grade or level (old → new and why), as refresh_subject
+        # 122号 Art.19: archive every change of score, grade or level (old → new and why), as refresh_subject
         # does — only the changed (subject, scope) rows, appended in bulk (1 January re-seeds everyone).
         cause = {"event": "batch_reevaluation", "as_of": as_of.isoformat()}
         changes = []

@@ -1,4 +1,4 @@
-"""证明材料 — supporting materials stored in the electronic credit archive (122号 第十九条 "评价对象相关数据以及证明材料
+"""证明材料 — supporting materials stored in the electronic credit archive (122号 Art.19 "评价对象相关数据以及证明材料
 … 应当一并记载或者存入电子信用档案"). The file itself lives content-addressed (SHA-256) in the evidence store; this
 row links the content to a record. The archive entry `evidence_attached` holds the same hash, so a file swapped on
 disk, or a row pointed at other content, is detected (`verify_evidence_files`)."""

@@ -1,4 +1,4 @@
-"""证明材料 — evidence files of the electronic credit archive (122号 第十九条 "评价对象相关数据以及证明材料 …
+"""证明材料 — evidence files of the electronic credit archive (122号 Art.19 "评价对象相关数据以及证明材料 …
 应当一并记载或者存入电子信用档案，实现全流程可追溯").
 
 A file is checked (size, and type detected from its content — magic bytes — against an allow-list; limits in
@@ -112,7 +112,7 @@ class Attached:
 
 def attach_evidence(uow: UnitOfWork, record_id: int, data: bytes, filename: str | None, declared: str | None,
                     actor: Actor, store: EvidenceStore | None = None) -> Attached:
-    """Attach a file to a record (第十九条). The same content attached to the same record again is the same
+    """Attach a file to a record (122号 Art.19). The same content attached to the same record again is the same
     attachment (created=False). The file is written before the row: a failed request leaves at most an
     unreferenced content-addressed file, never a row without its file."""
     session = uow.session

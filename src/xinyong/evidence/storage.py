@@ -1,4 +1,4 @@
-"""Content-addressed file store of evidence (证明材料, 122号 第十九条): a file is kept once under its SHA-256,
+"""Content-addressed file store of evidence (证明材料, 122号 Art.19): a file is kept once under its SHA-256,
 at ``<root>/<sha[:2]>/<sha>``. Root: env XINYONG_EVIDENCE_DIR (default ./evidence). Writes are atomic (temp file
 + rename), so a crash never leaves a half-written file under a hash name."""
 

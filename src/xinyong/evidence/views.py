@@ -1,4 +1,4 @@
-"""HTTP endpoints of the evidence domain: 证明材料 of the electronic credit archive (122号 第十九条)."""
+"""HTTP endpoints of the evidence domain: 证明材料 of the electronic credit archive (122号 Art.19)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def download(sha256: str, uow: UnitOfWork = Depends(get_uow),
              actor: Actor = Depends(require("evidence.read"))) -> Response:
     sha = parse_sha(sha256)
     row, data = read_evidence(uow.session, sha)
-    # 第十九条 档案: reading archived material is recorded (who, when, what, from where)
+    # 122号 Art.19 档案: reading archived material is recorded (who, when, what, from where)
     uow.audit("evidence.read", f"evidence:{sha}", row.name)
     return Response(content=data, media_type=row.media_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.name)}",

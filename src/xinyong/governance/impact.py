@@ -5,7 +5,7 @@ One population load (:func:`xinyong.evaluation.service.load_population`), two ca
 same code that scores the stored evaluations — so 100,000 subjects take seconds.
 
 Rows are evaluations: a general standard affects the general evaluation and every industry evaluation of every
-subject (industry scores build on the general one, 122号 第十一条(二)); an industry standard affects the
+subject (industry scores build on the general one, 122号 Art.11(2)); an industry standard affects the
 evaluations in that industry only. An evaluation is *changed* when its score or level differs.
 """
 

@@ -1,4 +1,4 @@
-"""Request bodies of the standards API (122号 第十一条, 第十二条). A standard travels in the shape of the YAML files
+"""Request bodies of the standards API (122号 Art.11, 122号 Art.12). A standard travels in the shape of the YAML files
 (:func:`xinyong.standards.loader.standard_to_dict`): what `GET /standards/{version}` returns, `POST /standards`
 accepts (the server assigns the version; `version` and `lifecycle` in the body are ignored)."""
 
@@ -51,7 +51,7 @@ class StandardIn(BaseModel):
 
 
 class ConsultationIn(BaseModel):
-    """公开征求意见: the publication day and the last day (122号 第十二条 不少于15日)."""
+    """公开征求意见: the publication day and the last day (122号 Art.12 不少于15日)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -60,7 +60,7 @@ class ConsultationIn(BaseModel):
 
 
 class ApproveIn(BaseModel):
-    """主管领导审定 (122号 第十二条, spec D1-08): the approver and date are taken from the token and the clock."""
+    """主管领导审定 (122号 Art.12, spec D1-08): the approver and date are taken from the token and the clock."""
 
     model_config = ConfigDict(extra="forbid")
 

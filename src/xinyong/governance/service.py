@@ -1,5 +1,5 @@
-"""Standards governance: the lifecycle of an evaluation standard (122号 第十二条) and of the collection catalogue
-(第七条), with the refusals of the measures.
+"""Standards governance: the lifecycle of an evaluation standard (122号 Art.12) and of the collection catalogue
+(122号 Art.7), with the refusals of the measures.
 
 Lifecycle: draft → consultation (公开征求意见) → approved (主管领导审定) → in_force (effective date reached) →
 superseded (a later approved version of the same standard has taken effect). Stored statuses are draft,
@@ -8,14 +8,14 @@ effective dates on the day asked about, so they can never go stale.
 
 Counting (spec G0-1, G1-13):
 - consultation length = end_date − start_date in calendar days: the publication day (start_date) is not counted
-  (民法典 第二百零一条), the end date is. 122号 第十二条 不少于15日 → at least 15: 1 June → 16 June is 15 days
+  (民法典 第二百零一条), the end date is. 122号 Art.12 不少于15日 → at least 15: 1 June → 16 June is 15 days
   (allowed), 1 June → 15 June is 14 (refused).
 - the consultation is over once the end date has passed: on end_date itself it is still running, approval is
   possible from end_date + 1.
-- 实施满一年 (第十二条): a replacement may take effect on the same calendar date one year after the version it
+- 实施满一年 (122号 Art.12): a replacement may take effect on the same calendar date one year after the version it
   replaces took effect, or later (民法典 第二百零二条; 29 February → 28 February). Then the old version has
   been in force for 365 days (366 across a 29 February): 364 days is refused. Applies to industry standards,
-  which is what 第十二条 regulates; the general standard is set with the measures themselves (第十一条(二)).
+  which is what 122号 Art.12 regulates; the general standard is set with the measures themselves (122号 Art.11(2)).
 
 Public consultation (公开征求意见, 122号 Art.12; issue 7 item 6(a)):
 - no back-dating: a consultation cannot start before the draft existed (start_date ≥ the draft's creation day);
@@ -41,9 +41,9 @@ Who may do what (roles × actions; `xinyong.auth.service.PERMISSIONS` + :func:`c
 | answer a comment (disposition)           | as create/edit                                                                          |
 | read comments (text, name, contact)      | staff (STAFF_ROLES); others get the counts only                                         |
 
-¹ the industry whose regulator (industries.regulator, 122号 第四条(二)) is the token's department.
+¹ the industry whose regulator (industries.regulator, 122号 Art.4(2)) is the token's department.
 ² only the standards in the leader credential's scope.
-Admin may do everything but approve: 第十二条 and spec D1-08 require the leader in charge (主管领导) as approver.
+Admin may do everything but approve: 122号 Art.12 and spec D1-08 require the leader in charge (主管领导) as approver.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def to_standard(row: StandardVersion, fallback: date) -> Standard:
 # --- authorisation ------------------------------------------------------------------------------------------
 
 def check_may_manage(session: Session, actor: Actor, family: str, industry: str | None) -> None:
-    """122号 第十一条(一): 通用指标由统筹部门提出, 行业指标由相关行业监管部门提出; admin may draft either."""
+    """122号 Art.11(1): 通用指标由统筹部门提出, 行业指标由相关行业监管部门提出; admin may draft either."""
     if actor.role == "admin":
         return
     if family == "general":
@@ -233,8 +233,8 @@ def _raise(problems: list[Problem]) -> None:
 
 def check_content(session: Session, content: dict[str, Any], params: Parameters, on: date) -> Standard:
     """Refuse a standard that breaks the measures, with every problem named: the loader's checks (caps over a
-    family budget 第十一条(二), no work-safety item 第十一条(一), citations), a known industry, and item codes that
-    keep their meaning in the collection catalogue (第七条: records reference catalogue codes)."""
+    family budget 122号 Art.11(2), no work-safety item 122号 Art.11(1), citations), a known industry, and item codes that
+    keep their meaning in the collection catalogue (122号 Art.7: records reference catalogue codes)."""
     raw = dict(content, version="draft", effective_date=content.get("effective_date") or on.isoformat())
     try:
         std = standard_from_dict(raw)
@@ -289,7 +289,7 @@ def create_draft(uow: UnitOfWork, content: dict[str, Any], actor: Actor, today: 
 def update_draft(uow: UnitOfWork, version: str, content: dict[str, Any], actor: Actor, today: date
                  ) -> StandardVersion:
     """Edit a draft. Editing a version under consultation takes it back to draft: the published text changed,
-    so a new consultation of the full length is needed (122号 第十二条). The caller audits `standard.update`."""
+    so a new consultation of the full length is needed (122号 Art.12). The caller audits `standard.update`."""
     session = uow.session
     row = get_row(session, version)
     check_may_manage(session, actor, row.family, row.industry)
@@ -310,7 +310,7 @@ def update_draft(uow: UnitOfWork, version: str, content: dict[str, Any], actor: 
 
 def _proposed(content: dict[str, Any], today: date) -> date | None:
     """The proposed effective date of a draft; a date already past (e.g. copied from the version in force by
-    GET → POST) is dropped: the leader's approval fixes the date (第十二条)."""
+    GET → POST) is dropped: the leader's approval fixes the date (122号 Art.12)."""
     value = content.get("effective_date")
     if value is None:
         return None
@@ -331,7 +331,7 @@ def _store(std: Standard, content: dict[str, Any], version: str) -> dict[str, An
 
 def open_consultation(uow: UnitOfWork, version: str, start: date, end: date, actor: Actor, today: date
                       ) -> StandardVersion:
-    """公开征求意见 (122号 第十二条): at least `consultation_min_days` (15) calendar days, publication day not
+    """公开征求意见 (122号 Art.12): at least `consultation_min_days` (15) calendar days, publication day not
     counted. Re-scheduling is possible until approval. The caller audits `standard.consultation`."""
     session = uow.session
     row = get_row(session, version)
@@ -364,8 +364,8 @@ def open_consultation(uow: UnitOfWork, version: str, start: date, end: date, act
 
 def approve(uow: UnitOfWork, version: str, effective_date: date, actor: Actor, today: date,
             now: datetime | None = None, scope: list[str] | None = None) -> StandardVersion:
-    """主管领导审定 (122号 第十二条, D1-08): record approver and date, fix the effective date, and add the new
-    items to the collection catalogue (第七条) so records can reference them. `scope`: the standards the leader
+    """主管领导审定 (122号 Art.12, D1-08): record approver and date, fix the effective date, and add the new
+    items to the collection catalogue (122号 Art.7) so records can reference them. `scope`: the standards the leader
     credential is in charge of (None: all). The caller audits `standard.approve`."""
     session = uow.session
     if actor.role != "leader":
@@ -413,7 +413,7 @@ def approve(uow: UnitOfWork, version: str, effective_date: date, actor: Actor, t
     extend_catalogue(session, to_standard(row, effective_date))
     session.flush()
     if effective_date <= today:
-        # In force at once: re-evaluate everyone now (第十三条 评价结果根据评价标准…实时更新); the batch archives
+        # In force at once: re-evaluate everyone now (122号 Art.13 评价结果根据评价标准…实时更新); the batch archives
         # each changed evaluation. Later effective dates are picked up by the daily refresh on that day.
         uow.publish(ReevaluateEveryone(today))
         uow.handle()

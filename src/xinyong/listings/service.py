@@ -2,7 +2,7 @@
 
 122号 Art.16(1): a subject on the national serious-dishonesty list is graded D; spec G1-05/G1-15: the fuse fires
 at once and keeps firing in every period while the listing holds, and stops from the removal day on. Every
-listing and removal is archived (Art.19) and re-evaluates the subject in the same unit of work (Art.13).
+listing and removal is archived (122号 Art.19) and re-evaluates the subject in the same unit of work (122号 Art.13).
 """
 
 from __future__ import annotations

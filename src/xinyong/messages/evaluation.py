@@ -1,4 +1,4 @@
-"""Commands and events of the evaluation domain (122号 第十三条 实时更新, 第十九条)."""
+"""Commands and events of the evaluation domain (122号 Art.13 实时更新, 122号 Art.19)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ EVALUATION_CHANGED = "evaluation_changed"
 
 @dataclass(frozen=True)
 class ReevaluateSubject(Command):
-    """Recompute the subject's stored evaluations now (第十三条). Queued once per subject and unit of work."""
+    """Recompute the subject's stored evaluations now (122号 Art.13). Queued once per subject and unit of work."""
 
     subject_id: int
     cause: dict[str, Any] = field(default_factory=dict)

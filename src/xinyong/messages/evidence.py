@@ -1,4 +1,4 @@
-"""Events of the evidence domain (证明材料, 122号 第十九条)."""
+"""Events of the evidence domain (证明材料, 122号 Art.19)."""
 
 from __future__ import annotations
 

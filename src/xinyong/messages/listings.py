@@ -1,4 +1,4 @@
-"""Events of the list-status service (名单, spec X-02; 122号 Art.16(1), Art.19)."""
+"""Events of the list-status service (名单, spec X-02; 122号 Art.16(1), 122号 Art.19)."""
 
 from __future__ import annotations
 

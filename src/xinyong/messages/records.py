@@ -1,4 +1,4 @@
-"""Events of the records domain (信用信息归集, 122号 第八条, 第十条, 第十八条)."""
+"""Events of the records domain (信用信息归集, 122号 Art.8, 122号 Art.10, 122号 Art.18)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Events of the subjects domain (评价对象, 122号 第二条, 第九条)."""
+"""Events of the subjects domain (评价对象, 122号 Art.2, 122号 Art.9)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class SubjectEnrolled(SubjectFact):
 
 @dataclass(frozen=True)
 class NationalGradeRecorded(SubjectFact):
-    """A dated national credit level was added (122号 Art.6, Art.13; G1-15)."""
+    """A dated national credit level was added (122号 Art.6, 122号 Art.13; G1-15)."""
 
     grade_id: int
     grade: str | None

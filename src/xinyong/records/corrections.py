@@ -1,11 +1,11 @@
-"""信息纠错 — correcting a credit record (122号 第十条) without ever editing it (第八条(二) 不得擅自修改).
+"""信息纠错 — correcting a credit record (122号 Art.10) without ever editing it (122号 Art.8(2) 不得擅自修改).
 
 A correction is a new version: a new row whose `supersedes_id` names the old one, plus a `record_corrections` row
 with the reason, the authorising reference (spec D1-19), who and when. The old row stays byte-identical and stops
-counting (`repository._counting`); the subject's evaluations are recomputed at once (第十三条 实时更新) and the
-correction is archived as `record_corrected` with the new version's facts (第十九条 全流程可追溯).
+counting (`repository._counting`); the subject's evaluations are recomputed at once (122号 Art.13 实时更新) and the
+correction is archived as `record_corrected` with the new version's facts (122号 Art.19 全流程可追溯).
 
-Due date and lateness (第八条(一) 5个工作日内填报): the new version's due date is computed from its (possibly
+Due date and lateness (122号 Art.8(1) 5个工作日内填报): the new version's due date is computed from its (possibly
 corrected) act date, exactly as for a first report; lateness is judged by when the event was *first* reported
 (the first version's entry time), so a correction neither restarts the clock nor makes a timely report late.
 """
@@ -81,7 +81,7 @@ def correct_record(uow: UnitOfWork, record_id: int, data: CorrectIn, actor: Acto
     given = data.model_fields_set
     note = (data.note or None) if "note" in given else old.note
     source_ref = data.source_ref.strip() if data.source_ref is not None else default_source_ref(session, old)
-    same_item = (data.item or old.item) == old.item  # a new item takes its own Art.7 category by default
+    same_item = (data.item or old.item) == old.item  # a new item takes its own 122号 Art.7 category by default
     merged = RecordIn(subject=subject.code, item=data.item or old.item, act_date=data.act_date or old.act_date,
                       department=data.department or old.department, source_ref=source_ref, note=note,
                       decision_no=old.decision_no, info_class=old.info_class,

@@ -1,4 +1,4 @@
-"""Import records and subjects from CSV or XLSX (人工录入 channel of 122号 第八条), row by row.
+"""Import records and subjects from CSV or XLSX (人工录入 channel of 122号 Art.8), row by row.
 
 Each row is atomic on its own (a savepoint): bad rows are rejected with their reasons, good rows are kept,
 and re-running the same file adds nothing (rows are identified by source_ref / subject code).
@@ -186,7 +186,7 @@ def import_subjects(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[]
             "code": row["code"], "name": row["name"], "kind": row["kind"],
             "national_grade": row["national_grade"] or None,
             "industries": [i.strip() for i in row["industries"].split(";") if i.strip()],
-            # the day the national level applies from, and where it comes from (122号 Art.6, Art.13; G1-15)
+            # the day the national level applies from, and where it comes from (122号 Art.6, 122号 Art.13; G1-15)
             "grade_effective_on": row.get("grade_effective_on") or None,
             "grade_source": row.get("grade_source") or None,
         }

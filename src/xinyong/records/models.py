@@ -1,4 +1,4 @@
-"""信用记录 — "one event, one record" (122号 第十九条). Records are append-only (第八条(二) 不得擅自修改):
+"""信用记录 — "one event, one record" (122号 Art.19). Records are append-only (122号 Art.8(2) 不得擅自修改):
 a withdrawal is a new fact linked to the record, never an edit of it."""
 
 from __future__ import annotations
@@ -21,20 +21,20 @@ class Record(Base):
     department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
     source_ref: Mapped[str] = mapped_column(String(200))  # unique per subject: one decision, several parties
     source_system: Mapped[str] = mapped_column(String(100), default="")
-    channel: Mapped[str] = mapped_column(String(12))  # interface | manual (第八条 系统对接为主、人工录入为辅)
+    channel: Mapped[str] = mapped_column(String(12))  # interface | manual (122号 Art.8 系统对接为主、人工录入为辅)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     entered_by: Mapped[str] = mapped_column(String(100))
     entered_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
-    # 122号 第八条(一): due = act date + 5 working days; provisional while the holiday calendar lacks the year.
+    # 122号 Art.8(1): due = act date + 5 working days; provisional while the holiday calendar lacks the year.
     due_date: Mapped[date] = mapped_column(Date)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True, index=True)
     decision_no: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 文书编号 (G1-16)
-    info_class: Mapped[str] = mapped_column(String(12), default="planning", server_default="planning")  # 第六条
-    admin_category: Mapped[str | None] = mapped_column(String(24), nullable=True)  # 第七条
+    info_class: Mapped[str] = mapped_column(String(12), default="planning", server_default="planning")  # 122号 Art.6
+    admin_category: Mapped[str | None] = mapped_column(String(24), nullable=True)  # 122号 Art.7
     accident_grade: Mapped[str | None] = mapped_column(String(8), nullable=True)  # 国务院令第493号 (G1-06(c))
-    # 第十六条(二) 拒不履行: a record that closes an open refusal (it was performed) names the refusal here.
+    # 122号 Art.16(2) 拒不履行: a record that closes an open refusal (it was performed) names the refusal here.
     closes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
 
     __table_args__ = (
@@ -46,7 +46,7 @@ class Record(Base):
 
 class Duplicate(Base):
     """The same decision arrived again under another source reference (spec G1-16): the record is kept, linked to
-    the one that counts, and counts no more. The interface record wins over a manual one (第八条 系统对接为主)."""
+    the one that counts, and counts no more. The interface record wins over a manual one (122号 Art.8 系统对接为主)."""
 
     __tablename__ = "record_duplicates"
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
@@ -62,7 +62,7 @@ class Withdrawal(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), unique=True)
     reason: Mapped[str] = mapped_column(Text)
-    # error (工作中发现的错误, 第十条) | objection (异议核实后撤销, 第十八条) | repair (信用修复, 第十八条).
+    # error (工作中发现的错误, 122号 Art.10) | objection (异议核实后撤销, 122号 Art.18) | repair (信用修复, 122号 Art.18).
     # objection and repair withdrawals are hidden from public views (spec G1-17); the archive keeps their proof.
     kind: Mapped[str] = mapped_column(String(12), default="error", server_default="error")
     withdrawn_by: Mapped[str] = mapped_column(String(100))
@@ -74,9 +74,9 @@ PUBLICLY_HIDDEN_KINDS = ("objection", "repair")  # spec G1-17, issue 3 item 5: h
 
 
 class Correction(Base):
-    """信息纠错 (122号 第十条): the correction of a record is a new version (a new row whose supersedes_id names
+    """信息纠错 (122号 Art.10): the correction of a record is a new version (a new row whose supersedes_id names
     the old one); this row carries why, on whose authority, who and when. The old row is never edited
-    (第八条(二) 不得擅自修改). One correction per version: a version is superseded at most once (no forks)."""
+    (122号 Art.8(2) 不得擅自修改). One correction per version: a version is superseded at most once (no forks)."""
 
     __tablename__ = "record_corrections"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

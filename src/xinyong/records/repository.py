@@ -77,7 +77,7 @@ def for_subject(session: Session, subject_id: int) -> list[tuple[Record, Withdra
 
 
 def superseded_by(session: Session, record_id: int) -> int | None:
-    """The id of the newer version correcting this record (信息纠错, 122号 第十条), if any."""
+    """The id of the newer version correcting this record (信息纠错, 122号 Art.10), if any."""
     return session.scalars(select(Record.id).where(Record.supersedes_id == record_id)).first()
 
 
@@ -129,7 +129,7 @@ def history_for_subject(session: Session, subject_id: int) -> list[RecordRow]:
 
 def publicly_visible() -> list:  # type: ignore[type-arg]
     """WHERE conditions on Record for public and ranking views (spec G1-17; issue 3 item 5): a record withdrawn
-    after an objection or repaired (信用修复, 122号 第十八条) is not shown; its archive entry and proof remain.
+    after an objection or repaired (信用修复, 122号 Art.18) is not shown; its archive entry and proof remain.
     Rankings read counting records, which already exclude every withdrawn one; use these conditions wherever
     non-counting records are listed publicly. Older versions of such a record are hidden by `public_records`."""
     return [~exists().where(Withdrawal.record_id == Record.id, Withdrawal.kind.in_(PUBLICLY_HIDDEN_KINDS))]
@@ -137,7 +137,7 @@ def publicly_visible() -> list:  # type: ignore[type-arg]
 
 def public_records(session: Session, subject_id: int, rows: list[RecordRow] | None = None) -> list[RecordRow]:
     """The subject's records as the public sees them: without records withdrawn after objection or repair, nor
-    the earlier versions of such a record (the whole event is hidden; one event, one record, 第十九条)."""
+    the earlier versions of such a record (the whole event is hidden; one event, one record, 122号 Art.19)."""
     rows = history_for_subject(session, subject_id) if rows is None else rows
     successor = {row.record.id: row.superseded_by for row in rows}
     hidden_heads = {row.record.id for row in rows

@@ -1,4 +1,4 @@
-"""What a business department may report (122号 第四条(二), 第八条 谁生成、谁录入、谁负责). See auth/policy.py."""
+"""What a business department may report (122号 Art.4(2), 122号 Art.8 谁生成、谁录入、谁负责). See auth/policy.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class _Actor(Protocol):
 
 def may_report_item(session: Session, department: str | None, item: CatalogueItem) -> bool:
     """General items (通用指标): any business department reports the general information it generates.
-    Industry items: only the industry's regulator (industries.regulator, 第四条(二) 行业监管部门) and the
+    Industry items: only the industry's regulator (industries.regulator, 122号 Art.4(2) 行业监管部门) and the
     departments it has organised to report for it (auth/security.yaml industry_reporters)."""
     if item.industry is None:
         return True

@@ -1,4 +1,4 @@
-"""Collect credit records (信息归集, 122号 第八条) and withdraw them; every write re-evaluates in real time."""
+"""Collect credit records (信息归集, 122号 Art.8) and withdraw them; every write re-evaluates in real time."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class Submitted:
 
 
 def due_date_for(act_date: date) -> tuple[date, bool]:
-    """122号 第八条(一): 相关行政行为作出后5个工作日内填报. The act day itself is not counted (G0-1). Where the
+    """122号 Art.8(1): 相关行政行为作出后5个工作日内填报. The act day itself is not counted (G0-1). Where the
     holiday calendar does not yet cover the year, the date counts weekends only and is marked provisional."""
     n = load_parameters().at(act_date).entry_deadline_workdays
     return default_calendar().add_workdays_provisional(act_date, n)
@@ -57,7 +57,7 @@ def _stored_content(record: Record, subject_code: str) -> tuple[Any, ...]:
 
 
 def _class_problems(data: RecordIn, item: CatalogueItem, standard_item: Item | None, today: date) -> list[Problem]:
-    """122号 Art.6 (信息类别) and Art.7 (良好/不良信用信息的类别): enumerated, and the category fits the item."""
+    """122号 Art.6 (信息类别) and 122号 Art.7 (良好/不良信用信息的类别): enumerated, and the category fits the item."""
     problems = []
     classes = info_classes()
     if data.info_class is not None and data.info_class not in classes:
@@ -73,8 +73,8 @@ def _class_problems(data: RecordIn, item: CatalogueItem, standard_item: Item | N
     grades = load_parameters().at(today).accident_grades  # 国务院令第493号 第三条, parameters.yaml
     if data.accident_grade is not None and data.accident_grade not in grades:
         problems.append(Problem("accident_grade", f"事故等级应为 {'、'.join(grades)}（国务院令第493号 第三条）",
-                                f"accident_grade must be one of {', '.join(grades)} (State Council Decree 493 Art.3)"))
-    elif standard_item is not None:  # the grade fits the item: only 重大 and above fire Art.16(1) (G1-06(c))
+                                f"accident_grade must be one of {', '.join(grades)} (State Council Decree 493 122号 Art.3)"))
+    elif standard_item is not None:  # the grade fits the item: only 重大 and above fire 122号 Art.16(1) (G1-06(c))
         reason = accident_grade_problem(standard_item, data.accident_grade)
         if reason is not None:
             problems.append(Problem("accident_grade", *reason))
@@ -117,18 +117,18 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
         problems += _closes_problems(session, data.closes, subject)
     if problems:
         raise InputError(problems[0].field, problems[0].reason_zh, problems[0].reason_en, *problems[1:])
-    # 谁生成、谁录入、谁负责 (第八条): a business department reports its own records only.
+    # 谁生成、谁录入、谁负责 (122号 Art.8): a business department reports its own records only.
     if actor.role == "business" and actor.department != data.department:
         raise ForbiddenError("department", f"业务部门令牌只能以本部门({actor.department})名义录入",
                              f"a business token may only enter records of its own department ({actor.department})")
     assert subject is not None and item is not None
-    check_business_item(session, actor, item)  # 122号 第四条(二): industry items only of its own industries
+    check_business_item(session, actor, item)  # 122号 Art.4(2): industry items only of its own industries
     return subject, item
 
 
 def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | None = None) -> Submitted:
-    """One event, one record (第十九条). The same subject and source_ref with the same content is the same record
-    (200); with other content it is a conflict (409), never a silent overwrite (第八条(二) 不得擅自修改). One
+    """One event, one record (122号 Art.19). The same subject and source_ref with the same content is the same record
+    (200); with other content it is a conflict (409), never a silent overwrite (122号 Art.8(2) 不得擅自修改). One
     decision naming several parties is one record per subject (the key is subject + source_ref, G1-16)."""
     session = uow.session
     today = today or uow.clock.today()
@@ -164,7 +164,7 @@ def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | N
     uow.publish(RecordEntered(subject.id, subject.code, record_id=record.id, item=item.code, item_name=item.name,
                               industry=item.industry, facts=record_facts(record)))
     _link_duplicate(uow, record, subject)
-    uow.handle()  # archived, enrolled and re-evaluated now, in this transaction (第十三条, 第十九条)
+    uow.handle()  # archived, enrolled and re-evaluated now, in this transaction (122号 Art.13, 122号 Art.19)
     return Submitted(record, True, scope, subject_code=subject.code)
 
 
@@ -197,7 +197,7 @@ def _link_duplicate(uow: UnitOfWork, record: Record, subject: Subject) -> None:
 
 def record_for_write(session: Session, record_id: int, actor: Actor, doing_zh: str, doing_en: str) -> Record:
     """The record a write acts on: 404 when it does not exist; 403 when a business department acts on another
-    department's record (122号 第八条 谁生成、谁录入、谁负责)."""
+    department's record (122号 Art.8 谁生成、谁录入、谁负责)."""
     # ids are 32-bit integers: a larger number names no record (and must not reach the driver: a 500)
     record = session.get(Record, record_id) if 0 < record_id < 2**31 else None
     if record is None:
@@ -209,13 +209,13 @@ def record_for_write(session: Session, record_id: int, actor: Actor, doing_zh: s
 
 
 def withdraw_record(uow: UnitOfWork, record_id: int, reason: str, actor: Actor, kind: str = "error") -> Submitted:
-    """撤销. kind: error (第十条 信息纠错) | objection (异议核实, 第十八条) | repair (信用修复, 第十八条); objection and
+    """撤销. kind: error (122号 Art.10 信息纠错) | objection (异议核实, 122号 Art.18) | repair (信用修复, 122号 Art.18); objection and
     repair withdrawals are hidden from public views (repository.public_records), never from the archive."""
     session = uow.session
     record = record_for_write(session, record_id, actor, "撤销", "withdraw")
     withdrawn_item = session.get(CatalogueItem, record.item)
     if withdrawn_item is not None:
-        check_business_item(session, actor, withdrawn_item, "id")  # 122号 第四条(二)
+        check_business_item(session, actor, withdrawn_item, "id")  # 122号 Art.4(2)
     if not reason.strip():
         raise InputError("reason", "撤销原因不能为空", "reason must not be blank")
     if kind not in WITHDRAWAL_KINDS:
@@ -223,7 +223,7 @@ def withdraw_record(uow: UnitOfWork, record_id: int, reason: str, actor: Actor, 
     if repository.withdrawal_of(session, record_id) is not None:
         raise ConflictError("id", f"记录 {record_id} 已撤销", f"record {record_id} is already withdrawn")
     newer = repository.superseded_by(session, record_id)
-    if newer is not None:  # 第十条: only the current version of a record is acted on
+    if newer is not None:  # 122号 Art.10: only the current version of a record is acted on
         raise ConflictError("id", f"记录 {record_id} 已被更正为记录 {newer}，请对当前版本操作",
                             f"record {record_id} is superseded by record {newer}; act on the current version")
     withdrawal = Withdrawal(record_id=record_id, reason=reason.strip(), kind=kind, withdrawn_by=actor.name,
@@ -240,8 +240,8 @@ def withdraw_record(uow: UnitOfWork, record_id: int, reason: str, actor: Actor, 
 
 
 def first_reported_at(session: Session, record: Record) -> datetime:
-    """When the event was first reported: the entry time of the first version. A correction (第十条) does not
-    restart the 第八条(一) five-working-day clock, nor make a timely report late."""
+    """When the event was first reported: the entry time of the first version. A correction (122号 Art.10) does not
+    restart the 122号 Art.8(1) five-working-day clock, nor make a timely report late."""
     first = record
     seen = {record.id}
     while first.supersedes_id is not None and first.supersedes_id not in seen:
@@ -288,7 +288,7 @@ def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]
         "entered_at": record.entered_at.isoformat(timespec="seconds"),
         "entered_by": record.entered_by,
         "channel": record.channel,
-        "supersedes": record.supersedes_id,  # the earlier version this one corrects (122号 第十条)
+        "supersedes": record.supersedes_id,  # the earlier version this one corrects (122号 Art.10)
         "decision_no": record.decision_no,
         "info_class": record.info_class,
         "admin_category": record.admin_category,

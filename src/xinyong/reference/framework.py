@@ -1,16 +1,16 @@
 """The evaluation framework in force on a day, read from the data (parameters.yaml), for the UI, CLI and API.
 
-One source (issue 6 item 5): score range, the four grades (122号 第十四条), the nine levels (G1-01), base scores
-(第十三条, 第十五条), the fuse articles (第十六条), the evaluation period (G1-02), the entry deadline (第八条(一))
-and the validity of the measures (第二十八条, G1-14) come from :func:`xinyong.standards.loader.load_parameters`;
+One source (issue 6 item 5): score range, the four grades (122号 Art.14), the nine levels (G1-01), base scores
+(122号 Art.13, 122号 Art.15), the fuse articles (122号 Art.16), the evaluation period (G1-02), the entry deadline (122号 Art.8(1))
+and the validity of the measures (122号 Art.28, G1-14) come from :func:`xinyong.standards.loader.load_parameters`;
 nothing here repeats their values. Self-contained (schemas and computation) so it can move as one piece.
 
 Validity warning (spec G1-14 "alert 6 months ahead"), counted per 民法典 第二百零一条至第二百零三条 (spec G0-1):
-the six months that end on the last day in force L are the period whose uncounted start day (第二百零一条) is the
-corresponding day six months before L — or that month's last day when it has none (第二百零二条) — so the
+the six months that end on the last day in force L are the period whose uncounted start day (122号 Art.201) is the
+corresponding day six months before L — or that month's last day when it has none (122号 Art.202) — so the
 warning shows from the day after it: for L = 2027-05-10 the period is 2026-11-11 … 2027-05-10, and the first
 warning day is 2026-11-11 (2026-11-10 shows none). From L + 1 (2027-05-11) the measures are reported lapsed.
-第二百零三条 (a last day on a holiday moves to the next working day) governs time limits for acting, not the
+122号 Art.203 (a last day on a holiday moves to the next working day) governs time limits for acting, not the
 term of the measures, so L is not moved.
 """
 
@@ -34,7 +34,7 @@ from ..standards.model import FUSE_ARTICLES, FUSE_KEYS, HEAVIER_FUSE_ARTICLE
 MEASURES = "京规自发〔2024〕122号"
 WARNING_MONTHS = 6  # spec G1-14: alert 6 months before the last day in force
 
-# 122号 第十四条: the four grade classes "对应国家公共信用综合评价等级 优、良、中、差" (第十三条 "即优(800)、良(650)、
+# 122号 Art.14: the four grade classes "对应国家公共信用综合评价等级 优、良、中、差" (122号 Art.13 "即优(800)、良(650)、
 # 中(500)、差(350)"). parameters.yaml has no names yet; a `grade_names` parameter there ({A: 优, …}) replaces these.
 _GRADE_NAMES_122 = {"A": "优", "B": "良", "C": "中", "D": "差"}
 
@@ -148,7 +148,7 @@ def validity_on(raw: Mapping[str, Any], on: date) -> Validity:
             kind="lapsed",
             message_zh=f"本办法（{MEASURES}）有效期已于 {last.isoformat()} 届满（第二十八条），请核实是否已修订或延续。",
             message_en=f"The measures ({MEASURES}) lapsed after their last day in force, {last.isoformat()} "
-                       "(Art.28): check whether they have been revised or extended.",
+                       "(122号 Art.28): check whether they have been revised or extended.",
         )
     elif on >= warn_from:
         status = "expiring"
@@ -157,7 +157,7 @@ def validity_on(raw: Mapping[str, Any], on: date) -> Validity:
             message_zh=f"本办法（{MEASURES}）有效期至 {last.isoformat()}，剩余 {days_left + 1} 天（含当日），"
                        "不足六个月，请及时评估修订（第二十八条）。",
             message_en=f"The measures ({MEASURES}) are in force until {last.isoformat()}, {days_left + 1} days "
-                       "including today, less than six months: review and revise them in time (Art.28).",
+                       "including today, less than six months: review and revise them in time (122号 Art.28).",
         )
     return Validity(first_day=first, last_day=last, warning_from=warn_from, status=status, days_left=days_left,
                     warning=notice)
@@ -190,7 +190,7 @@ def parse_as_of(text: str | None, history: ParameterHistory | None = None, today
     first = first_day_in_force(history)
     if day < first:
         raise InputError("as_of", f"{day.isoformat()} 早于本办法施行日 {first.isoformat()}（第二十八条）",
-                         f"as_of {day.isoformat()} is before the measures took effect on {first.isoformat()} (Art.28)")
+                         f"as_of {day.isoformat()} is before the measures took effect on {first.isoformat()} (122号 Art.28)")
     return day
 
 
@@ -206,7 +206,7 @@ def grade_order(on: date, history: ParameterHistory | None = None) -> list[str]:
 
 
 def level_order(on: date, history: ParameterHistory | None = None) -> list[str]:
-    """The nine levels in force on `on`, best first (122号 第十四条; G1-01)."""
+    """The nine levels in force on `on`, best first (122号 Art.14; G1-01)."""
     params = (history or load_parameters()).at(on)
     return [band.level for band in sorted(params.levels, key=lambda b: -b.min)]
 

@@ -1,4 +1,4 @@
-"""Reference data: departments (第四条, 第二十七条), industries (第四条(二)), catalogue items (第七条), standards."""
+"""Reference data: departments (122号 Art.4, 122号 Art.27), industries (122号 Art.4(2)), catalogue items (122号 Art.7), standards."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class StandardVersion(Base):
     content: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
     loaded_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
     seq: Mapped[int] = mapped_column(Integer, default=0)
-    # Lifecycle (122号 第十二条; spec D1-08, D1-28). Stored status is draft | consultation | approved; the seeded
+    # Lifecycle (122号 Art.12; spec D1-08, D1-28). Stored status is draft | consultation | approved; the seeded
     # defaults carry in_force. Whether an approved version is in force or superseded on a day is derived from
     # the effective dates (xinyong.governance.service.status_on).
     consultation_start: Mapped[date | None] = mapped_column(Date, nullable=True)  # 公开征求意见 publication day

@@ -26,7 +26,7 @@ from . import repository
 from .framework import first_day_in_force
 from .models import CatalogueItem, Department, Industry, StandardVersion
 
-# Versions that count for the rulebook: approved ones (in force from their effective date, 122号 第十二条) and the
+# Versions that count for the rulebook: approved ones (in force from their effective date, 122号 Art.12) and the
 # seeded defaults. Drafts and versions under public consultation never count.
 COLLECTION_FILE = Path(__file__).with_name("collection.yaml")
 IN_FORCE_STATES = ("approved", "in_force", "superseded")
@@ -70,7 +70,7 @@ def seed_defaults(session: Session) -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def collection() -> dict[str, Any]:
-    """The collection list's vocabularies and point-less items (reference/collection.yaml; 122号 Art.6, Art.7)."""
+    """The collection list's vocabularies and point-less items (reference/collection.yaml; 122号 Art.6, 122号 Art.7)."""
     return dict(yaml.safe_load(COLLECTION_FILE.read_text(encoding="utf-8")))
 
 
@@ -79,12 +79,12 @@ def info_classes() -> dict[str, str]:
 
 
 def admin_categories(polarity: str) -> dict[str, str]:
-    """The Art.7 categories of good or bad information."""
+    """The 122号 Art.7 categories of good or bad information."""
     return dict(collection()["admin_categories"][polarity])
 
 
 def extend_catalogue(session: Session, std: Standard) -> int:
-    """归集目录 (122号 第七条) follows the standards: items of `std` that the catalogue does not hold yet are
+    """归集目录 (122号 Art.7) follows the standards: items of `std` that the catalogue does not hold yet are
     added (an existing code keeps its row). Returns how many were added."""
     added = 0
     for it in std.items:
@@ -123,7 +123,7 @@ def _standards_signature(session: Session) -> tuple[tuple[str, str, str, str], .
 
 def rulebook(session: Session, as_of: date) -> Rulebook:
     """The rulebook for `as_of`: for the general family and each industry, the in-force standard with the
-    latest effective date not after `as_of` (122号 第十二条: a standard applies from its implementation)."""
+    latest effective date not after `as_of` (122号 Art.12: a standard applies from its implementation)."""
     signature = _standards_signature(session)
     rows = _standard_rows(session, signature)
     return _rulebook(rows, repository.industry_codes(session), as_of)
@@ -170,7 +170,7 @@ def _rulebook(rows: tuple[tuple[str, str | None, date | None, str], ...], indust
 
 
 def department_names(session: Session) -> dict[str, str]:
-    """code → name of every department (122号 第四条, 第二十七条)."""
+    """code → name of every department (122号 Art.4, 122号 Art.27)."""
     return {d.code: d.name for d in repository.departments(session)}
 
 

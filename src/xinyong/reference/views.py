@@ -30,8 +30,8 @@ def industries(db: Session = Depends(get_session)) -> list[dict[str, str]]:
             summary="评价框架参数：分值范围、四等九级、初始分值、熔断条款、评价周期、填报时限、本办法有效期")
 def framework(as_of: str | None = Query(None, description="YYYY-MM-DD, not before the measures took effect; "
                                          "default today (Beijing)", json_schema_extra={"format": "date"})) -> Framework:
-    """The framework parameters in force on `as_of`, read from parameters.yaml (122号 第八条, 第十一条, 第十三条,
-    第十四条, 第十六条, 第二十八条): the one source the UI and CLI read instead of repeating them. `validity.warning` is
+    """The framework parameters in force on `as_of`, read from parameters.yaml (122号 Art.8, 122号 Art.11, 122号 Art.13,
+    122号 Art.14, 122号 Art.16, 122号 Art.28): the one source the UI and CLI read instead of repeating them. `validity.warning` is
     null normally, a notice from six months before the last day in force, and a `lapsed` notice after it."""
     return framework_on(parse_as_of(as_of))
 

@@ -1,4 +1,4 @@
-"""评价对象 — evaluated subjects: organisations by USCC, individuals by resident ID number (122号 第九条)."""
+"""评价对象 — evaluated subjects: organisations by USCC, individuals by resident ID number (122号 Art.9)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,6 @@ class NationalGrade(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
     grade: Mapped[str | None] = mapped_column(String(1), nullable=True)  # A|B|C|D, None = no national level
-    valid_from: Mapped[date] = mapped_column(Date)  # effective_on: from this day (第十三条, G1-15)
-    source: Mapped[str | None] = mapped_column(String(200), nullable=True)  # e.g. 信用中国 批次号 (第六条)
+    valid_from: Mapped[date] = mapped_column(Date)  # effective_on: from this day (122号 Art.13, G1-15)
+    source: Mapped[str | None] = mapped_column(String(200), nullable=True)  # e.g. 信用中国 批次号 (122号 Art.6)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)

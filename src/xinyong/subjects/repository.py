@@ -15,7 +15,7 @@ def lock(session: Session, subject_id: int) -> Subject | None:
     """Take the subject's row lock for the rest of the transaction and reload it. Every write that touches a
     subject's archive or evaluations goes through here first, so concurrent writers of one subject queue up:
     the second sees the first's committed records (no stale real-time grade, 第十三条) and the archive's next
-    seq (第十九条). On SQLite writers are serialised by the database (and `deps.serialize_sqlite_writes`)."""
+    seq (122号 Art.19). On SQLite writers are serialised by the database (and `deps.serialize_sqlite_writes`)."""
     # Remembered per (sub)transaction: a lock taken inside a savepoint is released if it is rolled back.
     txn = session.get_nested_transaction() or session.get_transaction()
     held = session.info.get("subject_locks")
@@ -53,7 +53,7 @@ def population_rows(session: Session) -> list[tuple[Any, ...]]:
 
 
 def all_national_grades(session: Session) -> list[tuple[Any, ...]]:
-    """(subject_id, valid_from, grade) of every dated national grade (第十三条 初始分); through the ORM, so the
+    """(subject_id, valid_from, grade) of every dated national grade (122号 Art.13 初始分); through the ORM, so the
     dates are dates on every backend (SQLite's driver would hand back text)."""
     stmt = select(NationalGrade.subject_id, NationalGrade.valid_from, NationalGrade.grade)
     return [tuple(row) for row in session.execute(stmt)]

@@ -1,4 +1,4 @@
-"""Register and read evaluated subjects (评价对象, 122号 第二条, 第九条)."""
+"""Register and read evaluated subjects (评价对象, 122号 Art.2, 122号 Art.9)."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def subject_for_input(session: Session, raw: str, field: str = "subject") -> tup
 
 def record_national_grade(uow: UnitOfWork, subject: Subject, data: NationalGradeIn, by: str
                           ) -> tuple[NationalGrade, bool]:
-    """Add a dated national level (never overwrite, 122号 Art.6, Art.13). The same level, day and source again is
+    """Add a dated national level (never overwrite, 122号 Art.6, 122号 Art.13). The same level, day and source again is
     the same entry (created False). Archived; re-evaluates the subject (a change inside the current period
     applies from the next period's re-seed, G1-15)."""
     today = uow.clock.today()

@@ -1,4 +1,4 @@
-"""Staff and subject accounts (122号 第四条 职责分工, 第二十七条 业务部门) and sign-in throttling."""
+"""Staff and subject accounts (122号 Art.4 职责分工, 122号 Art.27 业务部门) and sign-in throttling."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class ApiToken(Base):
     # "api" (系统对接, named, from `xinyong token create` / POST /tokens) or "login" (a web sign-in session)
     kind: Mapped[str] = mapped_column(String(10), default="api")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
-    # role "subject": the one evaluated subject this credential belongs to (122号 第二条)
+    # role "subject": the one evaluated subject this credential belongs to (122号 Art.2)
     subject_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # role "leader": copied from the user (sign-in) or given when the token is issued; see User.scope
     scope: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)

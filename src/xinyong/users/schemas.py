@@ -12,7 +12,7 @@ class LoginIn(BaseModel):
 
 
 class TokenIn(BaseModel):
-    """An interface token for system docking (系统对接, 122号 第八条): named, one role, one department, expiring.
+    """An interface token for system docking (系统对接, 122号 Art.8): named, one role, one department, expiring.
     A leader token may name the standards it is in charge of (`scope`, 122号 Art.12)."""
 
     model_config = ConfigDict(extra="forbid")

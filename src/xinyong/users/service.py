@@ -1,4 +1,4 @@
-"""Accounts, sign-in and tokens (122号 第四条 职责分工, 第五条 运维, 第二十七条 业务部门).
+"""Accounts, sign-in and tokens (122号 Art.4 职责分工, 122号 Art.5 运维, 122号 Art.27 业务部门).
 
 Passwords are hashed with argon2id (argon2-cffi). A sign-in issues a short-lived token of kind "login" bound
 to the user's role, department and (role subject) subject; numbers come from auth/security.yaml (defaults).
@@ -64,7 +64,7 @@ def _validate_user(session: Session, username: str, role: str, department: str |
         raise InputError("role", f"未知角色 {role}，可选: {', '.join(ROLES)}", f"unknown role {role}; one of {', '.join(ROLES)}")
     if department is not None and department not in department_names(session):
         raise InputError("department", f"未知部门代码 {department}", f"unknown department {department}")
-    # 122号 第四条(二), 第二十七条: a business user acts for exactly one business department
+    # 122号 Art.4(2), 122号 Art.27: a business user acts for exactly one business department
     if role == "business" and department is None:
         raise InputError("department", "业务部门用户必须绑定部门", "a business user must name its department")
     code = None

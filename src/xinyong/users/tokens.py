@@ -1,4 +1,4 @@
-"""Credentials (122号 第四条): interface tokens for system docking (系统对接) and staff sign-in sessions, stored as
+"""Credentials (122号 Art.4): interface tokens for system docking (系统对接) and staff sign-in sessions, stored as
 SHA-256 hashes only; named, scoped to one role (and department or subject), expiring and revocable."""
 
 from __future__ import annotations

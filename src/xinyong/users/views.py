@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, interface tokens and the audit trail (122号 第四条, 第五条, 第十九条)."""
+"""Sign-in, sign-out, interface tokens and the audit trail (122号 Art.4, 122号 Art.5, 122号 Art.19)."""
 
 from __future__ import annotations
 

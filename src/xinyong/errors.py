@@ -7,6 +7,7 @@ uniformly: ``{"detail": [{"field": ..., "reason_zh": ..., "reason_en": ...}]}``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass
@@ -46,3 +47,15 @@ class NotFoundError(DomainError):
 
 class ForbiddenError(DomainError):
     status_code = 403
+
+
+def future_problem(field: str, what_zh: str, day: date, today: date) -> Problem | None:
+    """A fact dated after today is refused (an act, a listing, a level cannot have happened yet)."""
+    if day <= today:
+        return None
+    return Problem(field, f"{what_zh} {day} 晚于今天 {today}", f"{field} {day} is in the future (today is {today})")
+
+
+def refuse(problem: Problem | None) -> None:
+    if problem is not None:
+        raise InputError(problem.field, problem.reason_zh, problem.reason_en)

@@ -170,6 +170,12 @@ def _facts_diff(archived: dict[str, Any], live: dict[str, Any]) -> list[str]:
     return [k for k in live if archived.get(k) != live[k]]
 
 
+def _gone(archived: dict[int, _Entry], live: set[int], codes: dict[int, str], what: str) -> list[str]:
+    """Facts the archive holds whose live row no longer exists (deleted behind the system's back)."""
+    return [f"BAD {codes.get(e.subject_id)} record #{rid}: " + what.format(seq=e.seq)
+            for rid, e in sorted(archived.items()) if rid not in live]
+
+
 def verify_archive(session: Session) -> VerifyReport:
     report = VerifyReport()
     out = report.problems
@@ -233,10 +239,7 @@ def verify_archive(session: Session) -> VerifyReport:
         if diff:
             out.append(f"BAD {code} record #{r.id}: live record differs from the facts archived at seq {e.seq} "
                        f"({', '.join(diff)})")
-    for rid, e in sorted(entered.items()):
-        if rid not in live_ids:
-            out.append(f"BAD {codes.get(e.subject_id)} record #{rid}: archived at seq {e.seq} but the record row "
-                       f"is gone (deleted)")
+    out += _gone(entered, live_ids, codes, "archived at seq {seq} but the record row is gone (deleted)")
 
     withdrawals = records_repo.all_withdrawals(session)
     report.withdrawals = len(withdrawals)
@@ -257,10 +260,8 @@ def verify_archive(session: Session) -> VerifyReport:
         if diff:
             out.append(f"BAD {code} record #{w.record_id}: live withdrawal differs from the facts archived at seq "
                        f"{e.seq} ({', '.join(diff)})")
-    for rid, e in sorted(withdrawn.items()):
-        if rid not in live_w:
-            out.append(f"BAD {codes.get(e.subject_id)} record #{rid}: withdrawn at seq {e.seq} but the withdrawal "
-                       f"row is gone (the record counts again)")
+    out += _gone(withdrawn, live_w, codes,
+                 "withdrawn at seq {seq} but the withdrawal row is gone (the record counts again)")
 
     evaluations = sorted(evaluation_repo.all_stored(session), key=lambda ev: (ev.subject_id, ev.scope))
     report.evaluations = len(evaluations)

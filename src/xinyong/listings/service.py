@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
-from ..errors import ConflictError, InputError, NotFoundError, Problem
+from ..errors import ConflictError, InputError, NotFoundError, Problem, future_problem, refuse
 from ..messages.listings import ListingRemoved, SubjectListed
 from ..reference.service import department_names
 from ..standards import citation
@@ -76,9 +76,8 @@ def enter_listing(uow: UnitOfWork, data: ListingIn, actor: Actor) -> tuple[Membe
     if data.list not in lists():
         problems.append(Problem("list", f"未知名单 {data.list}", f"unknown list {data.list}; one of {', '.join(lists())}"))
     today = uow.clock.today()
-    if data.listed_on > today:
-        problems.append(Problem("listed_on", f"列入日期 {data.listed_on} 晚于今天 {today}",
-                                f"listed_on {data.listed_on} is in the future (today is {today})"))
+    if (future := future_problem("listed_on", "列入日期", data.listed_on, today)) is not None:
+        problems.append(future)
     if data.department is not None and data.department not in department_names(session):
         problems.append(Problem("department", f"未知部门代码 {data.department}", f"unknown department {data.department}"))
     if not data.source_ref.strip():
@@ -126,10 +125,7 @@ def remove_listing(uow: UnitOfWork, membership_id: int, data: RemovalIn, actor: 
     if data.removed_on < row.listed_on:
         raise InputError("removed_on", f"移出日期 {data.removed_on} 早于列入日期 {row.listed_on}",
                          f"removed_on {data.removed_on} is before listed_on {row.listed_on}")
-    today = uow.clock.today()
-    if data.removed_on > today:
-        raise InputError("removed_on", f"移出日期 {data.removed_on} 晚于今天 {today}",
-                         f"removed_on {data.removed_on} is in the future (today is {today})")
+    refuse(future_problem("removed_on", "移出日期", data.removed_on, uow.clock.today()))
     reason = data.reason.strip()
     if not reason:
         raise InputError("reason", "移出原因不能为空", "reason must not be blank")

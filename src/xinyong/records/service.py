@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..auth.actors import Actor
 from ..calendar.service import default_calendar
 from ..core.uow import UnitOfWork
-from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
+from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem, future_problem
 from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubject
 from ..messages.records import RecordDuplicateLinked, RecordEntered, RecordWithdrawn
 from ..reference.models import CatalogueItem, Department
@@ -106,9 +106,8 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
         problems.append(Problem("item", f"归集目录中没有指标 {data.item}", f"unknown catalogue item {data.item}"))
     if session.get(Department, data.department) is None:
         problems.append(Problem("department", f"未知部门代码 {data.department}", f"unknown department {data.department}"))
-    if data.act_date > today:
-        problems.append(Problem("act_date", f"行为日期 {data.act_date} 晚于今天 {today}",
-                                f"act_date {data.act_date} is in the future (today is {today})"))
+    if (late_fact := future_problem("act_date", "行为日期", data.act_date, today)) is not None:
+        problems.append(late_fact)
     if not data.source_ref.strip():
         problems.append(Problem("source_ref", "来源编号不能为空", "source_ref must not be blank"))
     if item is not None:

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ..core.uow import UnitOfWork
-from ..errors import ConflictError, InputError, NotFoundError, Problem
+from ..errors import ConflictError, InputError, NotFoundError, Problem, future_problem, refuse
 from ..messages.subjects import NationalGradeRecorded, SubjectEnrolled, SubjectRegistered
 from ..reference.models import Industry
 from ..rules.identifiers import check_subject_code, mask_resident_id, normalize_code
@@ -50,9 +50,7 @@ def create_subject(uow: UnitOfWork, data: SubjectIn, actor: str, today: date | N
     subject = Subject(code=code, kind=data.kind, name=data.name.strip(), created_by=actor)
     subject.industries = [SubjectIndustry(industry=i) for i in data.industries]
     effective = data.grade_effective_on or today
-    if effective > today:
-        raise InputError("grade_effective_on", f"生效日期 {effective} 晚于今天 {today}",
-                         f"grade_effective_on {effective} is in the future (today is {today})")
+    refuse(future_problem("grade_effective_on", "生效日期", effective, today))
     subject.grades = [NationalGrade(grade=data.national_grade, valid_from=effective, source=data.grade_source)]
     session.add(subject)
     session.flush()
@@ -117,10 +115,7 @@ def record_national_grade(uow: UnitOfWork, subject: Subject, data: NationalGrade
     """Add a dated national level (never overwrite, 122号 Art.6, 122号 Art.13). The same level, day and source again is
     the same entry (created False). Archived; re-evaluates the subject (a change inside the current period
     applies from the next period's re-seed, G1-15)."""
-    today = uow.clock.today()
-    if data.effective_on > today:
-        raise InputError("effective_on", f"生效日期 {data.effective_on} 晚于今天 {today}",
-                         f"effective_on {data.effective_on} is in the future (today is {today})")
+    refuse(future_problem("effective_on", "生效日期", data.effective_on, uow.clock.today()))
     source = data.source.strip()
     if not source:
         raise InputError("source", "来源不能为空", "source must not be blank")

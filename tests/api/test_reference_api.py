@@ -210,3 +210,16 @@ def test_no_page_depends_on_a_cdn_swagger_ui_is_off_and_openapi_stays(client) ->
     assert client.get("/docs").status_code == 404
     assert client.get("/redoc").status_code == 404
     assert client.get("/openapi.json").status_code == 200
+
+
+@pytest.mark.article("122号 Art.7")
+def test_art6_art7_the_collection_vocabularies_are_served_from_the_data(client: TestClient) -> None:
+    import yaml
+
+    from xinyong.reference.service import COLLECTION_FILE
+
+    data = yaml.safe_load(COLLECTION_FILE.read_text(encoding="utf-8"))
+    body = client.get("/api/v1/collection").json()
+    assert body["info_classes"] == data["info_classes"]["values"]
+    assert body["admin_categories"] == {"good": data["admin_categories"]["good"], "bad": data["admin_categories"]["bad"]}
+    assert {i["code"] for i in body["items"]} == {i["code"] for i in data["collection_items"]}

@@ -70,7 +70,7 @@ def test_js_paths_are_api_or_static() -> None:
             continue
         # paths below the API base are written relative to it ("/subjects", "/records", ...) and joined with API
         assert p.startswith(("/api/v1/", "/static/")) or re.match(
-            r"^/(industries|departments|catalogue|framework|subjects|records|stats|evaluation|withdraw|archive|login|logout)\b", p
+            r"^/(industries|departments|catalogue|collection|framework|subjects|records|stats|evaluation|withdraw|archive|login|logout)\b", p
         ), f"app.js uses unexpected path {p!r}"
     assert "fetch(API + path" in js, "all requests must go through the /api/v1 base"
     assert not re.search(r"\bimport\s*\(|importScripts|new\s+WebSocket|new\s+EventSource", js)

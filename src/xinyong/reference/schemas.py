@@ -53,3 +53,20 @@ class CatalogueItemOut(BaseModel):
     standard_version: str
     admin_category: str
     source_category: str
+
+
+class CollectionItemOut(BaseModel):
+    code: str
+    name: str
+    polarity: str
+    admin_category: str
+    source_category: str
+    article: str
+
+
+class CollectionOut(BaseModel):
+    """归集清单 vocabularies (122号 Art.6, Art.7) and the items collected without points."""
+
+    info_classes: dict[str, str]
+    admin_categories: dict[str, dict[str, str]]
+    items: list[CollectionItemOut]

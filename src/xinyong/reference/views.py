@@ -15,8 +15,16 @@ from ..errors_http import error_responses
 from . import repository
 from .framework import Framework, framework_on, parse_as_of
 from .models import Department
-from .schemas import CatalogueItemOut, DepartmentIn, DepartmentOut, DepartmentUpdate, IndustryOut
-from .service import rulebook
+from .schemas import (
+    CatalogueItemOut,
+    CollectionItemOut,
+    CollectionOut,
+    DepartmentIn,
+    DepartmentOut,
+    DepartmentUpdate,
+    IndustryOut,
+)
+from .service import admin_categories, collection, info_classes, rulebook
 
 router = APIRouter(prefix="/api/v1", tags=["reference 基础数据"])
 
@@ -91,3 +99,12 @@ def catalogue(uow: UnitOfWork = Depends(get_uow)) -> list[dict[str, Any]]:
                 "source_category": c.source_category if c else it.source_category,
             })
     return out
+
+
+@router.get("/collection", response_model=CollectionOut, summary="归集清单：信息类别 (122号 Art.6)、行政类别 (Art.7)、不计分的归集事项")
+def collection_list() -> CollectionOut:
+    """The vocabularies a record is classified by, and the information collected without points."""
+    data = collection()
+    return CollectionOut(info_classes=info_classes(), admin_categories={
+        "good": admin_categories("good"), "bad": admin_categories("bad")},
+        items=[CollectionItemOut(**it) for it in data["collection_items"]])

@@ -243,9 +243,3 @@ def token_out(row: ApiToken, now: datetime) -> dict[str, Any]:
 def list_tokens(session: Session, now: datetime, include_inactive: bool = False) -> list[dict[str, Any]]:
     rows = [token_out(r, now) for r in repository.all_tokens(session)]
     return rows if include_inactive else [r for r in rows if r["state"] == "active"]
-
-
-def credential_scope(session: Session, token_id: int | None) -> list[str] | None:
-    """The scope of the credential (token) a request carries: the standards its leader is in charge of."""
-    row = repository.token_by_id(session, token_id) if token_id is not None else None
-    return row.scope if row is not None else None

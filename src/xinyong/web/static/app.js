@@ -25,13 +25,9 @@
   var RECORD_STATUS = { withdrawn: "已撤回", superseded: "已更正", duplicate: "重复" };
   // 信息类别 (122号 第六条) and 行政类别 (第七条): names of the codes of reference/collection.yaml; a code this map
   // does not know is shown as it is
-  var INFO_CLASS = { basic: "基础信用信息", planning: "规划自然资源信用信息", related: "相关领域信用信息" };
-  var ADMIN_CATEGORY = {
-    administrative_licensing: "行政许可", administrative_levy: "行政征收", administrative_reward: "行政奖励",
-    inspection_passed: "行政检查合格", administrative_confirmation: "行政确认", other_good: "其他良好信用信息",
-    administrative_penalty: "行政处罚", inspection_failed: "行政检查不合格", dishonest_behaviour: "失信行为信息",
-    other_bad: "其他不良信用信息"
-  };
+  // Information classes (122号 Art.6) and categories (Art.7) come from GET /api/v1/collection (collection.yaml).
+  var INFO_CLASS = {};
+  var ADMIN_CATEGORY = {};
   // pages of other domains (subject_lists.js, standards_comments.js) hook into the views through window.XY
   var hooks = { subject: [], standard: [] };
 
@@ -347,6 +343,12 @@
       fw.levelGrade = {};
       levels.forEach(function (l) { fw.levelGrade[l.level] = l.grade; });
       renderFramework();
+      return api("/collection").then(function (c) {
+        c = c || {};
+        Object.assign(INFO_CLASS, c.info_classes || {});
+        var cats = c.admin_categories || {};
+        Object.assign(ADMIN_CATEGORY, cats.good || {}, cats.bad || {});
+      });
     }, function (e) {
       fwPromise = null;
       showError("加载评价框架参数失败", e);

@@ -2,7 +2,7 @@
 
 Builds a database with N subjects and ~10·N counting records by bulk insert through SQLAlchemy Core (seeded,
 reproducible), drafts a revision of the general standard (every evaluation of every subject is affected) and
-times `xinyong.governance.impact.impact` — one population load, two kernel calls — with its phases.
+times `xinyong.evaluation.impact.impact` — one population load, two kernel calls — with its phases.
 
     PYTHONPATH=src .venv/bin/python bench/bench_impact.py                       # SQLite file in a temp dir
     PYTHONPATH=src .venv/bin/python bench/bench_impact.py --subjects 20000     # quick
@@ -27,16 +27,16 @@ import numpy as np
 from sqlalchemy import insert
 
 from xinyong.auth.actors import Actor
-from xinyong.bootstrap import unit_of_work
+from xinyong.bootstrap import seed_defaults, unit_of_work
 from xinyong.core.clock import beijing_now, beijing_today
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
 from xinyong.demo import make_uscc
+from xinyong.evaluation.impact import impact, score_all
 from xinyong.evaluation.service import load_population
-from xinyong.governance.impact import impact, score_all
+from xinyong.governance.rulebook import rulebook
 from xinyong.governance.service import content_of, create_draft, get_row
 from xinyong.records.models import Record
-from xinyong.reference.service import rulebook, seed_defaults
 from xinyong.subjects.models import NationalGrade, Subject, SubjectIndustry
 
 

@@ -22,12 +22,11 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from xinyong.bootstrap import unit_of_work
+from xinyong.bootstrap import seed_defaults, unit_of_work
 from xinyong.core.clock import beijing_today
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
 from xinyong.demo import make_uscc
-from xinyong.reference.service import seed_defaults
 from xinyong.users.tokens import create_token
 
 ITEMS = ["GEN-B01", "GEN-B02", "GEN-D01", "GEN-D02", "SD-B01", "SD-B02", "SD-D01", "SD-D02", "SD-D04", "SD-D08"]

@@ -16,12 +16,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from xinyong.api import create_app
-from xinyong.bootstrap import unit_of_work
+from xinyong.bootstrap import seed_defaults, unit_of_work
 from xinyong.core.uow import UnitOfWork
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
 from xinyong.demo import make_resident_id, make_uscc
-from xinyong.reference.service import seed_defaults
 from xinyong.users.tokens import create_token
 
 PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL")

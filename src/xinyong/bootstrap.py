@@ -6,13 +6,28 @@ and job uses, so they all run the same handlers in the same transaction. The ent
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from .auth.audit import audit_actor
 from .core.uow import configure, start
+from .governance.service import seed_standards
 from .handlers import HANDLERS
+from .reference.service import seed_defaults as seed_reference
 from .subjects.repository import lock
 
 configure(handlers=HANDLERS, auditor=audit_actor, subject_locker=lock)
 
 unit_of_work = start  # `with unit_of_work(engine, actor) as uow:` — commits on success, rolls back on error
 
-__all__ = ["unit_of_work"]
+
+
+def seed_defaults(session: Session) -> dict[str, int]:
+    """Departments, industries, the default standards and the collection catalogue (`xinyong init`; idempotent)."""
+    reference = seed_reference(session)
+    standards = seed_standards(session)
+    return {"departments": reference["departments"], "industries": reference["industries"],
+            "standards": standards["standards"],
+            "catalogue_items": reference["catalogue_items"] + standards["catalogue_items"]}
+
+
+__all__ = ["seed_defaults", "unit_of_work"]

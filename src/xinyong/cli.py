@@ -11,18 +11,18 @@ from tqdm import tqdm
 from .archive import cli as archive_cli
 from .archive import signing
 from .auth.actors import OPERATOR, Actor
-from .bootstrap import unit_of_work
+from .bootstrap import seed_defaults, unit_of_work
 from .calendar.service import calendar_status_lines, default_calendar
 from .core.cli import engine, guarded, iso_date
 from .db.migrate import upgrade
 from .demo import load_demo
+from .evaluation import cli as evaluation_cli
 from .evaluation.service import batch_evaluate
 from .governance import cli as governance_cli
 from .logs import configure_logging
 from .records.importer import FileFormatError, import_records, import_subjects
 from .records.service import finalise_provisional_due_dates
 from .reference.framework import grade_order
-from .reference.service import seed_defaults
 from .users import cli as users_cli
 from .users.tokens import create_token
 
@@ -195,8 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_calendar_apply)
 
 
-    for domain in (archive_cli, governance_cli, users_cli):
+    for domain in (archive_cli, users_cli):
         domain.register(sub)
+    evaluation_cli.register_impact(governance_cli.register(sub))  # `standards list` and `standards impact`
     return p
 
 

@@ -49,6 +49,12 @@ class ForbiddenError(DomainError):
     status_code = 403
 
 
+class UnauthorizedError(DomainError):
+    """Needs a valid bearer token: 401 (with WWW-Authenticate: Bearer)."""
+
+    status_code = 401
+
+
 def future_problem(field: str, what_zh: str, day: date, today: date) -> Problem | None:
     """A fact dated after today is refused (an act, a listing, a level cannot have happened yet)."""
     if day <= today:

@@ -5,10 +5,10 @@ from .auth.models import AuditEvent
 from .db.base import Base
 from .evaluation.models import Evaluation
 from .evidence.models import EvidenceFile
-from .governance.models import StandardComment
+from .governance.models import StandardComment, StandardVersion
 from .listings.models import Membership
 from .records.models import Correction, Duplicate, Record, Withdrawal
-from .reference.models import CatalogueItem, Department, Industry, StandardVersion
+from .reference.models import CatalogueItem, Department, Industry
 from .subjects.models import NationalGrade, Subject, SubjectIndustry
 from .users.models import ApiToken, LoginAttempt, User
 

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, delete, text
 from tests.conftest import DATA_TABLES, auth, new_resident_id, new_uscc
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import DayClock, beijing_today, clock_at
-from xinyong.governance.models import StandardComment
-from xinyong.reference.models import CatalogueItem, StandardVersion
-from xinyong.reference.service import collection, load_parameters
-from xinyong.standards.loader import default_standard_files, load_standard_file
+from xinyong.governance.models import StandardComment, StandardVersion
+from xinyong.reference.models import CatalogueItem
+from xinyong.reference.service import collection
+from xinyong.standards.loader import default_standard_files, load_parameters, load_standard_file
 
 _DEFAULTS = [load_standard_file(p, load_parameters().at(date(2024, 5, 11))) for p in default_standard_files()]
 DEFAULT_VERSIONS = {s.version for s in _DEFAULTS}

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import auth
 from xinyong.core.uow import UnitOfWork
-from xinyong.governance.impact import impact
+from xinyong.evaluation.impact import impact
 from xinyong.rules.identifiers import mask_resident_id
 
 SD = "survey_design-2024.1"

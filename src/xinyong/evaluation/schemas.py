@@ -87,3 +87,33 @@ class DistributionOut(BaseModel):
     grades: dict[str, int]
     levels: dict[str, int]
     fused: int
+
+
+# --- what-if impact of a standard version (122号 Art.12) ---
+
+class ScoreLevelOut(BaseModel):
+    score: int
+    level: str
+
+
+class ImpactSubjectOut(BaseModel):
+    subject: str
+    industry: str | None
+    before: ScoreLevelOut
+    after: ScoreLevelOut
+
+
+class ImpactDistributionOut(BaseModel):
+    before: dict[str, int]
+    after: dict[str, int]
+
+
+class ImpactOut(BaseModel):
+    version: str
+    as_of: str
+    replaces: str | None
+    total: int
+    changed: int
+    transitions: dict[str, int]
+    distribution: ImpactDistributionOut
+    subjects: list[ImpactSubjectOut]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..core.uow import UnitOfWork
 from ..errors import InputError
+from ..governance.rulebook import Rulebook, rulebook
 from ..listings.service import fusing_listings
 from ..messages.evaluation import EvaluationChanged, EvaluationsChanged, SubjectReevaluated
 from ..records import repository as records_repo
@@ -22,7 +23,6 @@ from ..records.models import Record
 from ..records.service import REFUSAL_FUSE_KEY
 from ..reference import service as reference_service
 from ..reference.framework import first_day_in_force, validity_notice
-from ..reference.service import Rulebook, rulebook
 from ..rules import kernel
 from ..rules.period import period_bounds
 from ..rules.table import GENERAL_BONUS, GENERAL_DEDUCTION, ScoringTable

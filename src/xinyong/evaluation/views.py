@@ -7,18 +7,20 @@ from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal
 from ..errors import InputError
 from ..errors_http import error_responses
+from ..governance.service import check_readable, get_row
 from ..reference.framework import grade_order, level_order
 from ..reference.models import Industry
 from ..subjects.service import get_subject, public_code, to_out
 from . import repository
+from .impact import impact
 from .models import GENERAL_SCOPE
-from .schemas import DistributionOut, EvaluationOut, SubjectListOut
+from .schemas import DistributionOut, EvaluationOut, ImpactOut, SubjectListOut
 from .service import evaluate_subject
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation 信用评价"])
@@ -91,3 +93,29 @@ def distribution(industry: str | None = None, uow: UnitOfWork = Depends(get_uow)
         fused += n if f else 0
         total += n
     return {"scope": scope, "total": total, "grades": grades, "levels": levels, "fused": fused}
+
+
+# --- 影响测算: what-if impact of a standard version (122号 Art.12), computed by the batch kernel ------------------
+
+def _impact(uow: UnitOfWork, version: str, as_of: date | None, who: Principal) -> Any:
+    check_readable(get_row(uow.session, version), who.actor is not None)
+    return impact(uow.session, version, as_of or uow.clock.today(), who.may_see_personal)
+
+
+@router.get("/standards/{version}/impact", summary="草案影响测算 / what-if impact on every subject",
+            response_model=ImpactOut, responses=error_responses(401, 404, 422))
+def read_impact(version: str, as_of: date | None = None, limit: int | None = Query(None, ge=0, le=1_000_000),
+                uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
+    return _impact(uow, version, as_of, who).to_api(limit)  # type: ignore[no-any-return]
+
+
+@router.get("/standards/{version}/impact.csv", summary="影响测算导出 CSV", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                             "description": "one row per changed evaluation (UTF-8 with BOM)"},
+                       **error_responses(401, 404, 422)})
+def read_impact_csv(version: str, as_of: date | None = None, uow: UnitOfWork = Depends(get_uow),
+                    who: Principal = Depends(optional_principal)) -> Response:
+    report = _impact(uow, version, as_of, who)
+    name = f"impact-{version}-{report.as_of.isoformat()}.csv"
+    return Response("\ufeff" + report.to_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

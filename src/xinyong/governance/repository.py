@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..reference.models import CatalogueItem, Industry, StandardVersion
-from ..reference.service import IN_FORCE_STATES
-from .models import StandardComment
+from .models import StandardComment, StandardVersion
 
-# Approved versions count from their effective date; the seeded defaults are stored as in_force.
-APPROVED_STATES = IN_FORCE_STATES
+# Approved versions count from their effective date; the seeded defaults are stored as in_force (122号 Art.12).
+APPROVED_STATES = ("approved", "in_force", "superseded")
 
 
 def all_versions(session: Session) -> list[StandardVersion]:
@@ -36,14 +37,6 @@ def versions_like(session: Session, prefix: str) -> list[str]:
     return list(session.scalars(select(StandardVersion.version).where(StandardVersion.version.like(f"{prefix}%"))))
 
 
-def industry(session: Session, code: str) -> Industry | None:
-    return session.get(Industry, code)
-
-
-def catalogue(session: Session) -> dict[str, CatalogueItem]:
-    return {c.code: c for c in session.scalars(select(CatalogueItem))}
-
-
 def comments_of(session: Session, version: str) -> list[StandardComment]:
     return list(session.scalars(select(StandardComment).where(StandardComment.version == version)
                                 .order_by(StandardComment.id)))
@@ -66,3 +59,21 @@ def pending_comments(session: Session, version: str) -> list[StandardComment]:
     return list(session.scalars(select(StandardComment).where(StandardComment.version == version,
                                                               StandardComment.decision.is_(None))
                                 .order_by(StandardComment.id)))
+
+
+def in_force_signature(session: Session, states: Collection[str]) -> Sequence[Any]:
+    """(version, status, effective_date, loaded_at) of the counting versions: what the rulebook cache keys on."""
+    return session.execute(
+        select(StandardVersion.version, StandardVersion.status, StandardVersion.effective_date,
+               StandardVersion.loaded_at)
+        .where(StandardVersion.status.in_(states)).order_by(StandardVersion.version)
+    ).all()
+
+
+def in_force_versions(session: Session, states: Collection[str]) -> Sequence[Any]:
+    """(version, industry, effective_date, family, content) of the counting versions."""
+    return session.execute(
+        select(StandardVersion.version, StandardVersion.industry, StandardVersion.effective_date,
+               StandardVersion.family, StandardVersion.content)
+        .where(StandardVersion.status.in_(states))
+    ).all()

@@ -146,34 +146,6 @@ class StandardOut(BaseModel):
     lifecycle: LifecycleOut
 
 
-class ScoreLevelOut(BaseModel):
-    score: int
-    level: str
-
-
-class ImpactSubjectOut(BaseModel):
-    subject: str
-    industry: str | None
-    before: ScoreLevelOut
-    after: ScoreLevelOut
-
-
-class DistributionOut(BaseModel):
-    before: dict[str, int]
-    after: dict[str, int]
-
-
-class ImpactOut(BaseModel):
-    version: str
-    as_of: str
-    replaces: str | None
-    total: int
-    changed: int
-    transitions: dict[str, int]
-    distribution: DistributionOut
-    subjects: list[ImpactSubjectOut]
-
-
 class CommentReceiptOut(BaseModel):
     """What the commenter gets back: its own comment (201 new, 200 the same comment sent again)."""
 
@@ -208,3 +180,25 @@ class CommentsOut(BaseModel):
     pending: int
     by_decision: dict[str, int]
     comments: list[CommentOut] | None
+
+
+class CatalogueItemOut(BaseModel):
+    """A catalogue item with the points and cap of the standard in force; keys added later pass through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    name: str
+    polarity: str
+    family: str
+    industry: str | None
+    points: int
+    cap: int | None
+    fuse: bool
+    fuse_article: str | None
+    heavier: bool
+    work_safety: bool
+    article: str
+    standard_version: str
+    admin_category: str
+    source_category: str

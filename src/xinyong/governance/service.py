@@ -60,14 +60,17 @@ from sqlalchemy.orm import Session
 from ..auth.actors import Actor
 from ..auth.audit import audit_actor
 from ..core.uow import UnitOfWork
-from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
+from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem, UnauthorizedError
 from ..messages.evaluation import ReevaluateEveryone
-from ..reference.models import StandardVersion
+from ..reference import repository as reference_repo
+from ..reference.framework import first_day_in_force
 from ..reference.service import extend_catalogue
 from ..standards.loader import (
     StandardError,
+    default_standard_files,
     earliest_replacement_date,
     load_parameters,
+    load_standard_file,
     standard_from_dict,
     standard_min_years_in_force,
     standard_to_dict,
@@ -76,7 +79,7 @@ from ..standards.loader import (
 from ..standards.model import Parameters, Standard
 from ..users.tokens import in_scope
 from . import repository
-from .models import DECISIONS, StandardComment
+from .models import DECISIONS, StandardComment, StandardVersion
 
 STATUSES = ("draft", "consultation", "approved", "in_force", "superseded")
 EDITABLE = ("draft", "consultation")
@@ -191,7 +194,7 @@ def check_may_manage(session: Session, actor: Actor, family: str, industry: str 
                                  "the general standard is drafted by the coordinating department (122号 Art.11(1))")
         return
     if actor.role == "business":
-        ind = repository.industry(session, industry or "")
+        ind = reference_repo.industry(session, industry or "")
         if ind is not None and ind.regulator == actor.department:
             return
         raise ForbiddenError("industry", f"部门 {actor.department} 不是行业 {industry} 的监管部门 (122号 第四条(二), 第十一条(一))",
@@ -242,11 +245,11 @@ def check_content(session: Session, content: dict[str, Any], params: Parameters,
         _raise([Problem("body", f"评价标准格式错误：{p}", p) for p in exc.problems])
         raise  # unreachable
     problems: list[Problem] = []
-    if std.industry is not None and repository.industry(session, std.industry) is None:
+    if std.industry is not None and reference_repo.industry(session, std.industry) is None:
         problems.append(Problem("industry", f"未知行业代码 {std.industry}", f"unknown industry {std.industry}"))
     codes = [it.code for it in std.items]
     problems += [_problem(p, codes) for p in validation_problems(std, params)]
-    catalogue = repository.catalogue(session)
+    catalogue = reference_repo.catalogue(session)
     for n, it in enumerate(std.items):
         c = catalogue.get(it.code)
         if c is not None and (c.family, c.industry, c.polarity) != (it.family, it.industry, it.polarity):
@@ -549,3 +552,27 @@ def comments_summary(session: Session, version: str, staff: bool, with_identity:
         "by_decision": by_decision,
         "comments": [comment_out(c, with_identity) for c in rows] if staff else None,
     }
+
+
+def seed_standards(session: Session) -> dict[str, int]:
+    """Load the default standards (in force from the measures' first day) and add their items to the collection
+    catalogue (122号 Art.7, Art.11). Running it twice changes nothing."""
+    added = {"standards": 0, "catalogue_items": 0}
+    params = load_parameters().at(first_day_in_force())  # the measures' first day (measures_validity.from)
+    for path in default_standard_files():
+        std = load_standard_file(path, params)
+        if repository.get(session, std.version) is None:
+            session.add(StandardVersion(version=std.version, family=std.family, industry=std.industry,
+                                        status="in_force", effective_date=std.effective_date,
+                                        content=standard_to_dict(std)))
+            added["standards"] += 1
+        added["catalogue_items"] += extend_catalogue(session, std)
+    session.flush()
+    return added
+
+
+def check_readable(row: StandardVersion, signed_in: bool) -> None:
+    """Published drafts (consultation) and approved versions are public (122号 Art.12 向社会公开征求意见); a plain
+    draft needs a token (401)."""
+    if row.status == "draft" and not signed_in:
+        raise UnauthorizedError("Authorization", "未公开的草案需要接口令牌", "an unpublished draft needs a bearer token")

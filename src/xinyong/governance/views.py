@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from ..auth.actors import Actor
@@ -13,33 +12,25 @@ from ..auth.policy import PERSONAL_DATA_ROLES, STAFF_ROLES
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import error_responses
-from ..reference.models import StandardVersion
+from ..reference import repository as reference_repo
 from . import repository, service
-from .impact import impact
+from .models import StandardVersion
+from .rulebook import rulebook
 from .schemas import (
     ApproveIn,
+    CatalogueItemOut,
     CommentIn,
     CommentOut,
     CommentReceiptOut,
     CommentsOut,
     ConsultationIn,
     DispositionIn,
-    ImpactOut,
     StandardIn,
     StandardOut,
     StandardSummaryOut,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["standards 评价标准"])
-
-
-def _readable(row: StandardVersion, who: Principal) -> None:
-    """Published drafts (consultation) and approved versions are public (122号 第十二条 向社会公开征求意见);
-    a plain draft needs a token."""
-    if row.status == "draft" and who.actor is None:
-        raise HTTPException(status_code=401, headers={"WWW-Authenticate": "Bearer"}, detail=[{
-            "field": "Authorization", "reason_zh": "未公开的草案需要接口令牌",
-            "reason_en": "an unpublished draft needs a bearer token"}])
 
 
 def _detail(uow: UnitOfWork, row: StandardVersion) -> dict[str, Any]:
@@ -72,7 +63,7 @@ def create_standard(data: StandardIn, based_on: str | None = Query(None, max_len
 def read_standard(version: str, uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                   ) -> dict[str, Any]:
     row = service.get_row(uow.session, version)
-    _readable(row, who)
+    service.check_readable(row, who.actor is not None)
     return _detail(uow, row)
 
 
@@ -106,31 +97,6 @@ def approve(version: str, data: ApproveIn, uow: UnitOfWork = Depends(get_uow),
     return _detail(uow, row)
 
 
-def _impact(uow: UnitOfWork, version: str, as_of: date | None, who: Principal) -> Any:
-    row = service.get_row(uow.session, version)
-    _readable(row, who)
-    return impact(uow.session, version, as_of or uow.clock.today(), who.may_see_personal)
-
-
-@router.get("/standards/{version}/impact", summary="草案影响测算 / what-if impact on every subject",
-            response_model=ImpactOut, responses=error_responses(401, 404, 422))
-def read_impact(version: str, as_of: date | None = None, limit: int | None = Query(None, ge=0, le=1_000_000),
-                uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
-    return _impact(uow, version, as_of, who).to_api(limit)  # type: ignore[no-any-return]
-
-
-@router.get("/standards/{version}/impact.csv", summary="影响测算导出 CSV", response_class=Response,
-            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-                             "description": "one row per changed evaluation (UTF-8 with BOM)"},
-                       **error_responses(401, 404, 422)})
-def read_impact_csv(version: str, as_of: date | None = None, uow: UnitOfWork = Depends(get_uow),
-                    who: Principal = Depends(optional_principal)) -> Response:
-    report = _impact(uow, version, as_of, who)
-    name = f"impact-{version}-{report.as_of.isoformat()}.csv"
-    return Response("\ufeff" + report.to_csv(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 # --- 公开征求意见: public comments and their disposition (122号 第十二条) ----------------------------------------
 
 @router.post("/standards/{version}/comments", status_code=201, response_model=CommentReceiptOut,
@@ -158,7 +124,7 @@ def list_comments(version: str, uow: UnitOfWork = Depends(get_uow), who: Princip
     """Everyone sees how many comments there are and how they were answered; staff (token) see the comments;
     the commenters' names and contact details only roles whose work needs personal data (read audited)."""
     row = service.get_row(uow.session, version)
-    _readable(row, who)
+    service.check_readable(row, who.actor is not None)
     role = who.actor.role if who.actor is not None else None
     staff, identity = role in STAFF_ROLES, role in PERSONAL_DATA_ROLES
     body = service.comments_summary(uow.session, version, staff=staff, with_identity=identity)
@@ -175,3 +141,26 @@ def dispose_comment(version: str, comment_id: int, data: DispositionIn, uow: Uni
     comment = service.dispose_comment(uow, version, comment_id, data.decision, data.reason, actor)
     uow.audit("standard.comment_disposition", f"comment:{comment.id}", f"version={version} {data.decision}")
     return service.comment_out(comment, with_identity=actor.role in PERSONAL_DATA_ROLES)
+
+
+# --- 归集目录: the catalogue items of the standards in force (122号 Art.7, Art.11) ---
+
+@router.get("/catalogue", summary="归集目录及分值 (122号 第七条, 第十一条)", response_model=list[CatalogueItemOut])
+def catalogue(uow: UnitOfWork = Depends(get_uow)) -> list[dict[str, Any]]:
+    """The catalogue items with points and caps of the standards in force today."""
+    rb = rulebook(uow.session, uow.clock.today())
+    meta = reference_repo.catalogue(uow.session)
+    out = []
+    for std in rb.standards:
+        for it in std.items:
+            c = meta.get(it.code)
+            out.append({
+                "code": it.code, "name": it.name, "polarity": it.polarity, "family": it.family,
+                "industry": it.industry, "points": it.points, "cap": it.cap, "fuse": it.fuse is not None,
+                "fuse_article": f"122号 {it.fuse}" if it.fuse else None, "heavier": it.heavier,
+                "work_safety": it.work_safety, "article": it.article, "standard_version": std.version,
+                "accident_grades": list(it.accident_grades),  # 国务院令第493号: a record of it carries one
+                "admin_category": c.admin_category if c else it.admin_category,
+                "source_category": c.source_category if c else it.source_category,
+            })
+    return out

@@ -13,10 +13,11 @@ from ..auth.actors import Actor
 from ..calendar.service import default_calendar
 from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem, future_problem
+from ..governance.rulebook import item_in_force
 from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubject
 from ..messages.records import RecordDuplicateLinked, RecordEntered, RecordWithdrawn
 from ..reference.models import CatalogueItem, Department
-from ..reference.service import admin_categories, info_classes, item_in_force, items_firing
+from ..reference.service import admin_categories, info_classes, items_firing
 from ..standards.loader import accident_grade_problem, load_parameters
 from ..standards.model import Item
 from ..subjects.models import Subject

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import CatalogueItem, Department, Industry, StandardVersion
+from .models import CatalogueItem, Department, Industry
 
 
 def industries(session: Session) -> Sequence[Industry]:
@@ -27,19 +26,9 @@ def catalogue_items(session: Session) -> Sequence[CatalogueItem]:
     return session.scalars(select(CatalogueItem)).all()
 
 
-def in_force_signature(session: Session, states: Collection[str]) -> Sequence[Any]:
-    """(version, status, effective_date, loaded_at) of the counting versions: what the rulebook cache keys on."""
-    return session.execute(
-        select(StandardVersion.version, StandardVersion.status, StandardVersion.effective_date,
-               StandardVersion.loaded_at)
-        .where(StandardVersion.status.in_(states)).order_by(StandardVersion.version)
-    ).all()
+def industry(session: Session, code: str) -> Industry | None:
+    return session.get(Industry, code)
 
 
-def in_force_versions(session: Session, states: Collection[str]) -> Sequence[Any]:
-    """(version, industry, effective_date, family, content) of the counting versions."""
-    return session.execute(
-        select(StandardVersion.version, StandardVersion.industry, StandardVersion.effective_date,
-               StandardVersion.family, StandardVersion.content)
-        .where(StandardVersion.status.in_(states))
-    ).all()
+def catalogue(session: Session) -> dict[str, CatalogueItem]:
+    return {c.code: c for c in session.scalars(select(CatalogueItem))}

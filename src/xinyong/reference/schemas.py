@@ -33,28 +33,6 @@ class DepartmentOut(BaseModel):
     role: str
 
 
-class CatalogueItemOut(BaseModel):
-    """A catalogue item with the points and cap of the standard in force; keys added later pass through."""
-
-    model_config = ConfigDict(extra="allow")
-
-    code: str
-    name: str
-    polarity: str
-    family: str
-    industry: str | None
-    points: int
-    cap: int | None
-    fuse: bool
-    fuse_article: str | None
-    heavier: bool
-    work_safety: bool
-    article: str
-    standard_version: str
-    admin_category: str
-    source_category: str
-
-
 class CollectionItemOut(BaseModel):
     code: str
     name: str

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
@@ -16,7 +14,6 @@ from . import repository
 from .framework import Framework, framework_on, parse_as_of
 from .models import Department
 from .schemas import (
-    CatalogueItemOut,
     CollectionItemOut,
     CollectionOut,
     DepartmentIn,
@@ -24,7 +21,7 @@ from .schemas import (
     DepartmentUpdate,
     IndustryOut,
 )
-from .service import admin_categories, collection, info_classes, rulebook
+from .service import admin_categories, collection, info_classes
 
 router = APIRouter(prefix="/api/v1", tags=["reference 基础数据"])
 
@@ -78,27 +75,6 @@ def update_department(code: str, data: DepartmentUpdate, uow: UnitOfWork = Depen
     db.flush()
     uow.audit("department.update", code, f"{before} → {row.name}/{row.role}")
     return {"code": row.code, "name": row.name, "role": row.role}
-
-
-@router.get("/catalogue", summary="归集目录及分值 (122号 第七条, 第十一条)", response_model=list[CatalogueItemOut])
-def catalogue(uow: UnitOfWork = Depends(get_uow)) -> list[dict[str, Any]]:
-    """The catalogue items with points and caps of the standards in force today."""
-    rb = rulebook(uow.session, uow.clock.today())
-    meta = {c.code: c for c in repository.catalogue_items(uow.session)}
-    out = []
-    for std in rb.standards:
-        for it in std.items:
-            c = meta.get(it.code)
-            out.append({
-                "code": it.code, "name": it.name, "polarity": it.polarity, "family": it.family,
-                "industry": it.industry, "points": it.points, "cap": it.cap, "fuse": it.fuse is not None,
-                "fuse_article": f"122号 {it.fuse}" if it.fuse else None, "heavier": it.heavier,
-                "work_safety": it.work_safety, "article": it.article, "standard_version": std.version,
-                "accident_grades": list(it.accident_grades),  # 国务院令第493号: a record of it carries one
-                "admin_category": c.admin_category if c else it.admin_category,
-                "source_category": c.source_category if c else it.source_category,
-            })
-    return out
 
 
 @router.get("/collection", response_model=CollectionOut, summary="归集清单：信息类别 (122号 Art.6)、行政类别 (Art.7)、不计分的归集事项")

@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ..evaluation.service import Population, load_population
-from ..reference.service import rulebook
+from ..governance.rulebook import rulebook
+from ..governance.service import get_row, to_standard
 from ..rules import kernel
 from ..rules.identifiers import mask_resident_id
 from ..rules.table import ScoringTable, build_table
 from ..standards.model import Standard
-from .service import get_row, to_standard
+from .service import Population, load_population
 
 
 @dataclass

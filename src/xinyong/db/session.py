@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -68,3 +70,21 @@ def fetch_tuples(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+T = TypeVar("T")
+
+
+def insert_once(session: Session, row: T, existing: Callable[[], T | None]) -> tuple[T, bool]:
+    """Insert `row` in a savepoint; when a concurrent writer inserted the same thing first (a unique index says
+    so), return theirs instead: (row, created). Any other integrity error is raised."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        again = existing()
+        if again is None:
+            raise
+        return again, False
+    return row, True

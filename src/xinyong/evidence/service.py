@@ -17,12 +17,12 @@ from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
 from ..core.clock import beijing_today
 from ..core.uow import UnitOfWork
+from ..db.session import insert_once
 from ..errors import ConflictError, InputError, NotFoundError
 from ..messages.evidence import EvidenceAttached
 from ..records import repository as records_repo
@@ -126,15 +126,10 @@ def attach_evidence(uow: UnitOfWork, record_id: int, data: bytes, filename: str 
         return Attached(existing, False)
     row = EvidenceFile(sha256=sha, name=name, size=len(data), media_type=media_type, record_id=record_id,
                        uploaded_by=actor.name, uploaded_at=uow.clock.now())
-    try:
-        with session.begin_nested():  # a concurrent upload of the same content to the same record wins the index
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        again = repository.attached(session, record_id, sha)
-        if again is None:
-            raise
-        return Attached(again, False)
+    # a concurrent upload of the same content to the same record wins the unique index
+    row, created = insert_once(session, row, lambda: repository.attached(session, record_id, sha))
+    if not created:
+        return Attached(row, False)
     subject = subjects_repo.by_id(session, record.subject_id)
     assert subject is not None
     uow.publish(EvidenceAttached(subject.id, subject.code, record_id=record_id, name=name, size=len(data),

@@ -157,15 +157,9 @@ class CommentReceiptOut(BaseModel):
     submitted_at: str
 
 
-class CommentOut(BaseModel):
+class CommentOut(CommentReceiptOut):
     """A comment as staff see it; name and contact are null for roles that may not see personal data."""
 
-    id: int
-    version: str
-    name: str | None
-    contact: str | None
-    text: str
-    submitted_at: str
     decision: Literal["adopted", "partly_adopted", "not_adopted"] | None
     reason: str | None
     decided_by: str | None

@@ -54,12 +54,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
 from ..auth.audit import audit_actor
 from ..core.uow import UnitOfWork
+from ..db.session import insert_once
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem, UnauthorizedError
 from ..messages.evaluation import ReevaluateEveryone
 from ..reference import repository as reference_repo
@@ -494,15 +494,10 @@ def submit_comment(uow: UnitOfWork, version: str, name: str | None, contact: str
         return existing, False
     comment = StandardComment(version=version, name=name, contact=contact, text=body, content_hash=digest,
                               submitted_at=uow.clock.now(), origin=(origin or "")[:100])
-    try:
-        with session.begin_nested():  # a concurrent identical submission: the unique key keeps one
-            session.add(comment)
-            session.flush()
-    except IntegrityError:
-        again = repository.comment_by_hash(session, version, digest)
-        if again is None:
-            raise
-        return again, False
+    # a concurrent identical submission: the unique key keeps one
+    comment, created = insert_once(session, comment, lambda: repository.comment_by_hash(session, version, digest))
+    if not created:
+        return comment, False
     audit_actor(session, Actor(name="public", role="anonymous", origin=origin), "standard.comment",
                 f"comment:{comment.id}", f"version={version} chars={len(body)}")
     return comment, True

@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
+from ..db.session import insert_once
 from ..errors import ConflictError, InputError, NotFoundError, Problem, future_problem, refuse
 from ..messages.listings import ListingRemoved, SubjectListed
 from ..reference.service import department_names
@@ -96,15 +96,10 @@ def enter_listing(uow: UnitOfWork, data: ListingIn, actor: Actor) -> tuple[Membe
     source = "system" if actor.channel == "interface" else "department"
     row = Membership(subject_id=subject.id, list_code=data.list, listed_on=data.listed_on, source=source,
                      department=data.department, source_ref=ref, entered_by=actor.name, entered_at=uow.clock.now())
-    try:
-        with session.begin_nested():  # a concurrent duplicate loses on the unique index
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        again = repository.by_ref(session, subject.id, data.list, ref)
-        if again is None:
-            raise
-        return again, False
+    # a concurrent duplicate loses on the unique index
+    row, created = insert_once(session, row, lambda: repository.by_ref(session, subject.id, data.list, ref))
+    if not created:
+        return row, False
     definition = _list_def(data.list)
     uow.publish(SubjectListed(subject.id, subject.code, membership_id=row.id, list_code=row.list_code,
                               list_name=definition.name, listed_on=row.listed_on.isoformat(), source=source,

@@ -89,10 +89,6 @@ class Principal:
         return self.may_see_personal or (self.actor is not None and self.actor.role == "subject"
                                          and self.actor.subject == subject_code)
 
-    def check_subject(self, subject_code: str) -> None:
-        """Role "subject" reads only its own subject (122号 第二条; issue 3 item 6): 403 for any other."""
-        check_own_subject(self.actor, subject_code)
-
 
 def audit_personal_read(uow: UnitOfWork, who: Principal, target: str, detail: str = "") -> None:
     """Every read of personal data (unmasked resident ID numbers, full archives) goes to the audit trail with

@@ -178,3 +178,22 @@ def test_art16_2_a_refusal_from_last_year_stays_in_force_until_a_record_says_it_
     assert _evaluation(client, code, date(2025, 12, 31))["fused"] is True  # its own period: the fuse held (G1-05)
     with unit_of_work(client.app.state.engine) as uow:
         assert batch_evaluate(uow, TODAY, store=True).mismatches == []
+
+
+def test_x02_the_list_status_question_is_answered_for_any_module(
+        client: TestClient, tokens: dict[str, str], pinned: None) -> None:
+    """Spec X-02: one service answers "is this subject on list L on day d" (45号, 52号 and 44号 modules ask it)."""
+    from xinyong.listings.service import on_list
+    from xinyong.subjects.repository import by_code
+
+    code = make_subject(client, tokens["admin"])["code"]
+    listing = _list(client, tokens["admin"], code, date(2026, 1, 5), list_code="serious_illegal_dishonest")
+    client.post(f"/api/v1/listings/{listing['id']}/removal", headers=auth(tokens["admin"]),
+                json={"removed_on": "2026-02-01", "reason": "信用修复"})
+    with unit_of_work(client.app.state.engine, writing=False) as uow:
+        sid = by_code(uow.session, code).id
+        assert on_list(uow.session, sid, "serious_illegal_dishonest", date(2026, 1, 4)) == []
+        assert [m.id for m in on_list(uow.session, sid, "serious_illegal_dishonest", date(2026, 1, 5))] == [listing["id"]]
+        assert [m.id for m in on_list(uow.session, sid, "serious_illegal_dishonest", date(2026, 1, 31))] == [listing["id"]]
+        assert on_list(uow.session, sid, "serious_illegal_dishonest", date(2026, 2, 1)) == []
+        assert on_list(uow.session, sid, "abnormal_operations", date(2026, 1, 10)) == []

@@ -66,24 +66,9 @@ def withdrawal_of(session: Session, record_id: int) -> Withdrawal | None:
     return session.scalars(select(Withdrawal).where(Withdrawal.record_id == record_id)).first()
 
 
-def for_subject(session: Session, subject_id: int) -> list[tuple[Record, Withdrawal | None]]:
-    stmt = (
-        select(Record, Withdrawal)
-        .outerjoin(Withdrawal, Withdrawal.record_id == Record.id)
-        .where(Record.subject_id == subject_id)
-        .order_by(Record.act_date.desc(), Record.id.desc())
-    )
-    return [(r, w) for r, w in session.execute(stmt).all()]
-
-
 def superseded_by(session: Session, record_id: int) -> int | None:
     """The id of the newer version correcting this record (信息纠错, 122号 Art.10), if any."""
     return session.scalars(select(Record.id).where(Record.supersedes_id == record_id)).first()
-
-
-def correction_of(session: Session, record_id: int) -> Correction | None:
-    """The correction that created this version (None for a first version)."""
-    return session.scalars(select(Correction).where(Correction.record_id == record_id)).first()
 
 
 def status_of(session: Session, record: Record) -> str:

@@ -14,7 +14,7 @@ A standard submitted through the API may write either form.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -373,6 +373,3 @@ def load_reference(path: Path = DEFAULT_DIR / "reference.yaml") -> dict[str, Any
         data: dict[str, Any] = _render_all(yaml.safe_load(fh))
     return data
 
-
-def all_items(standards: Iterable[Standard]) -> list[Item]:
-    return [it for std in standards for it in std.items]

@@ -133,7 +133,7 @@ def persisting_fuses(session: Session, period_start: date, as_of: date, subject_
             out.setdefault(sid, {}).setdefault(key, {"record_ids": [], "listing_ids": []})["listing_ids"].append(
                 membership_id)
     refusal_items = reference_service.items_firing(session, REFUSAL_FUSE)
-    since = max(first_day_in_force(), date.min)
+    since = first_day_in_force()  # 122号 Art.28: acts before the measures fire nothing
     for sid, record_id in records_repo.open_refusals(session, refusal_items, since, period_start, as_of, subject_id):
         out.setdefault(sid, {}).setdefault(REFUSAL_FUSE, {"record_ids": [], "listing_ids": []})["record_ids"].append(
             record_id)

@@ -21,11 +21,13 @@ from xinyong.core.uow import UnitOfWork
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_engine
 from xinyong.demo import make_resident_id, make_uscc
+from xinyong.schema import Base
 from xinyong.users.tokens import create_token
 
 PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL")
-DATA_TABLES = ("archive_checkpoints", "archive_entries", "evaluations", "evidence_files", "record_corrections", "record_withdrawals", "record_duplicates", "list_memberships", "records", "national_grades", "subject_industries",
-               "subjects", "api_tokens", "users", "login_attempts", "audit_events")
+# Every table but the reference data that `seed_defaults` loads once per database, children before parents.
+KEPT_TABLES = frozenset({"departments", "industries", "catalogue_items", "standards", "standard_comments"})
+DATA_TABLES = tuple(t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL URL"))]
 
 

@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from . import __version__, bootstrap, deps, errors_http
 from .archive import views as archive_views
 from .calendar import views as calendar_views
+from .cases import views as cases_views
+from .commitments import views as commitments_views
 from .core.clock import beijing_today
 from .core.settings import settings
 from .db.session import engine_for
@@ -26,6 +28,9 @@ from .governance import views as governance_views
 from .jobs import DailyRefresher
 from .listings import views as listings_views
 from .logs import configure_logging
+from .notifications import views as notifications_views
+from .outbox import views as outbox_views
+from .outbox.delivery import Deliverer
 from .records import views as records_views
 from .reference import views as reference_views
 from .reference.framework import SystemStatus, validity_on
@@ -45,12 +50,13 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        refresher = DailyRefresher(engine) if refresh_daily else None
-        if refresher:
-            refresher.start()
+        # `xinyong serve`: the daily jobs, and delivery of the outbox and of notifications (44号 Task 14)
+        workers = [DailyRefresher(engine), Deliverer(engine)] if refresh_daily else []
+        for worker in workers:
+            worker.start()
         yield
-        if refresher:
-            refresher.stop()
+        for worker in workers:
+            worker.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -68,7 +74,8 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     assert bootstrap.unit_of_work  # the handler table is wired before the first request
     errors_http.install(app)
     for module in (reference_views, subjects_views, evaluation_views, records_views, listings_views, calendar_views, archive_views,
-                   governance_views, users_views, evidence_views):
+                   governance_views, users_views, evidence_views, cases_views, commitments_views,
+                   notifications_views, outbox_views):
         # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 Art.2; issue 3 item 6)
         app.include_router(module.router, dependencies=[Depends(deps.reject_nul), Depends(deps.subject_scope)])
 

@@ -3,13 +3,18 @@
 Order matters where it shows: a fact is archived first (its entry precedes what follows from it), the subject is
 enrolled in an industry before it is re-evaluated, and re-evaluation is queued once per subject, after the facts
 of the same unit of work (122号 Art.13 实时更新, 122号 Art.19 全流程可追溯).
+
+The domains above the core of 122号 (cases, commitments, downstream sync) declare what they react to in their own
+`handlers.REACTIONS`; they are appended here, in this order, after the core reactions to the same message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .archive.handlers import archive_changes, archive_fact
+from .cases.handlers import REACTIONS as CASES
+from .commitments.handlers import REACTIONS as COMMITMENTS
 from .core.events import Message, SubjectFact
 from .core.uow import Handler
 from .evaluation.handlers import reevaluate_everyone, reevaluate_subject, request_reevaluation
@@ -17,9 +22,10 @@ from .messages.evaluation import EvaluationsChanged, ReevaluateEveryone, Reevalu
 from .messages.listings import ListingRemoved, SubjectListed
 from .messages.records import RecordCorrected, RecordEntered, RecordWithdrawn
 from .messages.subjects import NationalGradeRecorded, SubjectRegistered
+from .outbox.handlers import REACTIONS as OUTBOX
 from .subjects.handlers import enrol_for_record
 
-HANDLERS: dict[type[Message], Sequence[Handler]] = {
+CORE: dict[type[Message], Sequence[Handler]] = {
     # every archivable fact (subclasses of SubjectFact) goes to the subject's hash chain (122号 Art.19)
     SubjectFact: [archive_fact],
     SubjectRegistered: [request_reevaluation],
@@ -34,3 +40,15 @@ HANDLERS: dict[type[Message], Sequence[Handler]] = {
     ReevaluateSubject: [reevaluate_subject],
     ReevaluateEveryone: [reevaluate_everyone],
 }
+
+
+def compose(*tables: Mapping[type[Message], Sequence[Handler]]) -> dict[type[Message], Sequence[Handler]]:
+    out: dict[type[Message], list[Handler]] = {}
+    for table in tables:
+        for message, handlers in table.items():
+            out.setdefault(message, []).extend(handlers)
+    return {message: tuple(handlers) for message, handlers in out.items()}
+
+
+# the outbox last: it shares what the other reactions of the same unit of work decided (44号 Task 14)
+HANDLERS = compose(CORE, CASES, COMMITMENTS, OUTBOX)

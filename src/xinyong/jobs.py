@@ -3,6 +3,7 @@ the 1 January period change (122号 Art.13; G1-02), and a signed archive checkpo
 
 from __future__ import annotations
 
+import argparse
 import threading
 
 import structlog
@@ -39,3 +40,7 @@ class DailyRefresher:
             except Exception:
                 log.exception("archive_checkpoint_failed")
             self._stop.wait(self.interval)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`xinyong jobs …` (filled in by the scheduled-work change of issue 8)."""

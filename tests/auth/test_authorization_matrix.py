@@ -45,6 +45,7 @@ ENDPOINTS: dict[str, str] = {
     "POST /api/v1/tokens/{token_id}/revoke": "tokens.manage",
     "POST /api/v1/departments": "departments.manage",
     "PUT /api/v1/departments/{code}": "departments.manage",
+    "POST /api/v1/notifications/{notification_id}/read": "notifications.read",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # sign-in, and a public comment on a draft under consultation (122号 Art.12 向社会公开征求意见), need no token

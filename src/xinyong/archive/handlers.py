@@ -17,4 +17,4 @@ def archive_changes(event: EvaluationsChanged, uow: UnitOfWork) -> None:
     """A batch's changes, appended in bulk after every concurrent real-time writer of the archive."""
     lock_archive(uow.session)
     append_many(uow, [(c.subject_id, c.subject_code, c.archive_kind, c.summary, c.payload())
-                      for c in event.changes])
+                      for c in event.evaluations])

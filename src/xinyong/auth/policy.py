@@ -18,8 +18,8 @@ Roles (spec D1-01…D1-11):
                    122号 Art.4(2) "组织规划实施、审批、执法等相关部门"; empty by default).
                Rule (b) binds business tokens only: coordinator/support/admin enter on behalf of any department
                (122号 Art.4(3) 支撑部门 repairs problem data on the business departments' feedback).
-- hall         政务服务大厅 (122号 Art.4(1), 122号 Art.18): completes credit information (registers subjects); routes
-               objections and repairs (future actions).
+- hall         政务服务大厅 (122号 Art.4(1), 122号 Art.18): completes credit information (registers subjects); receives,
+               routes, reports and closes objection and repair cases.
 - support      支撑部门 科技信息处/大数据中心 (122号 Art.4(3), 122号 Art.5): operates the system — tokens, calendar apply,
                batch evaluation, data repair (records).
 - leader       主管领导 (122号 Art.12, 122号 Art.17, 122号 Art.24): approves; reads everything else.
@@ -77,6 +77,23 @@ POLICY: dict[str, frozenset[str]] = {
     "departments.manage": frozenset({"admin", "coordinator"}),
     # reading the audit trail (122号 Art.19 全流程可追溯)
     "audit.read": frozenset({"admin", "coordinator", "support"}),
+    # 122号 Art.18 异议处理及信用修复: the subject applies (its own account: its own subject only, checked in
+    # cases/service.py) or staff file on its behalf; the hall (政务服务大厅) routes, reports to the municipal credit
+    # authority and closes; the routed business department (own department only) or branch verifies and issues
+    # the review opinion (审核意见).
+    "cases.file": frozenset({"admin", "coordinator", "hall", "subject"}),
+    "cases.intake": frozenset({"admin", "hall"}),
+    "cases.verify": frozenset({"admin", "coordinator", "business"}),
+    "cases.read": frozenset({"admin", "coordinator", "business", "hall", "support", "leader", "subject"}),
+    # 122号 Art.8 last paragraph: 业务部门 enter commitment items and run the closed loop with the supervisors
+    "commitments.manage": frozenset({"admin", "coordinator", "business", "support"}),
+    # 44号 Task 14 及时共享、及时更新: receivers of the downstream changes are registered by operations (122号 Art.5)
+    "receivers.manage": frozenset({"admin", "support"}),
+    "changes.read": frozenset({"admin", "coordinator", "support"}),
+    # a signed-in user or account reads its own notices
+    "notifications.read": _EVERYONE,
+    # the daily jobs (CLI `xinyong jobs run`; listed so the table is complete): 122号 Art.5 运维
+    "jobs.run": frozenset({"admin", "support"}),
 }
 
 # Roles whose work needs full resident ID numbers (spec G1-17); others see them masked (110105********002X).

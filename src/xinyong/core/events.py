@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,22 @@ class SubjectFact(Event, ABC):
     @abstractmethod
     def payload(self) -> dict[str, Any]:
         """The facts archived and hashed (canonical JSON values)."""
+
+
+class Change(NamedTuple):
+    """One change shared downstream: its type (e.g. "grade_changed"), the subject's code and the data sent."""
+
+    type: str
+    subject_code: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Shared(Event, ABC):
+    """An event shared with the other credit platforms (44号 Task 14 及时共享、及时更新): the outbox stores what
+    `changes()` returns in the publishing transaction, and `xinyong serve` delivers it to every registered receiver
+    in order (or a receiver pulls it from /api/v1/changes). An event that shares nothing this time returns []."""
+
+    @abstractmethod
+    def changes(self) -> list[Change]:
+        """The downstream changes this event makes (often one; none when nothing a receiver needs changed)."""

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..core.events import Command, Event, SubjectFact
+from ..core.events import Change, Command, Event, Shared, SubjectFact
 
 GENERAL_SCOPE = "general"  # the general evaluation (通用评价); industry evaluations are keyed by industry code
 EVALUATION_CHANGED = "evaluation_changed"
+GRADE_CHANGED = "grade_changed"  # shared downstream (44号 Task 14)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class SubjectReevaluated(Event):
 
 
 @dataclass(frozen=True)
-class EvaluationChanged(SubjectFact):
+class EvaluationChanged(SubjectFact, Shared):
     """A stored evaluation changed in score, grade, level, fuse or standard: old → new and why."""
 
     scope: str
@@ -62,9 +63,23 @@ class EvaluationChanged(SubjectFact):
         return {"scope": self.scope, "as_of": self.as_of, "old": self.old, "new": self.new,
                 "fuse_articles": self.fuse_articles, "components": self.components, "cause": self.cause}
 
+    def changes(self) -> list[Change]:
+        """Only a new grade, level or fuse goes downstream (a score within the same level changes no measure)."""
+        keys = ("grade", "level", "fused")
+        if self.old is not None and all(self.old.get(k) == self.new.get(k) for k in keys):
+            return []
+        def view(e: dict[str, Any] | None) -> dict[str, Any] | None:  # noqa: E306
+            return None if e is None else {k: e.get(k) for k in ("score", *keys)}
+        return [Change(GRADE_CHANGED, self.subject_code, {
+            "scope": self.scope, "as_of": self.as_of, "old": view(self.old), "new": view(self.new),
+            "fuse_articles": self.fuse_articles, "cause": self.cause.get("kind")})]
+
 
 @dataclass(frozen=True)
-class EvaluationsChanged(Event):
+class EvaluationsChanged(Shared):
     """Many EvaluationChanged at once (a batch re-evaluation); the archive appends them in bulk."""
 
-    changes: Sequence[EvaluationChanged]
+    evaluations: Sequence[EvaluationChanged]
+
+    def changes(self) -> list[Change]:
+        return [c for e in self.evaluations for c in e.changes()]

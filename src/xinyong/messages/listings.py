@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.events import SubjectFact
+from ..core.events import Change, Shared, SubjectFact
 
 SUBJECT_LISTED = "subject_listed"
 LISTING_REMOVED = "listing_removed"
 
 
 @dataclass(frozen=True)
-class SubjectListed(SubjectFact):
+class SubjectListed(SubjectFact, Shared):
     membership_id: int
     list_code: str
     list_name: str
@@ -33,9 +33,14 @@ class SubjectListed(SubjectFact):
                 "source": self.source, "department": self.department, "source_ref": self.source_ref,
                 "by": self.by}
 
+    def changes(self) -> list[Change]:
+        return [Change(SUBJECT_LISTED, self.subject_code, {
+            "membership_id": self.membership_id, "list": self.list_code, "list_name": self.list_name,
+            "listed_on": self.listed_on, "department": self.department, "source_ref": self.source_ref})]
+
 
 @dataclass(frozen=True)
-class ListingRemoved(SubjectFact):
+class ListingRemoved(SubjectFact, Shared):
     membership_id: int
     list_code: str
     list_name: str
@@ -52,3 +57,8 @@ class ListingRemoved(SubjectFact):
     def payload(self) -> dict[str, Any]:
         return {"membership_id": self.membership_id, "list": self.list_code, "removed_on": self.removed_on,
                 "reason": self.reason, "by": self.by}
+
+    def changes(self) -> list[Change]:
+        return [Change(LISTING_REMOVED, self.subject_code, {
+            "membership_id": self.membership_id, "list": self.list_code, "list_name": self.list_name,
+            "removed_on": self.removed_on, "reason": self.reason})]

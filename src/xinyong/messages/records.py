@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.events import SubjectFact
+from ..core.events import Change, Shared, SubjectFact
 
 RECORD_ENTERED = "record_entered"
 RECORD_WITHDRAWN = "record_withdrawn"
 RECORD_CORRECTED = "record_corrected"
 RECORD_DUPLICATE_LINKED = "record_duplicate_linked"
+RECORD_REPAIRED = "record_repaired"  # shared downstream: a repair or an upheld objection (44号 Task 14)
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class RecordEntered(SubjectFact):
 
 
 @dataclass(frozen=True)
-class RecordWithdrawn(SubjectFact):
+class RecordWithdrawn(SubjectFact, Shared):
     record_id: int
     reason: str
     kind: str  # error | objection | repair
@@ -47,6 +48,14 @@ class RecordWithdrawn(SubjectFact):
 
     def payload(self) -> dict[str, Any]:
         return {"record_id": self.record_id, "reason": self.reason, "kind": self.kind, "by": self.by, "at": self.at}
+
+    def changes(self) -> list[Change]:
+        """A repair or an upheld objection is shared (44号 Task 14 信用修复信息及时共享); a withdrawn input error
+        was never a credit fact to share."""
+        if self.kind == "error":
+            return []
+        return [Change(RECORD_REPAIRED, self.subject_code, {"record_id": self.record_id, "kind": self.kind,
+                                                            "reason": self.reason, "at": self.at})]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,20 @@
+"""Notification bodies of the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class NotificationOut(BaseModel):
+    id: int
+    recipient_kind: str
+    recipient: str
+    kind: str
+    title: str
+    body: str
+    link: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    read_at: datetime | None

@@ -1,0 +1,71 @@
+"""通知 — tell the subject and the responsible staff at each step of a case or a commitment (issue 8 item 7).
+
+`notify` writes one row per recipient in the caller's unit of work (the notice exists if and only if the step
+happened); the in-app list reads these rows, and the e-mail/SMS adapter sends them after the commit
+(notifications.delivery), so a failed mail server never rolls back a step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..auth.actors import Actor
+from ..core.uow import UnitOfWork
+from ..errors import ForbiddenError, NotFoundError
+from . import repository
+from .models import Notification
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: str  # subject | department | role
+    value: str
+
+    @staticmethod
+    def subject(code: str) -> Recipient:
+        return Recipient("subject", code)
+
+    @staticmethod
+    def department(code: str) -> Recipient:
+        return Recipient("department", code)
+
+    @staticmethod
+    def role(name: str) -> Recipient:
+        return Recipient("role", name)
+
+
+def notify(uow: UnitOfWork, recipients: Sequence[Recipient], *, kind: str, title: str, body: str,
+           link: str | None = None) -> list[Notification]:
+    """One notice per distinct recipient, in this unit of work."""
+    rows = [Notification(recipient_kind=r.kind, recipient=r.value, kind=kind, title=title[:200], body=body,
+                         link=link, created_at=uow.clock.now())
+            for r in dict.fromkeys(recipients)]
+    uow.session.add_all(rows)
+    uow.session.flush()
+    return rows
+
+
+def recipients_of(actor: Actor) -> list[tuple[str, str]]:
+    """Whose notices a caller reads: a subject account its subject's; staff their role's and department's."""
+    if actor.role == "subject":
+        return [("subject", actor.subject)] if actor.subject else []
+    out = [("role", actor.role)]
+    if actor.department:
+        out.append(("department", actor.department))
+    return out
+
+
+def inbox(uow: UnitOfWork, actor: Actor, unread_only: bool = False, limit: int = 100) -> list[Notification]:
+    return repository.for_recipients(uow.session, recipients_of(actor), unread_only, limit)
+
+
+def mark_read(uow: UnitOfWork, notification_id: int, actor: Actor) -> Notification:
+    row = repository.by_id(uow.session, notification_id)
+    if row is None:
+        raise NotFoundError("id", f"没有编号为 {notification_id} 的通知", f"no notification {notification_id}")
+    if (row.recipient_kind, row.recipient) not in recipients_of(actor):
+        raise ForbiddenError("id", "只能标记发给本人的通知", "only a notice addressed to you can be marked read")
+    if row.read_at is None:
+        row.read_at = uow.clock.now()
+    return row

@@ -1,0 +1,31 @@
+"""In-app notifications: the caller's own list, and marking one read."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from ..auth.actors import Actor
+from ..core.uow import UnitOfWork
+from ..deps import get_uow, require
+from ..errors_http import error_responses
+from .schemas import NotificationOut
+from .service import inbox, mark_read
+
+router = APIRouter(prefix="/api/v1", tags=["notifications 通知"])
+
+
+@router.get("/notifications", response_model=list[NotificationOut], summary="本人的通知（最新在前）",
+            responses=error_responses(401))
+def my_notifications(unread: bool = Query(False), limit: int = Query(100, ge=1, le=500),
+                     uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("notifications.read"))
+                     ) -> list[NotificationOut]:
+    return [NotificationOut.model_validate(n, from_attributes=True) for n in inbox(uow, actor, unread, limit)]
+
+
+@router.post("/notifications/{notification_id}/read", response_model=NotificationOut, summary="标记通知已读",
+             responses=error_responses(401, 403, 404))
+def read(notification_id: int, uow: UnitOfWork = Depends(get_uow),
+         actor: Actor = Depends(require("notifications.read"))) -> NotificationOut:
+    row = mark_read(uow, notification_id, actor)
+    uow.audit("notification.read", f"notification:{notification_id}")
+    return NotificationOut.model_validate(row, from_attributes=True)

@@ -25,6 +25,7 @@ from .db.session import engine_for
 from .evaluation import views as evaluation_views
 from .evidence import views as evidence_views
 from .governance import views as governance_views
+from .inspections import views as inspections_views
 from .jobs import DailyRefresher
 from .listings import views as listings_views
 from .logs import configure_logging
@@ -36,6 +37,7 @@ from .reference import views as reference_views
 from .reference.framework import SystemStatus, validity_on
 from .standards.loader import load_parameters
 from .subjects import views as subjects_views
+from .supervision import views as supervision_views
 from .users import views as users_views
 from .users.tokens import resolve_token
 
@@ -75,7 +77,7 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     errors_http.install(app)
     for module in (reference_views, subjects_views, evaluation_views, records_views, listings_views, calendar_views, archive_views,
                    governance_views, users_views, evidence_views, cases_views, commitments_views,
-                   notifications_views, outbox_views):
+                   notifications_views, outbox_views, supervision_views, inspections_views):
         # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 Art.2; issue 3 item 6)
         app.include_router(module.router, dependencies=[Depends(deps.reject_nul), Depends(deps.subject_scope)])
 

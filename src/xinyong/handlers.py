@@ -18,12 +18,14 @@ from .commitments.handlers import REACTIONS as COMMITMENTS
 from .core.events import Message, SubjectFact
 from .core.uow import Handler
 from .evaluation.handlers import reevaluate_everyone, reevaluate_subject, request_reevaluation
+from .inspections.handlers import REACTIONS as INSPECTIONS
 from .messages.evaluation import EvaluationsChanged, ReevaluateEveryone, ReevaluateSubject
 from .messages.listings import ListingRemoved, SubjectListed
 from .messages.records import RecordCorrected, RecordEntered, RecordWithdrawn
 from .messages.subjects import NationalGradeRecorded, SubjectRegistered
 from .outbox.handlers import REACTIONS as OUTBOX
 from .subjects.handlers import enrol_for_record
+from .supervision.handlers import REACTIONS as SUPERVISION
 
 CORE: dict[type[Message], Sequence[Handler]] = {
     # every archivable fact (subclasses of SubjectFact) goes to the subject's hash chain (122号 Art.19)
@@ -51,4 +53,4 @@ def compose(*tables: Mapping[type[Message], Sequence[Handler]]) -> dict[type[Mes
 
 
 # the outbox last: it shares what the other reactions of the same unit of work decided (44号 Task 14)
-HANDLERS = compose(CORE, CASES, COMMITMENTS, OUTBOX)
+HANDLERS = compose(CORE, CASES, COMMITMENTS, SUPERVISION, INSPECTIONS, OUTBOX)

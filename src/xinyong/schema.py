@@ -9,12 +9,14 @@ from .db.base import Base
 from .evaluation.models import Evaluation
 from .evidence.models import EvidenceFile
 from .governance.models import StandardComment, StandardVersion
+from .inspections import models as inspections_models  # noqa: F401
 from .listings.models import Membership
 from .notifications import models as notifications_models  # noqa: F401
 from .outbox import models as outbox_models  # noqa: F401
 from .records.models import Correction, Duplicate, Record, Withdrawal
 from .reference.models import CatalogueItem, Department, Industry
 from .subjects.models import NationalGrade, Subject, SubjectIndustry
+from .supervision import models as supervision_models  # noqa: F401
 from .users.models import ApiToken, LoginAttempt, User
 
 __all__ = [

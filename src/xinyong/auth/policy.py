@@ -94,6 +94,21 @@ POLICY: dict[str, frozenset[str]] = {
     "notifications.read": _EVERYONE,
     # the daily jobs (CLI `xinyong jobs run`; listed so the table is complete): 122号 Art.5 运维
     "jobs.run": frozenset({"admin", "support"}),
+    # 122号 Art.20, 21, 24: business departments draft the measures lists of their industries (the coordinator
+    # its consolidated lists); the leader in charge of the industry approves; the coordinating department files
+    # (备案) and publishes them
+    "measures.draft": frozenset({"admin", "coordinator", "business"}),
+    "measures.approve": frozenset({"leader"}),
+    "measures.file": frozenset({"admin", "coordinator"}),
+    # 122号 Art.22, 23, 25: the processes that apply the grade ask the decision service (every answer is logged);
+    # 122号 Art.26 social bodies read through named, scoped tokens (viewer) with purpose and legal basis
+    "decisions.query": frozenset({"admin", "coordinator", "business", "hall", "support", "leader", "viewer"}),
+    # 122号 Art.25 监督检查计划; 44号 Task 12 无事不扰 whitelist; inspection results flow back as records
+    "inspections.plan": frozenset({"admin", "coordinator", "business"}),
+    "inspections.record": frozenset({"admin", "coordinator", "business"}),
+    # 122号 Art.17 排行榜: a business department sets it up; published only after the leader in charge approves
+    "rankings.draft": frozenset({"admin", "coordinator", "business"}),
+    "rankings.approve": frozenset({"leader"}),
 }
 
 # Roles whose work needs full resident ID numbers (spec G1-17); others see them masked (110105********002X).

@@ -1,0 +1,3 @@
+"""Tables of this domain."""
+
+from __future__ import annotations

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import ApiToken, LoginAttempt, User
@@ -23,6 +27,36 @@ def all_users(session: Session) -> list[User]:
 
 def login_attempt(session: Session, username: str) -> LoginAttempt | None:
     return session.get(LoginAttempt, username)
+
+
+def count_login_guess(session: Session, username: str, now: datetime) -> tuple[int, datetime | None]:
+    """Count one more guess for this name BEFORE its password is checked, in one statement (an upsert): the row
+    stays locked until the transaction ends, so parallel guesses queue and each sees the count of the ones before
+    it (issue 12 item 3: no lost count, no unique violation). A lock that has run out starts the count afresh.
+    Returns (guesses counted, locked_until)."""
+    table = LoginAttempt.__table__
+    expired = (table.c.locked_until.is_not(None)) & (table.c.locked_until <= now)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(username=username, failures=1, last_failure_at=now, locked_until=None)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.username], set_={
+        "failures": case((expired, 1), else_=table.c.failures + 1),
+        "locked_until": case((expired, None), else_=table.c.locked_until),
+        "last_failure_at": now,
+    }).returning(table.c.failures, table.c.locked_until)
+    failures, locked_until = session.execute(stmt).one()
+    session.expire_all()  # the ORM's copy of the row (if any) is stale now
+    return int(failures), locked_until
+
+
+def lock_login(session: Session, username: str, until: datetime) -> None:
+    row = session.get(LoginAttempt, username)
+    if row is not None:
+        row.locked_until = until
+        session.flush()
+
+
+def forget_login_guesses(session: Session, username: str) -> None:
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
 
 
 def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:

@@ -24,7 +24,7 @@ from ..reference.service import department_names
 from ..rules.identifiers import normalize_code
 from ..subjects import repository as subjects_repo
 from . import repository
-from .models import ApiToken, LoginAttempt, User
+from .models import ApiToken, User
 from .tokens import check_scope, issue_token
 
 _hasher = PasswordHasher()
@@ -158,28 +158,25 @@ def login(uow: UnitOfWork, username: str, password: str, origin: str = "") -> Lo
     conf = security_settings()
     name = username.strip().lower()[:60]
     now = uow.clock.now()
-    attempt = repository.login_attempt(session, name)
-    if attempt is not None and attempt.locked_until is not None and attempt.locked_until > now:
+    # issue 12 item 3: the guess is counted (atomically) before the password is checked, so at most
+    # `max_failures` guesses are ever checked however many arrive in parallel
+    guesses, locked_until = repository.count_login_guess(session, name, now)
+    if (locked_until is not None and locked_until > now) or guesses > conf.max_failures:
         _hasher_verify(_dummy_hash(), password)  # same work as a real check
+        if locked_until is None:
+            locked_until = now + timedelta(minutes=conf.lock_minutes)
+            repository.lock_login(session, name, locked_until)
         _audit_as(uow, name, "-", "user.login_locked", origin)
-        raise LoginFailed(attempt.locked_until)
+        raise LoginFailed(locked_until)
     user = repository.by_username(session, name)
     ok = _hasher_verify(user.password_hash if user is not None else _dummy_hash(), password)
     if not ok or user is None or not user.active:
-        if attempt is None:
-            attempt = LoginAttempt(username=name, failures=0)
-            session.add(attempt)
-        if attempt.locked_until is not None and attempt.locked_until <= now:
-            attempt.failures, attempt.locked_until = 0, None  # the lock has run out: count afresh
-        attempt.failures += 1
-        attempt.last_failure_at = now
-        if attempt.failures >= conf.max_failures:
-            attempt.locked_until = now + timedelta(minutes=conf.lock_minutes)
-        session.flush()
-        _audit_as(uow, name, "-", "user.login_failed", origin, f"failures={attempt.failures}")
-        raise LoginFailed(attempt.locked_until)
-    if attempt is not None:
-        session.delete(attempt)
+        if guesses >= conf.max_failures:
+            locked_until = now + timedelta(minutes=conf.lock_minutes)
+            repository.lock_login(session, name, locked_until)
+        _audit_as(uow, name, "-", "user.login_failed", origin, f"failures={guesses}")
+        raise LoginFailed(locked_until)
+    repository.forget_login_guesses(session, name)  # a success starts the count afresh
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     expires = now + timedelta(hours=conf.session_hours)

@@ -97,11 +97,13 @@ ROLES = ("admin", "coordinator", "business", "hall", "support", "leader", "viewe
 
 @pytest.fixture
 def tokens(clean: Engine) -> dict[str, str]:
-    """One token per role; the business token belongs to 勘察设计处 (kanchasheji)."""
+    """One token per role; the business token belongs to 勘察设计处 (kanchasheji). The leader's is a sign-in session
+    (kind "login"): approvals need the leader in person, never a machine token (issue 12 item 2)."""
     out = {}
     with unit_of_work(clean) as s:
         for role in ROLES:
-            out[role] = create_token(s.session, f"test-{role}", role, "kanchasheji" if role == "business" else None)
+            out[role] = create_token(s.session, f"test-{role}", role, "kanchasheji" if role == "business" else None,
+                                     kind="login" if role == "leader" else "api")
     return out
 
 

@@ -67,7 +67,7 @@ def published(client: TestClient, tokens: dict[str, str], *, written: int = -20,
 
 def leader_token(engine: Engine, scope: list[str] | None, name: str = "scoped-leader") -> str:
     with unit_of_work(engine) as uow:
-        return create_token(uow.session, name, "leader", scope=scope)
+        return create_token(uow.session, name, "leader", scope=scope, kind="login")  # the leader signed in
 
 
 # --- 6(a) no back-dating -------------------------------------------------------------------------------------
@@ -239,22 +239,34 @@ def test_a_general_standard_needs_a_leader_in_charge_of_general_122_art12(gclien
 
 
 @pytest.mark.article("122号 Art.12")
-def test_leader_scope_on_tokens_is_validated_naming_scope_122_art12(gclient: TestClient, tokens) -> None:
-    def post(body: dict) -> tuple[int, dict]:
-        r = gclient.post("/api/v1/tokens", json=body, headers=auth(tokens["admin"]))
-        return r.status_code, r.json()
+def test_no_api_credential_mints_a_leader_coordinator_or_admin_credential_122_art12(gclient: TestClient, tokens
+                                                                                  ) -> None:
+    """Issue 12 item 2: leader, coordinator and admin credentials come from the server console only (the scope of a
+    leader credential is validated there: tests/cli/test_cli.py); a docking credential may carry no scope."""
+    for granter in ("admin", "support"):
+        for role in ("leader", "coordinator", "admin"):
+            r = gclient.post("/api/v1/tokens", json={"name": f"x-{role}", "role": role, "scope": ["general"]},
+                             headers=auth(tokens[granter]))
+            assert r.status_code == 403 and r.json()["detail"][0]["field"] == "role", (granter, role, r.text)
+            assert "控制台" in r.json()["detail"][0]["reason_zh"]
+    r = gclient.post("/api/v1/tokens", json={"name": "x", "role": "viewer", "scope": ["general"]},
+                     headers=auth(tokens["admin"]))
+    assert r.status_code == 422 and [d["field"] for d in r.json()["detail"]] == ["scope"], r.text
+    assert gclient.post("/api/v1/tokens", json={"name": "dock", "role": "business", "department": "kanchasheji"},
+                        headers=auth(tokens["support"])).status_code == 201
 
-    status, body = post({"name": "leader-sd", "role": "leader", "scope": ["survey_design", "general"]})
-    assert status == 201 and body["scope"] == ["survey_design", "general"]
-    for bad in ({"name": "x", "role": "viewer", "scope": ["general"]},
-                {"name": "x", "role": "leader", "scope": ["no_such_industry"]},
-                {"name": "x", "role": "leader", "scope": []}):
-        status, body = post(bad)
-        assert status == 422 and [d["field"] for d in body["detail"]] == ["scope"], body
-    status, body = post({"name": "legacy-leader", "role": "leader"})
-    assert status == 201 and body["scope"] is None
-    listed = {t["name"]: t for t in gclient.get("/api/v1/tokens", headers=auth(tokens["admin"])).json()}
-    assert listed["leader-sd"]["scope"] == ["survey_design", "general"]
+
+@pytest.mark.article("122号 Art.12")
+def test_a_leader_machine_token_cannot_approve_only_a_leader_signed_in_122_art12(gclient: TestClient, tokens,
+                                                                               clean) -> None:
+    v = published(gclient, tokens)
+    with unit_of_work(clean) as uow:
+        machine = create_token(uow.session, "leader-by-console", "leader")  # an API token, not a person
+    r = gclient.post(f"/api/v1/standards/{v}/approve", json={"effective_date": today().isoformat()},
+                     headers=auth(machine))
+    assert r.status_code == 403 and r.json()["detail"][0]["field"] == "Authorization", r.text
+    assert "登录" in r.json()["detail"][0]["reason_zh"]
+    assert approve(gclient, leader_token(clean, None, "in-person"), v, today())["lifecycle"]["status"] == "in_force"
 
 
 @pytest.mark.article("122号 Art.12")

@@ -229,7 +229,7 @@ def test_editing_a_published_draft_restarts_its_consultation_122_art12(gclient: 
 
 # --- 实施满一年后可以更新 (第十二条), counted per G0-1: same calendar date next year --------------------------
 
-LEADER = Actor(name="主管领导", role="leader")
+LEADER = Actor(name="主管领导", role="leader", channel="manual")  # signed in (issue 12 item 2)
 REGULATOR = Actor(name="勘察设计处", role="business", department="kanchasheji")
 
 

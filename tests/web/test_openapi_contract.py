@@ -145,7 +145,7 @@ def test_representative_bodies_validate_against_the_published_schema(client: Tes
         _valid(spec, path, method, "200", r.json())
     r = client.get("/api/v1/calendar/add-workdays", params={"start": date(2025, 9, 30).isoformat(), "days": 5})
     _valid(spec, "/api/v1/calendar/add-workdays", "get", "200", r.json())
-    created = client.post("/api/v1/tokens", json={"name": "schema", "role": "leader", "scope": ["general"]},
+    created = client.post("/api/v1/tokens", json={"name": "schema", "role": "business", "department": "kanchasheji"},
                           headers=admin)
     assert created.status_code == 201
     _valid(spec, "/api/v1/tokens", "post", "201", created.json())

@@ -114,10 +114,19 @@ POLICY: dict[str, frozenset[str]] = {
 # Roles whose work needs full resident ID numbers (spec G1-17); others see them masked (110105********002X).
 PERSONAL_DATA_ROLES = frozenset({"admin", "coordinator", "business", "hall", "support"})
 
-# Only admin may create admin credentials (support runs operations but must not mint a higher role).
+# Issue 12 item 2 (separation of duties): no API credential mints a credential with more power than a docking
+# system needs. Leader, coordinator and admin credentials are created only on the server console
+# (`xinyong user create` / `token create`, audited as "cli"), so no single operator token can draft, consult and
+# approve a standard (122号 Art.12 主管领导审定) or consolidate the lists (122号 Art.4(1) 统筹部门).
+CONSOLE_ONLY_ROLES = frozenset({"admin", "coordinator", "leader"})
 GRANTABLE_BY: dict[str, frozenset[str]] = {
+    "admin": frozenset(ROLES) - CONSOLE_ONLY_ROLES,
+    "support": frozenset(ROLES) - CONSOLE_ONLY_ROLES,
+}
+# Support may revoke any token but an administrator's (admin: any) — revoking takes power away, never adds it.
+REVOCABLE_BY: dict[str, frozenset[str]] = {
     "admin": frozenset(ROLES),
-    "support": frozenset(r for r in ROLES if r != "admin"),
+    "support": frozenset(ROLES) - {"admin"},
 }
 
 

@@ -374,6 +374,10 @@ def approve(uow: UnitOfWork, version: str, effective_date: date, actor: Actor, t
     if actor.role != "leader":
         raise ForbiddenError("Authorization", "评价标准须经主管领导审定 (122号 第十二条)",
                              "a standard is approved by the leader in charge (122号 Art.12)")
+    if actor.channel != "manual":  # issue 12 item 2: a person signed in, never a machine token
+        raise ForbiddenError("Authorization", "审定须由主管领导本人登录后操作，接口令牌不能审定 (122号 第十二条)",
+                             "approval needs the leader in charge signed in as a user, not an API token "
+                             "(122号 Art.12)")
     row = get_row(session, version)
     if not in_scope(scope, row.family, row.industry):
         what = "通用评价标准" if row.family == "general" else f"行业 {row.industry} 的评价标准"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
 from ..auth.audit import audit_actor
-from ..auth.policy import GRANTABLE_BY, ROLES
+from ..auth.policy import CONSOLE_ONLY_ROLES, GRANTABLE_BY, REVOCABLE_BY, ROLES
 from ..auth.settings import security_settings
 from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError
@@ -219,10 +219,20 @@ def revoke_by_name_or_id(uow: UnitOfWork, which: str) -> list[ApiToken]:
 
 
 def check_may_grant(granter_role: str, role: str) -> None:
-    """Support runs operations but may not mint an admin credential (privilege escalation)."""
+    """An API credential mints only docking credentials (issue 12 item 2): leader, coordinator and admin ones are
+    created on the server console only (auth/policy.py CONSOLE_ONLY_ROLES)."""
     if role not in GRANTABLE_BY.get(granter_role, frozenset()):
-        raise ForbiddenError("role", f"角色 {granter_role} 不能签发 {role} 令牌",
-                             f"role {granter_role} may not issue a {role} token")
+        console = "；主管领导、统筹部门和管理员凭证只能在服务器控制台创建 (xinyong user create / token create)" \
+            if role in CONSOLE_ONLY_ROLES else ""
+        console_en = "; leader, coordinator and admin credentials are created only on the server console " \
+            "(xinyong user create / token create)" if role in CONSOLE_ONLY_ROLES else ""
+        raise ForbiddenError("role", f"角色 {granter_role} 不能签发 {role} 令牌{console}",
+                             f"role {granter_role} may not issue a {role} token{console_en}")
+
+
+def check_may_revoke(revoker_role: str, role: str) -> None:
+    if role not in REVOCABLE_BY.get(revoker_role, frozenset()):
+        raise ForbiddenError("id", f"角色 {revoker_role} 不能吊销 {role} 令牌", f"role {revoker_role} may not revoke a {role} token")
 
 
 def token_out(row: ApiToken, now: datetime) -> dict[str, Any]:

@@ -87,8 +87,8 @@ def create_token(data: TokenIn, uow: UnitOfWork = Depends(get_uow),
 def revoke_token(token_id: int, uow: UnitOfWork = Depends(get_uow),
                  actor: Actor = Depends(require("tokens.manage"))) -> dict[str, Any]:
     target = repository.token_by_id(uow.session, token_id)
-    if target is not None and target.role == "admin":
-        service.check_may_grant(actor.role, "admin")  # support may not revoke the administrators' tokens
+    if target is not None:
+        service.check_may_revoke(actor.role, target.role)  # support may not revoke the administrators' tokens
     row = service.revoke_token(uow, token_id)
     uow.audit("token.revoke", f"token:{row.id}", row.name)
     return service.token_out(row, uow.clock.now())

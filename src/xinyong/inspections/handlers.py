@@ -1,10 +1,46 @@
-"""What this domain reacts to: message class → its handlers, composed into the one table by xinyong.handlers."""
+"""What this domain reacts to: message class → its handlers, composed into the one table by xinyong.handlers.
+
+"无事不扰"白名单 (44号 Task 12; spec G3-02): a subject leaves every whitelist at once on a new counting bad record
+dated within the rule's window (122号 Art.7 不良信用信息) or on a listing (spec X-02), with the reason archived."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from ..core.events import Message
-from ..core.uow import Handler
+from ..core.uow import Handler, UnitOfWork
+from ..messages.listings import SubjectListed
+from ..messages.records import RecordCorrected, RecordEntered
+from ..records import repository as records_repo
+from ..reference import repository as reference_repo
+from .config import whitelist_rule
+from .whitelist import remove_subject, window
 
-REACTIONS: dict[type[Message], Sequence[Handler]] = {}
+
+def remove_on_bad_record(event: RecordEntered | RecordCorrected, uow: UnitOfWork) -> None:
+    session = uow.session
+    item = reference_repo.catalogue(session).get(event.item)
+    if item is None or item.polarity != "bad":
+        return
+    record = records_repo.by_id(session, event.record_id)
+    if record is None or records_repo.status_of(session, record) not in ("active", "duplicate"):
+        return
+    today = uow.clock.today()
+    first, last = window(today, whitelist_rule(today).clean_months)
+    if not first <= record.act_date <= last:
+        return  # older than the window: it would not have kept the subject off the list either
+    remove_subject(uow, event.subject_id, event.subject_code, "bad_record",
+                   f"新增不良记录 #{record.id} {event.item} {event.item_name}（{record.act_date}）")
+
+
+def remove_on_listing(event: SubjectListed, uow: UnitOfWork) -> None:
+    remove_subject(uow, event.subject_id, event.subject_code, "listing",
+                   f"列入{event.list_name}（{date.fromisoformat(event.listed_on)}起）")
+
+
+REACTIONS: dict[type[Message], Sequence[Handler]] = {
+    RecordEntered: [remove_on_bad_record],
+    RecordCorrected: [remove_on_bad_record],
+    SubjectListed: [remove_on_listing],
+}

@@ -28,9 +28,18 @@ def of_subject(session: Session, subject_id: int) -> Sequence[Membership]:
 
 def active_on(session: Session, lists: Collection[str], day: date, subject_id: int | None = None
               ) -> Sequence[Membership]:
-    """Memberships of `lists` that hold on `day` (listed_on ≤ day < removed_on), of one subject or of all."""
+    """Memberships of `lists` that hold on `day` (listed_on ≤ day < removed_on, day ≤ ends_on), of one subject or
+    of all."""
     stmt = select(Membership).where(Membership.list_code.in_(lists), Membership.listed_on <= day,
-                                    or_(Membership.removed_on.is_(None), Membership.removed_on > day))
+                                    or_(Membership.removed_on.is_(None), Membership.removed_on > day),
+                                    or_(Membership.ends_on.is_(None), Membership.ends_on >= day))
     if subject_id is not None:
         stmt = stmt.where(Membership.subject_id == subject_id)
     return session.scalars(stmt.order_by(Membership.subject_id, Membership.id)).all()
+
+
+def ended_not_removed(session: Session, day: date) -> Sequence[Membership]:
+    """Listings whose effect ended before `day` (ends_on < day) and whose removal is not recorded yet."""
+    return session.scalars(select(Membership).where(Membership.removed_on.is_(None), Membership.ends_on.is_not(None),
+                                                    Membership.ends_on < day)
+                           .order_by(Membership.ends_on, Membership.id)).all()

@@ -14,6 +14,8 @@ class ListingIn(BaseModel):
     listed_on: date
     source_ref: str = Field(min_length=1, max_length=200, description="the listing decision or batch reference")
     department: str | None = Field(None, max_length=40)
+    ends_on: date | None = Field(None, description="last day of the listing's effect; default: the list's fixed "
+                                                   "period (GET /api/v1/lists), none: until removed (spec G3-01)")
 
 
 class RemovalIn(BaseModel):
@@ -35,6 +37,9 @@ class ListingOut(BaseModel):
     source_ref: str
     removal_reason: str | None
     fuse: str | None
+    ends_on: date | None = Field(description="last day of the listing's effect (spec G3-01(a)); null: until removed")
+    removal_automatic: bool = Field(description="removed by the system without any application (44号 Task 14)")
+    removal_rule: str | None = Field(description="the rule of an automatic removal, e.g. listing_period_ended")
 
 
 class ListOut(BaseModel):
@@ -42,3 +47,5 @@ class ListOut(BaseModel):
     name: str
     reference: str
     fuse: str | None
+    period_months: int | None = Field(description="fixed listing period in months; null: until removed (G3-01(a))")
+    period_reference: str | None

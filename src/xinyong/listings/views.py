@@ -19,7 +19,8 @@ router = APIRouter(prefix="/api/v1", tags=["listings 名单"])
 
 @router.get("/lists", response_model=list[ListOut], summary="名单种类 (spec X-02)")
 def list_kinds() -> list[ListOut]:
-    return [ListOut(code=d.code, name=d.name, reference=d.reference, fuse=d.fuse) for d in lists().values()]
+    return [ListOut(code=d.code, name=d.name, reference=d.reference, fuse=d.fuse, period_months=d.period_months,
+                    period_reference=d.period_reference) for d in lists().values()]
 
 
 @router.post("/listings", status_code=201, response_model=ListingOut,

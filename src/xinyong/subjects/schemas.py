@@ -39,6 +39,18 @@ class NationalGradeOut(BaseModel):
     recorded_at: str
 
 
+class LookupNotice(BaseModel):
+    """事前信用预警 (122号 Art.8 last paragraph): what every lookup of a subject shows besides its own data, e.g. an
+    open or broken commitment. The domains above subjects add them (subjects.service.register_lookup_notices)."""
+
+    kind: str = Field(description="e.g. commitment")
+    id: int
+    state: str = Field(description="e.g. open, overdue, breached")
+    title: str
+    due_on: date | None
+    link: str = Field(description="where the details are, e.g. /api/v1/commitments?subject=…")
+
+
 class SubjectOut(BaseModel):
     """A subject as shown to its reader: an individual's resident ID masked unless the reader may see it (G1-17)."""
 
@@ -47,3 +59,9 @@ class SubjectOut(BaseModel):
     kind: str
     national_grade: str | None
     industries: list[str]
+
+
+class SubjectLookupOut(SubjectOut):
+    """GET /subjects/{code}: the subject and what every lookup of it shows (事前信用预警, 122号 Art.8)."""
+
+    notices: list[LookupNotice] = Field(description="e.g. the subject's open and broken commitments")

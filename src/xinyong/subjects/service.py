@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from ..reference.models import Industry
 from ..rules.identifiers import check_subject_code, mask_resident_id, normalize_code
 from . import repository
 from .models import NationalGrade, Subject, SubjectIndustry
-from .schemas import NationalGradeIn, NationalGradeOut, SubjectIn
+from .schemas import LookupNotice, NationalGradeIn, NationalGradeOut, SubjectIn
 
 
 def validate_subject(session: Session, data: SubjectIn) -> str:
@@ -95,6 +96,22 @@ def to_out(subject: Subject, may_see_personal: bool = False) -> dict[str, object
         "national_grade": subject.national_grade,
         "industries": subject.industry_codes,
     }
+
+
+# 事前信用预警 (122号 Art.8 last paragraph): every lookup of a subject shows what the domains above this one know
+# of it (open and broken commitments). They sit above subjects in the layers, so they are not imported: the
+# composition root (bootstrap) registers one provider per domain, called with (session, subject, today).
+LookupNoticeProvider = Callable[[Session, Subject, date], list[LookupNotice]]
+_lookup_notice_providers: list[LookupNoticeProvider] = []
+
+
+def register_lookup_notices(provider: LookupNoticeProvider) -> None:
+    if provider not in _lookup_notice_providers:
+        _lookup_notice_providers.append(provider)
+
+
+def lookup_notices(session: Session, subject: Subject, today: date) -> list[LookupNotice]:
+    return [notice for provider in _lookup_notice_providers for notice in provider(session, subject, today)]
 
 
 def subject_for_input(session: Session, raw: str, field: str = "subject") -> tuple[Subject | None, Problem | None]:

@@ -11,8 +11,15 @@ from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import error_responses
-from .schemas import NationalGradeIn, NationalGradeOut, SubjectIn, SubjectOut
-from .service import create_subject, get_subject, national_grade_out, record_national_grade, to_out
+from .schemas import NationalGradeIn, NationalGradeOut, SubjectIn, SubjectLookupOut, SubjectOut
+from .service import (
+    create_subject,
+    get_subject,
+    lookup_notices,
+    national_grade_out,
+    record_national_grade,
+    to_out,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["subjects 评价对象"])
 
@@ -26,13 +33,16 @@ def post_subject(data: SubjectIn, request: Request, uow: UnitOfWork = Depends(ge
     return to_out(subject, may_see_personal=True)
 
 
-@router.get("/subjects/{code}", summary="评价对象", response_model=SubjectOut, responses=error_responses(403, 404))
+@router.get("/subjects/{code}", summary="评价对象 (with its open and broken commitments: 122号 Art.8 事前信用预警)",
+            response_model=SubjectLookupOut, responses=error_responses(403, 404))
 def read_subject(code: str, uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                  ) -> dict[str, Any]:
     subject = get_subject(uow.session, code)
     if subject.kind == "individual" and who.may_see_personal:  # spec G1-17: unmasked resident ID read
         audit_personal_read(uow, who, subject.code)
-    return to_out(subject, who.sees_personal_of(subject.code))
+    # 事前信用预警 (122号 Art.8): the lookup shows the subject's open and broken commitments
+    return {**to_out(subject, who.sees_personal_of(subject.code)),
+            "notices": lookup_notices(uow.session, subject, uow.clock.today())}
 
 
 @router.post("/subjects/{code}/national-grades", status_code=201, response_model=NationalGradeOut,

@@ -1,0 +1,220 @@
+"""Scheduled work in one place (issue 8 item 6): the daily jobs, run by `xinyong jobs run [--date D]` and by
+`xinyong serve` (DailyRefresher) from the same registry, in this order:
+
+1. commitments — the overdue notice the day after a commitment's due day, the breach record the day after its
+   grace (122号 Art.8 last paragraph, 122号 Art.7(2), 122号 Art.16(3));
+2. listing_removals — listings whose fixed period ended, removed without any application (44号 Task 14; G3-01(a));
+3. evaluation_refresh — stored evaluations current across midnight and the 1 January re-seed (122号 Art.13; G1-02);
+4. archive_checkpoint — a signed checkpoint of the archive at least daily (122号 Art.19), last, so it covers what
+   the jobs before it archived.
+
+Idempotent: a job claims its (name, day) row in job_runs in the same transaction as its work (both or neither),
+so running twice the same day does nothing more and says so; a concurrent runner waits for the claim and then
+finds it taken. A job that fails leaves no claim and runs again next time. A job that could not act yet (the
+archive without a signing key) leaves no claim either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Literal
+
+import structlog
+from sqlalchemy import Engine
+
+from ..archive import signing
+from ..archive.checkpoints import checkpoint_if_due
+from ..auth.actors import SYSTEM
+from ..commitments.service import run_deadlines
+from ..core.cli import engine as cli_engine
+from ..core.cli import iso_date
+from ..core.clock import DayClock, beijing_today, clock, clock_at
+from ..core.uow import UnitOfWork, start
+from ..db.session import insert_once
+from ..evaluation.refresher import refresh_if_stale
+from ..listings.service import remove_expired_listings
+from . import repository
+from .models import JobRun
+
+log = structlog.get_logger("xinyong.jobs")
+
+Counts = dict[str, int]
+
+
+@dataclass(frozen=True)
+class Job:
+    """`in_unit`: the work runs in the job's own unit of work, with its claim (all or nothing). Otherwise it opens
+    its own (an engine job, itself idempotent) and the claim is written after it; None from it: not yet."""
+
+    name: str
+    zh: str
+    en: str
+    labels: dict[str, tuple[str, str]]  # count key → (中文, English)
+    in_unit: Callable[[UnitOfWork], Counts] | None = None
+    on_engine: Callable[[Engine], Counts | None] | None = None
+
+
+def _checkpoint(engine: Engine) -> Counts | None:
+    written = checkpoint_if_due(engine)
+    if written is None and not signing.key_path().exists():
+        return None  # no key yet (`xinyong archive keygen`): try again on the next run the same day
+    return {"written": int(written is not None)}
+
+
+# The registry, in the order the jobs run. To come from the other issue-8 changes (not in git yet): the deadline
+# flags of cases (xinyong.cases.service.flag_overdue_cases, first) and the expiry of records
+# (xinyong.records expire_records, after listing_removals).
+JOBS: tuple[Job, ...] = (
+    Job("commitments", "信用承诺到期提醒与违诺认定", "commitment notices and breaches",
+        {"notices": ("到期提醒", "notices"), "breaches": ("违诺记录", "breaches")},
+        in_unit=lambda uow: asdict(run_deadlines(uow))),
+    Job("listing_removals", "名单期满自动移出", "automatic removals from lists",
+        {"removed": ("移出", "removed")},
+        in_unit=lambda uow: {"removed": remove_expired_listings(uow)}),
+    Job("evaluation_refresh", "评价结果日更新", "evaluation refresh",
+        {"refreshed": ("已刷新", "refreshed")},
+        on_engine=lambda engine: {"refreshed": int(refresh_if_stale(engine))}),
+    Job("archive_checkpoint", "电子信用档案签名检查点", "archive checkpoint",
+        {"written": ("已写入", "written")}, on_engine=_checkpoint),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    day: date
+    status: Literal["done", "already", "waiting", "failed"]
+    counts: Counts = field(default_factory=dict)
+    error: str | None = None
+
+    def line(self) -> str:
+        counts = "，".join(f"{self.job.labels.get(k, (k, k))[0]} {v}" for k, v in self.counts.items())
+        counts_en = ", ".join(f"{self.job.labels.get(k, (k, k))[1]} {v}" for k, v in self.counts.items())
+        head = f"{self.job.zh} / {self.job.en}"
+        if self.status == "done":
+            return f"{head}: {counts} / {counts_en} — 已完成 / done"
+        if self.status == "already":
+            return (f"{head}: {self.day} 已运行过，本次未再执行（当时：{counts}） / already ran on {self.day}, "
+                    f"nothing more done (then: {counts_en})")
+        if self.status == "waiting":
+            return f"{head}: 暂不能执行，下次再试 / cannot run yet, will try again (see the log)"
+        return f"{head}: 失败 / FAILED: {self.error}"
+
+
+def _claim(uow: UnitOfWork, name: str, day: date) -> tuple[JobRun, bool]:
+    session = uow.session
+    row = JobRun(name=name, day=day, result="", by=SYSTEM.name, started_at=uow.clock.now())
+    return insert_once(session, row, lambda: repository.run_of(session, name, day))
+
+
+def _done(row: JobRun, counts: Counts, uow: UnitOfWork) -> None:
+    row.result, row.finished_at = json.dumps(counts, sort_keys=True), uow.clock.now()
+
+
+def run_job(engine: Engine, job: Job, day: date) -> Outcome:
+    """Run one job for `day` unless it ran that day already. Never raises: a failure is the outcome (logged)."""
+    try:
+        if job.in_unit is not None:
+            with start(engine, SYSTEM) as uow:
+                row, created = _claim(uow, job.name, day)
+                if not created:
+                    return Outcome(job, day, "already", json.loads(row.result or "{}"))
+                counts = job.in_unit(uow)
+                _done(row, counts, uow)
+            return Outcome(job, day, "done", counts)
+        assert job.on_engine is not None
+        with start(engine, SYSTEM, writing=False) as uow:
+            ran = repository.run_of(uow.session, job.name, day)
+            if ran is not None:
+                return Outcome(job, day, "already", json.loads(ran.result or "{}"))
+        result = job.on_engine(engine)
+        if result is None:
+            return Outcome(job, day, "waiting")
+        with start(engine, SYSTEM) as uow:
+            row, created = _claim(uow, job.name, day)
+            if created:
+                _done(row, result, uow)
+        return Outcome(job, day, "done", result)
+    except Exception as exc:  # keep the other jobs running; the failure is logged for operations (大数据中心)
+        log.exception("job_failed", job=job.name, day=str(day))
+        return Outcome(job, day, "failed", error=f"{type(exc).__name__}: {exc}")
+
+
+def run_due(engine: Engine, report: Callable[[int, Outcome], None] | None = None) -> list[Outcome]:
+    """Every job of the registry once for the clock's day, in order; `report(i, outcome)` after each."""
+    day = clock().today()
+    outcomes = []
+    for i, job in enumerate(JOBS, start=1):
+        outcome = run_job(engine, job, day)
+        if outcome.status in ("done", "failed"):
+            log.info("job_ran", job=job.name, day=str(day), status=outcome.status, **outcome.counts)
+        outcomes.append(outcome)
+        if report is not None:
+            report(i, outcome)
+    return outcomes
+
+
+class DailyRefresher:
+    """`xinyong serve`: runs the registry every `interval_seconds`; each job acts once a day (its claim)."""
+
+    def __init__(self, engine: Engine, interval_seconds: float = 300.0) -> None:
+        self.engine = engine
+        self.interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="xinyong-refresher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                run_due(self.engine)
+            except Exception:  # keep serving; the failure is logged for operations (大数据中心)
+                log.exception("jobs_failed")
+            self._stop.wait(self.interval)
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    """`xinyong jobs run [--date D]`: every due daily job once, one line each; exit 1 when any failed."""
+    today = beijing_today()
+    if args.date is not None and args.date > today:
+        print(f"date: 日期 {args.date} 晚于今天 {today} / --date {args.date} is in the future (today is {today})",
+              file=sys.stderr)
+        return 2
+    engine = cli_engine()
+    day = args.date or today
+    print(f"每日任务 / daily jobs — {day}（{len(JOBS)} 项 / jobs）")
+
+    def report(i: int, outcome: Outcome) -> None:
+        print(f"[{i}/{len(JOBS)}] {outcome.line()}", flush=True)
+
+    with clock_at(DayClock(day)) if args.date is not None else nullcontext():
+        outcomes = run_due(engine, report)
+    done = sum(o.status == "done" for o in outcomes)
+    already = sum(o.status == "already" for o in outcomes)
+    failed = sum(o.status == "failed" for o in outcomes)
+    print(f"完成 {done} 项，已运行过 {already} 项，失败 {failed} 项 / done {done}, already ran {already}, "
+          f"failed {failed}")
+    return 1 if failed else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`xinyong jobs run [--date D]`."""
+    jobs = sub.add_parser("jobs", help="每日任务 / scheduled daily jobs").add_subparsers(
+        dest="jobs_command", required=True)
+    s = jobs.add_parser("run", help="run every due daily job once (idempotent: a second run the same day does "
+                                    "nothing more) and print what each did")
+    s.add_argument("--date", type=iso_date, help="the day to run for (default: today; not after today)")
+    s.set_defaults(func=cmd_jobs_run)

@@ -17,9 +17,12 @@ from sqlalchemy import Engine, text
 from tests.api._api_helpers import make_subject, post_record
 from tests.conftest import auth
 from tests.inspections._helpers import INDUSTRY, SEED, TODAY, add_inspectors, post_plan, subjects, whitelist
+from xinyong.auth.actors import Actor
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import DayClock, clock_at
 from xinyong.inspections.models import InspectionPlan
+from xinyong.supervision.schemas import MeasuresEntryIn
+from xinyong.supervision.service import approve, create_draft, file_list
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +85,7 @@ def test_a_draw_is_recomputed_from_the_published_population_and_seed(client, tok
         assert d["reason"]
     assert "SHA-256" in plan["recipe"] and "{seed}:{code}" in plan["recipe"] and "ceil" in plan["recipe"]
     assert plan["factors"] == {"A": "0.3", "B": "0.6", "C": "1", "D": "2"}
-    assert "G1-09" in plan["factors_source"]
+    assert "G1-09" in plan["factors_source"] and "none" in plan["factors_source"]
     # the same seed and population draw the same subjects and inspectors again
     again = post_plan(client, tokens["admin"], base_ratio="0.1")
     assert published(again) == published(plan) and again["id"] != plan["id"]
@@ -235,3 +238,22 @@ def test_resident_id_numbers_are_masked_for_the_public(client, tokens):
     assert person not in str(public) and public["population"][0]["code"].endswith(person[-4:])
     staff = client.get(f"/api/v1/inspection-plans/{plan['id']}", headers=auth(tokens["admin"])).json()
     assert staff == plan
+
+
+@pytest.mark.article("122号 Art.22", "122号 Art.24")
+def test_the_factors_come_from_the_measures_list_in_force(client, tokens, population, clean: Engine):
+    """spec G1-09: the factors are set per department in its measures list (supervision.inspection_factors)."""
+    coordinator, leader = Actor("coord", "coordinator"), Actor("leader", "leader", channel="manual")
+    line = MeasuresEntryIn(grade="A", process="inspection", item="A级大幅减少检查比例", basis="122号 第二十二条(一)1",
+                           category="监督检查", department="kanchasheji", inspection_factor=0.2)
+    with unit_of_work(clean, coordinator) as uow:
+        list_id = create_draft(uow, INDUSTRY, "incentive", None, [line], coordinator).id
+    with unit_of_work(clean, leader) as uow:
+        approve(uow, list_id, leader)
+    with unit_of_work(clean, coordinator) as uow:
+        file_list(uow, list_id, TODAY, coordinator)
+    plan = post_plan(client, tokens["business"], base_ratio="1")
+    assert plan["factors"] == {"A": "0.2", "B": "0.6", "C": "1", "D": "2"}
+    assert "incentive v1" in plan["factors_source"]
+    assert _per_grade(plan)["A"] == 2  # ceil(0.2 × 10)
+    assert published(plan) == recompute(plan)

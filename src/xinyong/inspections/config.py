@@ -1,4 +1,4 @@
-"""The domain's defaults (defaults.yaml): inspection factors by grade (spec G1-09), the whitelist rule (spec G3-02)
+"""The domain's defaults (defaults.yaml): the grades drawn whole (spec G1-09), the whitelist rule (spec G3-02)
 and the four exception codes (44号 Task 12). Each value applies from its date until a later one."""
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from .draw import exact
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
 
@@ -47,10 +45,10 @@ def _at(name: str, day: date) -> dict[str, Any]:
     return values[current[-1] if current else dates[0]]  # type: ignore[no-any-return]
 
 
-def default_factors(day: date) -> Factors:
+def every_drawn(day: date) -> tuple[frozenset[str], str]:
+    """The grades drawn whole whatever the ratio, and the reference that says so."""
     entry = _at("inspection_factors", day)
-    return Factors({g: exact(str(f)) for g, f in entry["factors"].items()}, frozenset(entry["every_drawn"]),
-                   f"inspections/defaults.yaml: {entry['reference']}")
+    return frozenset(entry["every_drawn"]), str(entry["reference"])
 
 
 def whitelist_rule(day: date) -> WhitelistRule:

@@ -37,8 +37,9 @@ from ..reference.service import department_names
 from ..rules.identifiers import mask_resident_id
 from ..subjects.models import Subject
 from ..subjects.service import subject_for_input
+from ..supervision.service import KINDS, in_force, inspection_factors
 from . import repository
-from .config import Factors, default_factors, exception_codes
+from .config import Factors, every_drawn, exception_codes
 from .draw import RECIPE, SEED_PATTERN, decimal_text, draw, exact
 from .models import Inspection, InspectionPlan, Inspector
 from .schemas import InspectionIn, InspectionOut, InspectorIn, InspectorOut, PlanIn, PlanOut, PlanSummary
@@ -124,9 +125,17 @@ def subject_grade(session: Session, subject: Subject, scope: str | None, day: da
 
 
 def factors_for(session: Session, industry: str, department: str, day: date) -> Factors:
-    """The inspection factors of the measures list in force (spec G1-09 "set per department in its measures
-    list"). Until the supervision domain serves them, the defaults of defaults.yaml apply."""
-    return default_factors(day)
+    """The inspection factors of the measures lists in force (spec G1-09 "set per department in its measures
+    list"; the supervision domain's defaults where no list sets one), in grade order, read exactly (0.3 is 3/10);
+    the grades drawn whole come from defaults.yaml (D: at least one on-site inspection per period)."""
+    raw = inspection_factors(session, industry, department, day)
+    order = {g: k for k, g in enumerate(GRADES)}
+    factors = {g: exact(raw[g]) for g in sorted(raw, key=lambda g: (order.get(g, len(order)), g))}
+    lists = [f"{kind} v{row.version}" for kind in KINDS if (row := in_force(session, industry, kind, day)) is not None]
+    whole, reference = every_drawn(day)
+    source = (f"措施清单 / measures lists in force for {industry} on {day}: {', '.join(lists) if lists else 'none'}; "
+              f"spec G1-09 defaults where no list sets a factor; every_drawn: {reference}")
+    return Factors(factors, whole, source)
 
 
 # -- plans --------------------------------------------------------------------------------------------------------

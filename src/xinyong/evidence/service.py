@@ -104,6 +104,15 @@ def check_file(data: bytes, name: str, declared: str | None, pol: Policy) -> str
     return detected
 
 
+def checked_and_stored(data: bytes, filename: str | None, declared: str | None, on: date,
+                       store: EvidenceStore | None = None) -> tuple[str, str, str]:
+    """The checks of every evidence file (name, size, type by content; the limits in force on `on`), then the
+    content-addressed write. Returns (clean name, detected media type, sha256). Case evidence uses it too."""
+    name = clean_name(filename)
+    media_type = check_file(data, name, declared, policy(on))
+    return name, media_type, (store or EvidenceStore()).put(data)
+
+
 @dataclass
 class Attached:
     evidence: EvidenceFile
@@ -117,10 +126,7 @@ def attach_evidence(uow: UnitOfWork, record_id: int, data: bytes, filename: str 
     unreferenced content-addressed file, never a row without its file."""
     session = uow.session
     record = record_for_write(session, record_id, actor, "上传证明材料至", "attach evidence to")
-    name = clean_name(filename)
-    media_type = check_file(data, name, declared, policy(uow.clock.today()))
-    store = store or EvidenceStore()
-    sha = store.put(data)
+    name, media_type, sha = checked_and_stored(data, filename, declared, uow.clock.today(), store)
     existing = repository.attached(session, record_id, sha)
     if existing is not None:
         return Attached(existing, False)

@@ -86,7 +86,7 @@ def correct_record(uow: UnitOfWork, record_id: int, data: CorrectIn, actor: Acto
                       department=data.department or old.department, source_ref=source_ref, note=note,
                       decision_no=old.decision_no, info_class=old.info_class,
                       admin_category=old.admin_category if same_item else None,
-                      accident_grade=old.accident_grade if same_item else None)
+                      accident_grade=old.accident_grade if same_item else None, effect_ends_on=old.effect_ends_on)
     # the same checks as a first report, including the business binding to the (new) department
     _, item = validate_record(session, merged, actor, uow.clock.today())
     unchanged = (merged.item, merged.act_date, merged.department, merged.note) == (
@@ -105,6 +105,7 @@ def correct_record(uow: UnitOfWork, record_id: int, data: CorrectIn, actor: Acto
         late=is_late(actor.channel, first_reported_at(session, old).date(), due), supersedes_id=old.id,
         decision_no=merged.decision_no, info_class=merged.info_class or item.source_category,
         admin_category=merged.admin_category or item.admin_category, accident_grade=merged.accident_grade,
+        effect_ends_on=merged.effect_ends_on,
     )
     try:
         with session.begin_nested():  # a concurrent correction of the same version loses on the unique index

@@ -26,7 +26,7 @@ from .schemas import RecordIn
 from .service import submit_record
 
 RECORD_HEADER = ("subject", "item", "act_date", "department", "source_ref")
-RECORD_OPTIONAL = ("note", "decision_no", "info_class", "admin_category", "accident_grade")
+RECORD_OPTIONAL = ("note", "decision_no", "info_class", "admin_category", "accident_grade", "effect_ends_on")
 SUBJECT_HEADER = ("code", "name", "kind", "national_grade", "industries")
 SUBJECT_OPTIONAL = ("grade_effective_on", "grade_source")
 

@@ -36,6 +36,9 @@ class Record(Base):
     accident_grade: Mapped[str | None] = mapped_column(String(8), nullable=True)  # 国务院令第493号 (G1-06(c))
     # 122号 Art.16(2) 拒不履行: a record that closes an open refusal (it was performed) names the refusal here.
     closes_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
+    # The last day the record has effect (e.g. the end of its 公示期); the day after, `expire_records` withdraws it
+    # as an automatic repair (44号 Task 14 自动修复; spec G3-01). None: no end stated.
+    effect_ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     __table_args__ = (
         Index("ix_records_subject_act", "subject_id", "act_date"),
@@ -86,3 +89,16 @@ class Correction(Base):
     authority_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)  # e.g. 审核意见文号 (spec D1-19)
     corrected_by: Mapped[str] = mapped_column(String(100))
     corrected_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+
+
+class Dispute(Base):
+    """异议 pending on a record (122号 Art.18; spec G1-07): while an objection case to it is open the record is shown
+    "under objection" and still counts (the measures give no suspension). `case_id` names the case of the cases
+    domain (no foreign key: records sit below cases); `closed_at` is set when the case is resolved."""
+
+    __tablename__ = "record_disputes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    case_id: Mapped[int] = mapped_column(Integer, unique=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
-from .models import PUBLICLY_HIDDEN_KINDS, Correction, Duplicate, Record, Withdrawal
+from .models import PUBLICLY_HIDDEN_KINDS, Correction, Dispute, Duplicate, Record, Withdrawal
 
 
 def _counting() -> list:  # type: ignore[type-arg]
@@ -202,3 +202,27 @@ def open_refusals(session: Session, refusal_items: list[str], since: date, befor
     if subject_id is not None:
         stmt = stmt.where(Record.subject_id == subject_id)
     return [(int(s), int(r)) for s, r in session.execute(stmt).all()]
+
+
+def disputed(session: Session, record_ids: list[int]) -> set[int]:
+    """Which of these records are under objection now (an open objection case, 122号 Art.18; G1-07)."""
+    if not record_ids:
+        return set()
+    return set(session.scalars(select(Dispute.record_id).where(Dispute.record_id.in_(record_ids),
+                                                               Dispute.closed_at.is_(None))))
+
+
+def dispute_of_case(session: Session, case_id: int) -> Dispute | None:
+    return session.scalars(select(Dispute).where(Dispute.case_id == case_id)).first()
+
+
+def effect_ended(session: Session, today: date) -> list[Record]:
+    """Records whose effect ended before today (effect_ends_on < today) and that are still current: not withdrawn
+    and not superseded by a correction (44号 Task 14 自动修复)."""
+    newer = aliased(Record)
+    stmt = (select(Record)
+            .where(Record.effect_ends_on.is_not(None), Record.effect_ends_on < today,
+                   ~exists().where(Withdrawal.record_id == Record.id),
+                   ~exists().where(newer.supersedes_id == Record.id))
+            .order_by(Record.id))
+    return list(session.scalars(stmt))

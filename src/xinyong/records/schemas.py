@@ -28,6 +28,9 @@ class RecordIn(BaseModel):
                                        description="生产安全事故等级 (国务院令第493号): 一般 | 较大 | 重大 | 特别重大")
     closes: int | None = Field(default=None, ge=1, le=2**31 - 1,
                                description="id of an earlier refusal to perform (122号 Art.16(2)) this record closes")
+    effect_ends_on: date | None = Field(
+        default=None, description="last day the record has effect (e.g. the end of its 公示期); after it the record is "
+                                  "withdrawn automatically as a repair (44号 Task 14 自动修复)")
 
 
 class BulkIn(BaseModel):
@@ -93,6 +96,7 @@ class RecordOut(BaseModel):
     admin_category: str | None = Field(description="行政类别 (122号 Art.7)")
     accident_grade: str | None
     closes: int | None = Field(description="the refusal to perform (122号 Art.16(2)) this record closes")
+    effect_ends_on: date | None = Field(description="last day of the record's effect (44号 Task 14 自动修复)")
 
 
 class RecordEvaluatedOut(RecordOut):
@@ -123,10 +127,12 @@ class CorrectedOut(RecordEvaluatedOut):
 
 class RecordRowOut(RecordOut):
     """A record in a subject's history; `withdrawal` and `correction` only for staff roles, and only when the
-    record was withdrawn or corrected."""
+    record was withdrawn or corrected; `under_objection` only while an objection to it is open."""
 
     superseded_by: int | None
     duplicate_of: int | None = Field(description="the record that counts for the same decision (G1-16)")
+    under_objection: bool = Field(default=False, description="present (true) only while an objection case to it is "
+                                                             "open (122号 Art.18); it still counts (spec G1-07)")
     withdrawal: WithdrawalOut | None = None
     correction: CorrectionOut | None = None
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..auth.actors import Actor
+from ..auth.actors import SYSTEM, Actor
 from ..calendar.service import default_calendar
 from ..core.uow import UnitOfWork
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem, future_problem
@@ -23,9 +23,9 @@ from ..standards.model import Item
 from ..subjects.models import Subject
 from ..subjects.service import subject_for_input
 from . import repository
-from .models import WITHDRAWAL_KINDS, Duplicate, Record, Withdrawal
+from .models import WITHDRAWAL_KINDS, Dispute, Duplicate, Record, Withdrawal
 from .schemas import RecordIn
-from .scope import check_business_item
+from .scope import check_business_item, may_report_item
 
 
 @dataclass
@@ -49,12 +49,12 @@ def due_date_for(act_date: date) -> tuple[date, bool]:
 def _content(data: RecordIn, subject_code: str, item: CatalogueItem) -> tuple[Any, ...]:
     return (subject_code, data.item, data.act_date, data.department, data.note or None, data.decision_no,
             data.info_class or item.source_category, data.admin_category or item.admin_category, data.accident_grade,
-            data.closes)
+            data.closes, data.effect_ends_on)
 
 
 def _stored_content(record: Record, subject_code: str) -> tuple[Any, ...]:
     return (subject_code, record.item, record.act_date, record.department, record.note or None, record.decision_no,
-            record.info_class, record.admin_category, record.accident_grade, record.closes_id)
+            record.info_class, record.admin_category, record.accident_grade, record.closes_id, record.effect_ends_on)
 
 
 def _class_problems(data: RecordIn, item: CatalogueItem, standard_item: Item | None, today: date) -> list[Problem]:
@@ -111,6 +111,9 @@ def validate_record(session: Session, data: RecordIn, actor: Actor, today: date)
         problems.append(late_fact)
     if not data.source_ref.strip():
         problems.append(Problem("source_ref", "来源编号不能为空", "source_ref must not be blank"))
+    if data.effect_ends_on is not None and data.effect_ends_on < data.act_date:
+        problems.append(Problem("effect_ends_on", f"效力截止日 {data.effect_ends_on} 早于行为日期 {data.act_date}",
+                                f"effect_ends_on {data.effect_ends_on} is before act_date {data.act_date}"))
     if item is not None:
         problems += _class_problems(data, item, item_in_force(session, item.code, data.act_date), today)
     if data.closes is not None and subject is not None:
@@ -151,7 +154,7 @@ def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | N
         entered_by=actor.name, entered_at=now, due_date=due, due_provisional=provisional,
         late=is_late(actor.channel, now.date(), due), decision_no=data.decision_no,
         info_class=data.info_class or item.source_category, admin_category=data.admin_category or item.admin_category,
-        accident_grade=data.accident_grade, closes_id=data.closes,
+        accident_grade=data.accident_grade, closes_id=data.closes, effect_ends_on=data.effect_ends_on,
     )
     try:
         with session.begin_nested():  # a concurrent writer of the same subject and source_ref wins the index
@@ -267,6 +270,8 @@ def record_facts(record: Record) -> dict[str, Any]:
     for name in ("decision_no", "admin_category", "accident_grade", "closes_id"):
         if getattr(record, name) is not None:
             facts[name] = getattr(record, name)
+    if record.effect_ends_on is not None:
+        facts["effect_ends_on"] = record.effect_ends_on.isoformat()
     if record.info_class != "planning":
         facts["info_class"] = record.info_class
     return facts
@@ -294,6 +299,7 @@ def record_out(record: Record, subject_code: str, status: str) -> dict[str, Any]
         "admin_category": record.admin_category,
         "accident_grade": record.accident_grade,
         "closes": record.closes_id,
+        "effect_ends_on": record.effect_ends_on.isoformat() if record.effect_ends_on else None,
     }
 
 
@@ -314,3 +320,50 @@ def finalise_provisional_due_dates(session: Session) -> tuple[int, int]:
         done += 1
     session.flush()
     return done, left
+
+
+# --- 异议 (122号 Art.18): a record under objection ----------------------------------------------------------------
+
+def open_dispute(uow: UnitOfWork, record_id: int, case_id: int) -> Dispute:
+    """Mark the record "under objection" while case `case_id` is open (spec G1-07: it still counts)."""
+    row = Dispute(record_id=record_id, case_id=case_id, opened_at=uow.clock.now())
+    uow.session.add(row)
+    uow.session.flush()
+    return row
+
+
+def close_dispute(uow: UnitOfWork, case_id: int) -> None:
+    """The objection case is resolved: the record is no longer under objection (whatever the outcome)."""
+    row = repository.dispute_of_case(uow.session, case_id)
+    if row is not None and row.closed_at is None:
+        row.closed_at = uow.clock.now()
+        uow.session.flush()
+
+
+def department_may_act_on(session: Session, record: Record, department: str) -> bool:
+    """Whether a business department may withdraw or correct this record itself (122号 Art.8 谁生成、谁录入、谁负责,
+    122号 Art.4(2)): its own department's record, of an item it may report."""
+    item = session.get(CatalogueItem, record.item)
+    return record.department == department and item is not None and may_report_item(session, department, item)
+
+
+# --- 自动修复 (44号 Task 14; spec G3-01): the end of a record's effect ---------------------------------------------
+
+AUTOMATIC_REPAIR_RULE = "44号 Task 14"
+
+
+def expire_records(uow: UnitOfWork) -> int:
+    """Withdraw, as an automatic repair (kind "repair": hidden from public views, kept in the archive), every
+    current record whose effect ended before today (`effect_ends_on` < today; the end day itself still has
+    effect), without any application. Idempotent: a withdrawn record is not found again. Each withdrawal says
+    why (automatic: true, the rule, the end day and today) and re-evaluates the subject (a fuse it fired lifts,
+    G1-05). Returns how many records were withdrawn."""
+    today = uow.clock.today()
+    done = 0
+    for record in repository.effect_ended(uow.session, today):
+        assert record.effect_ends_on is not None
+        reason = (f"效力期限届满自动修复（automatic: true; rule: {AUTOMATIC_REPAIR_RULE}; "
+                  f"effect_ends_on: {record.effect_ends_on.isoformat()}; date: {today.isoformat()}）")
+        withdraw_record(uow, record.id, reason, SYSTEM, kind="repair")
+        done += 1
+    return done

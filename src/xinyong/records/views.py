@@ -121,19 +121,24 @@ def correct(record_id: int, data: CorrectIn, uow: UnitOfWork = Depends(get_uow),
 def subject_records(code: str, uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                     ) -> list[dict[str, Any]]:
     """Every version of every record with its status (active / withdrawn / superseded) and links
-    (supersedes / superseded_by, 122号 第十条). Without a token or as viewer, records withdrawn after an objection
-    or repaired are left out (spec G1-17); staff roles see them with their status."""
+    (supersedes / superseded_by, 122号 第十条); `under_objection` while an objection case to it is open (第十八条,
+    spec G1-07: it still counts). Without a token or as viewer, records withdrawn after an objection or repaired
+    are left out (spec G1-17); staff roles see them with their status."""
     subject = get_subject(uow.session, code)
     shown = public_code(subject, who.sees_personal_of(subject.code))
     if subject.kind == "individual" and who.may_see_personal:
         audit_personal_read(uow, who, subject.code, "records")
     staff = who.actor is not None and who.actor.role in STAFF_ROLES
     rows = repository.history_for_subject(uow.session, subject.id)
+    # 122号 Art.18, spec G1-07: a record with an open objection is shown "under objection" to everyone; it counts
+    disputed = repository.disputed(uow.session, [row.record.id for row in rows])
     out = []
     for row in rows if staff else repository.public_records(uow.session, subject.id, rows):
         body = record_out(row.record, shown, row.status)
         body["superseded_by"] = row.superseded_by
         body["duplicate_of"] = row.duplicate_of
+        if row.record.id in disputed:
+            body["under_objection"] = True
         if staff and row.withdrawal is not None:
             w = row.withdrawal
             body["withdrawal"] = {"kind": w.kind, "reason": w.reason, "by": w.withdrawn_by,

@@ -18,3 +18,4 @@ class NotificationOut(BaseModel):
     created_at: datetime
     sent_at: datetime | None
     read_at: datetime | None
+    send_state: str = "pending"  # pending | sent | in_app (no e-mail/SMS address) | failed

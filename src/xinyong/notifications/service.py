@@ -2,19 +2,24 @@
 
 `notify` writes one row per recipient in the caller's unit of work (the notice exists if and only if the step
 happened); the in-app list reads these rows, and the e-mail/SMS adapter sends them after the commit
-(notifications.delivery), so a failed mail server never rolls back a step.
+(notifications.delivery, run by the serving deliverer), so a failed mail server never rolls back a step and
+never loses the in-app row. Where a notice is also sent comes from `set_contact` (none: in-app only).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
-from ..errors import ForbiddenError, NotFoundError
+from ..errors import ForbiddenError, InputError, NotFoundError
 from . import repository
-from .models import Notification
+from .models import Contact, Notification
+
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 -]{4,30}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,25 @@ def notify(uow: UnitOfWork, recipients: Sequence[Recipient], *, kind: str, title
     uow.session.add_all(rows)
     uow.session.flush()
     return rows
+
+
+def set_contact(uow: UnitOfWork, recipient: Recipient, *, email: str | None = None, phone: str | None = None
+                ) -> Contact:
+    """Where the recipient's notices are also sent (e-mail first, else SMS); both None: in-app only from now on.
+    Called e.g. when a subject gives its contact while filing a case (issue 8 item 7)."""
+    email = (email or "").strip() or None
+    phone = (phone or "").strip() or None
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise InputError("email", "电子邮箱格式不正确", "not an e-mail address")
+    if phone is not None and not _PHONE.fullmatch(phone):
+        raise InputError("phone", "手机号码格式不正确", "not a phone number (digits, optional leading +)")
+    row = repository.contact(uow.session, recipient.kind, recipient.value)
+    if row is None:
+        row = Contact(recipient_kind=recipient.kind, recipient=recipient.value)
+        uow.session.add(row)
+    row.email, row.phone, row.updated_at = email, phone, uow.clock.now()
+    uow.session.flush()
+    return row
 
 
 def recipients_of(actor: Actor) -> list[tuple[str, str]]:

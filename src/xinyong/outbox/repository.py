@@ -1,0 +1,140 @@
+"""All queries of the outbox, the receivers and their dead letters; and the sequencer (see outbox/__init__.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from .models import DeadLetter, OutboxEvent, Receiver
+
+# pg_advisory_xact_lock key of the sequencer ("44" 号 Task "14"): one transaction at a time numbers its changes
+SEQUENCER_LOCK = 44_014
+_UNSEQUENCED = "xinyong.outbox.unsequenced"
+
+
+# -- the outbox -------------------------------------------------------------------------------------------------
+def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """One executemany INSERT of the rows (seq NULL), and the sequencer armed for this transaction's commit."""
+    if not rows:
+        return
+    session.execute(insert(OutboxEvent.__table__), list(rows))
+    if not session.info.get(_UNSEQUENCED):
+        session.info[_UNSEQUENCED] = True
+        if not event.contains(session, "before_commit", _sequence_at_commit):
+            event.listen(session, "before_commit", _sequence_at_commit)
+
+
+def _sequence_at_commit(session: Session) -> None:
+    if session.info.pop(_UNSEQUENCED, False):
+        assign_seqs(session)
+
+
+def assign_seqs(session: Session) -> int:
+    """Number this transaction's changes after every committed one, in insertion order; returns how many.
+
+    Runs as the last statements before COMMIT. On PostgreSQL the transaction-scoped advisory lock is held from
+    here until the commit completes, so the next numbering transaction reads max(seq) only after this one is
+    visible: seq order is commit order and a reader of `seq > n` never sees n+2 before n+1. On SQLite the writing
+    transaction already holds the database's only write lock. Every committed row has a seq; a NULL seq is only
+    ever this transaction's own uncommitted row."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(SEQUENCER_LOCK)))
+    base = session.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0)))
+    numbered = (select(OutboxEvent.id, func.row_number().over(order_by=OutboxEvent.id).label("rn"))
+                .where(OutboxEvent.seq.is_(None)).subquery())
+    result = session.execute(update(OutboxEvent.__table__).values(seq=base + numbered.c.rn)
+                             .where(OutboxEvent.__table__.c.id == numbered.c.id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def last_seq(session: Session) -> int:
+    return int(session.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0))) or 0)
+
+
+def _of_types(stmt: Any, types: Sequence[str]) -> Any:
+    return stmt.where(OutboxEvent.type.in_(types)) if types else stmt
+
+
+def events_after(session: Session, after: int, limit: int, types: Sequence[str] = ()) -> list[OutboxEvent]:
+    """Committed changes with seq > after, in seq order (the pull API and the deliverer)."""
+    stmt = select(OutboxEvent).where(OutboxEvent.seq > after)
+    return list(session.scalars(_of_types(stmt, types).order_by(OutboxEvent.seq).limit(limit)))
+
+
+def events_by_seq(session: Session, seqs: Iterable[int]) -> list[OutboxEvent]:
+    return list(session.scalars(select(OutboxEvent).where(OutboxEvent.seq.in_(list(seqs))).order_by(OutboxEvent.seq)))
+
+
+def count_after(session: Session, after: int, types: Sequence[str] = ()) -> int:
+    stmt = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.seq > after)
+    return int(session.scalar(_of_types(stmt, types)) or 0)
+
+
+def count_events(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(OutboxEvent)) or 0)
+
+
+# -- receivers --------------------------------------------------------------------------------------------------
+def receiver_by_id(session: Session, receiver_id: int) -> Receiver | None:
+    return session.get(Receiver, receiver_id) if 0 < receiver_id < 2**31 else None
+
+
+def receiver_by_name(session: Session, name: str) -> Receiver | None:
+    return session.scalars(select(Receiver).where(Receiver.name == name)).first()
+
+
+def all_receivers(session: Session, active_only: bool = False) -> list[Receiver]:
+    stmt = select(Receiver)
+    if active_only:
+        stmt = stmt.where(Receiver.active.is_(True))
+    return list(session.scalars(stmt.order_by(Receiver.id)))
+
+
+def claim(session: Session, receiver_id: int, owner: str, now: datetime, until: datetime) -> bool:
+    """Take the receiver for one delivery round unless another deliverer holds an unexpired claim. On PostgreSQL
+    a concurrent claimer waits for the row and re-checks the condition, so exactly one wins."""
+    result = session.execute(
+        update(Receiver).where(Receiver.id == receiver_id, Receiver.active.is_(True),
+                               or_(Receiver.lease_until.is_(None), Receiver.lease_until < now,
+                                   Receiver.lease_owner == owner))
+        .values(lease_owner=owner, lease_until=until).execution_options(synchronize_session=False))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def save_progress(session: Session, receiver_id: int, owner: str, **values: Any) -> None:
+    """Write the round's outcome for the receiver (only while this deliverer holds it)."""
+    session.execute(update(Receiver).where(Receiver.id == receiver_id, Receiver.lease_owner == owner)
+                    .values(**values).execution_options(synchronize_session=False))
+
+
+# -- dead letters -----------------------------------------------------------------------------------------------
+def dead_letters(session: Session, receiver_id: int, states: Sequence[str]) -> list[DeadLetter]:
+    return list(session.scalars(select(DeadLetter).where(DeadLetter.receiver_id == receiver_id,
+                                                         DeadLetter.state.in_(states))
+                                .order_by(DeadLetter.seq, DeadLetter.id)))
+
+
+def dead_letter(session: Session, dead_letter_id: int) -> DeadLetter | None:
+    return session.get(DeadLetter, dead_letter_id)
+
+
+def count_dead(session: Session, receiver_id: int, state: str) -> int:
+    return int(session.scalar(select(func.count()).select_from(DeadLetter).where(
+        DeadLetter.receiver_id == receiver_id, DeadLetter.state == state)) or 0)
+
+
+def redeliver_all(session: Session, receiver_id: int, now: datetime) -> int:
+    """Every dead letter of the receiver back to pending (delivered before its later events, in seq order)."""
+    result = session.execute(
+        update(DeadLetter).where(DeadLetter.receiver_id == receiver_id, DeadLetter.state == "dead")
+        .values(state="pending", redelivered_at=now, attempts=0).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def update_dead_letter(session: Session, dead_letter_id: int, **values: Any) -> None:
+    session.execute(update(DeadLetter).where(DeadLetter.id == dead_letter_id).values(**values)
+                    .execution_options(synchronize_session=False))

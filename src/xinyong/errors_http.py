@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import DomainError
@@ -77,12 +78,37 @@ def install(app: FastAPI) -> None:
             detail = [{"field": "", "reason_zh": str(detail), "reason_en": str(detail)}]
         return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
 
+    @app.exception_handler(OperationalError)
+    async def busy(request: Request, exc: OperationalError) -> JSONResponse:
+        """Issue 12 item 6: a database busy with another writer (SQLite's write lock past the busy timeout;
+        PostgreSQL lock timeout, deadlock or serialization failure) is 503 with Retry-After: nothing was written
+        (the unit of work rolled back), so the client may simply send the same request again."""
+        if not database_busy(exc):
+            return await unexpected(request, exc)
+        log.warning("database_busy", path=request.url.path, error=str(exc.orig)[:200])
+        return JSONResponse(status_code=503, headers={"Retry-After": "1"}, content={"detail": [{
+            "field": "", "reason_zh": "数据库正忙（其他写入进行中），未写入任何数据，请稍后重试",
+            "reason_en": "the database is busy with another writer; nothing was written, retry shortly"}]})
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
         return JSONResponse(status_code=500, content={"detail": [{
             "field": "", "reason_zh": "系统内部错误，已记录，请联系运维（大数据中心）",
             "reason_en": "internal error; it has been logged"}]})
+
+
+# SQLSTATEs of PostgreSQL that mean "another transaction is in the way": serialization failure, deadlock,
+# lock not available (lock_timeout), query canceled by statement_timeout is not one of them
+_BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def database_busy(exc: OperationalError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    message = str(orig).lower()
+    return "database is locked" in message or "database table is locked" in message
 
 
 # --- the error body, documented in OpenAPI (`responses=error_responses(401, 403, 422)` on a route) ---------------
@@ -107,6 +133,7 @@ _STATUS_TEXT = {
     409: "conflicts with what is stored",
     422: "bad input (field names it; reason in Chinese and English)",
     429: "too many attempts",
+    503: "the database is busy with another writer; nothing was written (Retry-After)",
 }
 
 

@@ -115,7 +115,7 @@ def _claim(uow: UnitOfWork, name: str, day: date) -> tuple[JobRun, bool]:
 
 
 def _done(row: JobRun, counts: Counts, uow: UnitOfWork) -> None:
-    row.result, row.finished_at = json.dumps(counts, sort_keys=True), uow.clock.now()
+    row.result, row.finished_at = json.dumps(counts, ensure_ascii=False), uow.clock.now()
 
 
 def run_job(engine: Engine, job: Job, day: date) -> Outcome:

@@ -65,12 +65,14 @@ class Received:
 
 
 @dataclass
-class TestReceiver:
+class HookReceiver:
     """A downstream platform: verifies X-Xinyong-Signature, records what it got, answers `status`."""
 
     port: int
     secret: bytes = SECRET.encode()
     status: int = 200
+    fail_seqs: set[int] = field(default_factory=set)  # answered 500 (a change the receiver cannot take)
+    hits: int = 0  # every POST, acknowledged or not
     got: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
     conns: list[socket.socket] = field(default_factory=list)
@@ -91,8 +93,11 @@ class TestReceiver:
 
             def do_POST(self) -> None:  # noqa: N802
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
+                owner.hits += 1
                 signed = verify_signature(owner.secret, raw, self.headers.get("X-Xinyong-Signature"))
                 status = owner.status if signed else 401
+                if int(self.headers["X-Xinyong-Seq"]) in owner.fail_seqs:
+                    status = 500
                 if status < 300:
                     body = json.loads(raw)
                     assert self.headers["X-Xinyong-Seq"] == str(body["seq"])
@@ -132,8 +137,8 @@ class TestReceiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[TestReceiver]:
-    r = TestReceiver(port=0)
+def receiver() -> Iterator[HookReceiver]:
+    r = HookReceiver(port=0)
     r.start()
     yield r
     if r.server is not None:

@@ -229,7 +229,8 @@ def _serve(engine: Engine, receiver_id: int, now: datetime, policy: DeliveryPoli
                     break
             summary.delivered += len(done)
             _save(engine, receiver_id, owner, now, state, done, failure, ok_status, policy, summary)
-            if failure is not None or len(items) < policy.batch:
+            redeliveries = items[0].letter_id is not None  # the stream follows them in the same round
+            if failure is not None or (len(items) < policy.batch and not redeliveries):
                 return
             if time.monotonic() - began > ROUND_BUDGET_SECONDS:
                 summary.more = True

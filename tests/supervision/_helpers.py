@@ -19,6 +19,12 @@ def leader_session(engine: Engine, scope: list[str] | None, name: str = "leader-
         return create_token(uow.session, name, "leader", kind="login", scope=scope)
 
 
+def leader_api_token(engine: Engine, scope: list[str] | None = None) -> str:
+    """A leader's docking (machine) token: never approves (a person signs in)."""
+    with unit_of_work(engine) as uow:
+        return create_token(uow.session, "leader-machine", "leader", kind="api", scope=scope)
+
+
 def business_token(engine: Engine, department: str) -> str:
     with unit_of_work(engine) as uow:
         return create_token(uow.session, f"business-{department}", "business", department)

@@ -159,3 +159,25 @@ def test_listings_in_force_are_warnings_and_the_fuse_shows_122_art22_4(
         assert (got["grade"], got["fused"]) == ("D", True)
         assert [w["code"] for w in got["warnings"]] == ["listed"]
         assert [m["item"] for m in got["measures"]] == ["D 审慎参考", "全委 D 约束"]
+
+
+@pytest.mark.article("122号 Art.18", "122号 Art.8")
+def test_open_objections_and_commitments_are_warnings_122_art18(
+        client: TestClient, clean: Engine, tokens: dict[str, str]) -> None:
+    with clock_at(DayClock(DAY)):
+        _lists(client, clean, tokens)
+        code = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"])["code"]
+        r = client.post("/api/v1/commitments", json={
+            "subject": code, "content": "按期补交勘察资料", "due_on": "2026-07-15", "licence_ref": "XK-2026-1",
+            "department": "kanchasheji"}, headers=auth(tokens["business"]))
+        assert r.status_code == 201, r.text
+        commitment = r.json()["id"]
+        r = client.post("/api/v1/cases", json={
+            "kind": "objection", "subject": code, "industry": "survey_design", "statement": "评价结果有误",
+            "channel": "commission"}, headers=auth(tokens["hall"]))
+        assert r.status_code == 201, r.text
+        case = r.json()["id"]
+        got = _ask(client, tokens["business"], code)
+        assert [(w["code"], w["ref"]) for w in got["warnings"]] == [
+            ("open_objection", f"case:{case}"), ("commitment_open", f"commitment:{commitment}")]
+        assert "按期补交勘察资料" in got["warnings"][1]["reason_zh"]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.conftest import auth
-from tests.supervision._helpers import business_token, draft, in_force, leader_session, line
+from tests.supervision._helpers import business_token, draft, in_force, leader_api_token, leader_session, line
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import DayClock, beijing_today, clock_at
 from xinyong.supervision.service import months_after, stale_measures_lists
@@ -40,7 +40,7 @@ def test_draft_approve_file_in_force_with_the_refusals_of_each_step_122_art24(
         r = client.post(f"/api/v1/measures/{list_id}/approve",
                         headers=auth(leader_session(clean, ["surveying_mapping"], "leader-sm")))
         assert r.status_code == 403 and "surveying_mapping" in r.json()["detail"][0]["reason_en"]
-        r = client.post(f"/api/v1/measures/{list_id}/approve", headers=auth(tokens["leader"]))
+        r = client.post(f"/api/v1/measures/{list_id}/approve", headers=auth(leader_api_token(clean)))
         assert r.status_code == 403 and "signed in" in r.json()["detail"][0]["reason_en"]
         # other roles never approve (roles table)
         r = client.post(f"/api/v1/measures/{list_id}/approve", headers=auth(tokens["admin"]))

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from tests.api._api_helpers import make_subject, post_record
 from tests.conftest import auth
-from tests.supervision._helpers import business_token, leader_session
+from tests.supervision._helpers import business_token, leader_api_token, leader_session
 from xinyong.auth.actors import SYSTEM
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import DayClock, clock_at
@@ -100,7 +100,8 @@ def test_drafted_by_the_industry_published_by_its_leader_and_never_changed_122_a
         rid = ranking["id"]
         assert client.post(f"/api/v1/rankings/{rid}/approve",
                            headers=auth(leader_session(clean, ["verification"], "leader-vf"))).status_code == 403
-        assert client.post(f"/api/v1/rankings/{rid}/approve", headers=auth(tokens["leader"])).status_code == 403
+        assert client.post(f"/api/v1/rankings/{rid}/approve",
+                           headers=auth(leader_api_token(clean, [SD]))).status_code == 403
         assert client.post(f"/api/v1/rankings/{rid}/approve", headers=auth(tokens["coordinator"])).status_code == 403
         assert client.post("/api/v1/rankings/999999/approve",
                            headers=auth(leader_session(clean, [SD], "leader-404"))).status_code == 404

@@ -6,6 +6,8 @@ answered, when), so an audit shows which measures were applied to whom.
 
 - The evaluation is the stored one of the industry asked about (the industry composite), else the general one; when
   it is not today's it is computed now (122号 Art.13 实时更新).
+- Warnings: listings in force (X-02), open objections (122号 Art.18), open, overdue or broken commitments
+  (122号 Art.8, 122号 Art.16(3)), and lists missing or due for their yearly update (122号 Art.24).
 - The measures come from the lists in force today of that industry and of the coordinating department ("general"),
   for the process: incentive lists hold A and B, punishment lists C and D. Within a list, lines of the subject's
   nine-level level replace that grade's lines (G1-10: keyed by class, overrides per level).
@@ -19,6 +21,9 @@ from typing import Any
 
 from ..auth.actors import Actor
 from ..auth.policy import PERSONAL_DATA_ROLES
+from ..cases import repository as cases_repo
+from ..cases.models import UNRESOLVED
+from ..commitments.service import commitment_notices
 from ..core.uow import UnitOfWork
 from ..errors import InputError, Problem
 from ..evaluation import repository as evaluation_repo
@@ -116,6 +121,26 @@ def _listing_warnings(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]
     return out
 
 
+def _case_and_commitment_warnings(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    """Open objections (异议处理中, 122号 Art.18; the data under objection may change) and the open, overdue or
+    broken commitments (122号 Art.8, 122号 Art.16(3)) of the subject."""
+    today = uow.clock.today()
+    out = []
+    for case in cases_repo.queue(uow.session, today=today, subject_id=subject.id, limit=1000):
+        if case.kind == "objection" and case.state in UNRESOLVED:
+            out.append({"code": "open_objection",
+                        "reason_zh": f"异议处理中（案件 {case.id}，{case.state}），相关信用数据可能变更 (122号 第十八条)",
+                        "reason_en": f"objection case {case.id} is open ({case.state}); the data under objection may "
+                                     f"change (122号 Art.18)",
+                        "ref": f"case:{case.id}"})
+    for notice in commitment_notices(uow.session, subject, today):
+        out.append({"code": f"commitment_{notice.state}", "reason_zh": notice.title,
+                    "reason_en": f"commitment {notice.id} is {notice.state}"
+                                 + (f" (due {notice.due_on})" if notice.due_on else "") + " (122号 Art.8)",
+                    "ref": f"commitment:{notice.id}"})
+    return out
+
+
 def decide(uow: UnitOfWork, actor: Actor, code: str, process: str, industry: str | None,
            purpose: str | None = None, legal_basis: str | None = None) -> dict[str, Any]:
     """Answer and log one query of the decision service (122号 Art.22, 23, 25, 26)."""
@@ -137,7 +162,7 @@ def decide(uow: UnitOfWork, actor: Actor, code: str, process: str, industry: str
     outcome, scope, warnings = _evaluation(uow, subject, industry)
     found = _lists_in_force(uow, industry, warnings)
     measures = measures_for(found, process, outcome["grade"], outcome["level"])
-    warnings = _listing_warnings(uow, subject) + warnings
+    warnings = _listing_warnings(uow, subject) + _case_and_commitment_warnings(uow, subject) + warnings
     answer = {"measures": measures, "warnings": warnings, "score": outcome["score"],
               "lists": [r.id for r in found]}
     log = repository.add_log(session, DecisionLog(

@@ -74,7 +74,7 @@ def test_a_broken_commitment_turns_the_grade_to_d_by_itself_after_jobs_run_and_a
     assert status == 0, out
     assert "信用承诺到期提醒与违诺认定 / commitment notices and breaches: 到期提醒 1，违诺记录 0" in out
     assert "名单期满自动移出 / automatic removals from lists: 移出 0" in out
-    assert "archive checkpoint: 已写入 1" in out and "done 4, already ran 0, failed 0" in out
+    assert "archive checkpoint: 已写入 1" in out and "done 6, already ran 0, failed 0" in out
 
     status, out = run(capsys, date(2026, 5, 11))  # the last day of grace and of the listing: nothing yet
     assert status == 0 and "到期提醒 0，违诺记录 0" in out and "移出 0" in out
@@ -94,15 +94,21 @@ def test_a_broken_commitment_turns_the_grade_to_d_by_itself_after_jobs_run_and_a
         entries = client.get(f"/api/v1/subjects/{listed}/archive", headers=auth(tokens["admin"])).json()["entries"]
     removal = next(e for e in entries if e["kind"] == "listing_removed")
     assert removal["payload"]["automatic"] is True and removal["payload"]["removed_on"] == "2026-05-12"
+    # shared downstream (44号 Task 14 及时共享): the breach and the automatic removal
+    shared = client.get("/api/v1/changes", headers=auth(tokens["admin"]),
+                        params={"type": ["commitment_breached", "listing_removed"]}).json()["changes"]
+    assert [(c["type"], c["data"]["automatic"]) for c in shared] == [("commitment_breached", True),
+                                                                     ("listing_removed", True)]
+    assert shared[0]["data"]["commitment_id"] == commitment and shared[1]["data"]["rule"] == "listing_period_ended"
 
     before = counts(cli_db)
     status, out = run(capsys, BREACH_DAY)  # the same day again: nothing more, and it says so
     assert status == 0
-    assert out.count("已运行过，本次未再执行") == 4 and "done 0, already ran 4, failed 0" in out
+    assert out.count("已运行过，本次未再执行") == 6 and "done 0, already ran 6, failed 0" in out
     assert "当时：到期提醒 0，违诺记录 1" in out  # what it did then
     assert counts(cli_db) == before
     status, out = run(capsys, date(2026, 5, 13), "--date", "2026-05-12")  # a past day that already ran
-    assert status == 0 and "already ran 4" in out and counts(cli_db) == before
+    assert status == 0 and "already ran 6" in out and counts(cli_db) == before
 
 
 def test_jobs_run_refuses_a_day_after_today(cli_db: Engine, capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,37 +128,37 @@ def test_a_failing_job_leaves_no_claim_and_the_others_still_run(
     monkeypatch.setattr(jobs, "JOBS", (failing, *jobs.JOBS))
     status, out = run(capsys, MADE)
     assert status == 1 and "故障任务 / broken job: 失败 / FAILED: RuntimeError: disk on fire" in out
-    assert "done 4, already ran 0, failed 1" in out
+    assert "done 6, already ran 0, failed 1" in out
     with cli_db.connect() as conn:
         names = {r[0] for r in conn.execute(text("SELECT name FROM job_runs"))}
-    assert names == {"commitments", "listing_removals", "evaluation_refresh", "archive_checkpoint"}
+    assert names == {j.name for j in jobs.JOBS if j is not failing}
     status, out = run(capsys, MADE)  # tried again; the others do not run twice
-    assert status == 1 and "done 0, already ran 4, failed 1" in out
+    assert status == 1 and "done 0, already ran 6, failed 1" in out
 
 
 def test_without_a_signing_key_the_checkpoint_waits_and_runs_later_the_same_day(
         cli_db: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XINYONG_SIGNING_KEY", str(tmp_path / "none" / "key.pem"))
     status, out = run(capsys, MADE)
-    assert status == 0 and "暂不能执行" in out and "done 3" in out
+    assert status == 0 and "暂不能执行" in out and "done 5" in out
     signing.generate(tmp_path / "none" / "key.pem")  # `xinyong archive keygen`
     status, out = run(capsys, MADE)
-    assert status == 0 and "archive checkpoint: 已写入 1" in out and "done 1, already ran 3" in out
+    assert status == 0 and "archive checkpoint: 已写入 1" in out and "done 1, already ran 5" in out
 
 
 def test_serve_runs_the_same_registry_once_a_day(cli_db: Engine) -> None:
     """`xinyong serve` (DailyRefresher): the same jobs, each once a day however often it wakes."""
-    assert [j.name for j in jobs.JOBS] == ["commitments", "listing_removals", "evaluation_refresh",
-                                           "archive_checkpoint"]
+    assert [j.name for j in jobs.JOBS] == ["case_deadlines", "commitments", "listing_removals", "record_expiry",
+                                           "evaluation_refresh", "archive_checkpoint"]
     with clock_at(DayClock(MADE)):
         worker = jobs.DailyRefresher(cli_db, interval_seconds=0.05)
         worker.start()
         try:
             deadline = time.monotonic() + 20
-            while counts(cli_db)["job_runs"] < 4 and time.monotonic() < deadline:
+            while counts(cli_db)["job_runs"] < len(jobs.JOBS) and time.monotonic() < deadline:
                 time.sleep(0.05)
             time.sleep(0.3)  # a few more wake-ups
         finally:
             worker.stop()
     after = counts(cli_db)
-    assert after["job_runs"] == 4 and after["archive_checkpoints"] == 1
+    assert after["job_runs"] == len(jobs.JOBS) and after["archive_checkpoints"] == 1

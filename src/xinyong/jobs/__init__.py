@@ -1,11 +1,14 @@
 """Scheduled work in one place (issue 8 item 6): the daily jobs, run by `xinyong jobs run [--date D]` and by
 `xinyong serve` (DailyRefresher) from the same registry, in this order:
 
-1. commitments — the overdue notice the day after a commitment's due day, the breach record the day after its
+1. case_deadlines — every overdue step of an objection or repair case flagged to whoever holds it (122号 Art.18;
+   G1-07);
+2. commitments — the overdue notice the day after a commitment's due day, the breach record the day after its
    grace (122号 Art.8 last paragraph, 122号 Art.7(2), 122号 Art.16(3));
-2. listing_removals — listings whose fixed period ended, removed without any application (44号 Task 14; G3-01(a));
-3. evaluation_refresh — stored evaluations current across midnight and the 1 January re-seed (122号 Art.13; G1-02);
-4. archive_checkpoint — a signed checkpoint of the archive at least daily (122号 Art.19), last, so it covers what
+3. listing_removals — listings whose fixed period ended, removed without any application (44号 Task 14; G3-01(a));
+4. record_expiry — records whose effect ended, withdrawn as an automatic repair (44号 Task 14; G3-01);
+5. evaluation_refresh — stored evaluations current across midnight and the 1 January re-seed (122号 Art.13; G1-02);
+6. archive_checkpoint — a signed checkpoint of the archive at least daily (122号 Art.19), last, so it covers what
    the jobs before it archived.
 
 Idempotent: a job claims its (name, day) row in job_runs in the same transaction as its work (both or neither),
@@ -32,6 +35,7 @@ from sqlalchemy import Engine
 from ..archive import signing
 from ..archive.checkpoints import checkpoint_if_due
 from ..auth.actors import SYSTEM
+from ..cases.service import flag_overdue_cases
 from ..commitments.service import run_deadlines
 from ..core.cli import engine as cli_engine
 from ..core.cli import iso_date
@@ -40,6 +44,7 @@ from ..core.uow import UnitOfWork, start
 from ..db.session import insert_once
 from ..evaluation.refresher import refresh_if_stale
 from ..listings.service import remove_expired_listings
+from ..records.service import expire_records
 from . import repository
 from .models import JobRun
 
@@ -68,16 +73,20 @@ def _checkpoint(engine: Engine) -> Counts | None:
     return {"written": int(written is not None)}
 
 
-# The registry, in the order the jobs run. To come from the other issue-8 changes (not in git yet): the deadline
-# flags of cases (xinyong.cases.service.flag_overdue_cases, first) and the expiry of records
-# (xinyong.records expire_records, after listing_removals).
+# The registry, in the order the jobs run (see the module docstring).
 JOBS: tuple[Job, ...] = (
+    Job("case_deadlines", "异议与修复案件逾期标记", "overdue case steps flagged",
+        {"flagged": ("已标记", "flagged")},
+        in_unit=lambda uow: {"flagged": flag_overdue_cases(uow)}),
     Job("commitments", "信用承诺到期提醒与违诺认定", "commitment notices and breaches",
         {"notices": ("到期提醒", "notices"), "breaches": ("违诺记录", "breaches")},
         in_unit=lambda uow: asdict(run_deadlines(uow))),
     Job("listing_removals", "名单期满自动移出", "automatic removals from lists",
         {"removed": ("移出", "removed")},
         in_unit=lambda uow: {"removed": remove_expired_listings(uow)}),
+    Job("record_expiry", "记录效力期满自动修复", "records whose effect ended (automatic repair)",
+        {"withdrawn": ("已撤销", "withdrawn")},
+        in_unit=lambda uow: {"withdrawn": expire_records(uow)}),
     Job("evaluation_refresh", "评价结果日更新", "evaluation refresh",
         {"refreshed": ("已刷新", "refreshed")},
         on_engine=lambda engine: {"refreshed": int(refresh_if_stale(engine))}),

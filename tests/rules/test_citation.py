@@ -41,6 +41,18 @@ def test_a_key_parses_formats_and_renders_for_chinese_display(key, parsed, zh):
     assert citation.coerce(key) == citation.coerce(zh) == parsed
 
 
+@pytest.mark.parametrize("key,zh", [("44号 Task 14", "44号 任务14"), ("60号 Task 16", "60号 任务16")])
+def test_a_work_plan_task_is_a_key_of_its_own_form(key, zh):
+    """Documents without articles cite numbered tasks (spec §0.2): ``44号 Task 12``; a task has no items."""
+    parsed = citation.parse(key)
+    assert parsed.unit == "Task" and citation.key(parsed) == key and citation.zh(parsed) == zh
+    assert parsed != citation.parse(key.replace("Task ", "Art."))  # task 14 is not an article 14
+    assert citation.keys_in(f"见 {key} 与 122号 Art.18") == [parsed, citation.parse("122号 Art.18")]
+    assert citation.render_zh(f"{key}; 122号 Art.18") == f"{zh}; 122号 第十八条"
+    for bad in ("44号 Task 14(2)", "44号 Task.14", "44号 Task 0", "44号 task 14"):
+        assert not citation.is_key(bad), bad
+
+
 @pytest.mark.parametrize("bad", ["122号 Art.0", "122号 art.16", "122号 Art.16()", "122号Art.16", "Art.16(6)",
                                  "122号 Art.16(6", "122号 Art.16 (6)", "122号 Art.16(0)", "第十六条(六)", ""])
 def test_a_malformed_key_is_refused_naming_the_form(bad):

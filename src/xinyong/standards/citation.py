@@ -6,6 +6,7 @@ number, an optional item ``(n)`` and, for a numbered sub-item inside an item, a 
     122号 Art.16        第十六条
     122号 Art.16(6)     第十六条(六)
     122号 Art.23(1)4    第二十三条(一)4
+    44号 Task 14        44号 任务14   (a work plan's numbered task: documents without articles, spec §0.2)
 
 Code, data (``src/xinyong/standards/default/*.yaml``), the law text (``docs/law/122号.md``) and the tests
 (``@pytest.mark.article("122号 Art.16(6)")``) all write this key, so one ``grep`` finds them together. What users
@@ -24,7 +25,8 @@ from dataclasses import dataclass
 
 _DIGITS = "零一二三四五六七八九"
 
-KEY_PATTERN = r"(?P<doc>\d+号) Art\.(?P<art>[1-9]\d*)(?:\((?P<item>[1-9]\d*)\)(?P<sub>[1-9]\d*)?)?"
+KEY_PATTERN = (r"(?P<doc>\d+号) (?:Art\.(?P<art>[1-9]\d*)(?:\((?P<item>[1-9]\d*)\)(?P<sub>[1-9]\d*)?)?"
+               r"|Task (?P<task>[1-9]\d*))")
 _KEY = re.compile(KEY_PATTERN)
 _KEY_FULL = re.compile(KEY_PATTERN + r"\Z")
 # A key in a text, with the further items of the same article that follow it: "122号 Art.11(1)(2)".
@@ -43,12 +45,14 @@ _ZH_RUN_ENDING = re.compile(
 
 @dataclass(frozen=True, order=True)
 class Citation:
-    """One article, item or numbered sub-item of a document: ``122号 Art.16(6)``."""
+    """One article, item or numbered sub-item of a document: ``122号 Art.16(6)``; or a numbered task of a work
+    plan (``unit`` "Task": ``44号 Task 14``, no items)."""
 
     doc: str
     article: int
     item: int | None = None
     sub: int | None = None
+    unit: str = "Art"
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d+号", self.doc):
@@ -57,6 +61,8 @@ class Citation:
             raise ValueError("citation numbers start at 1")
         if self.sub is not None and self.item is None:
             raise ValueError("a numbered sub-item belongs to an item: Art.7(2)2, not Art.7 2")
+        if self.unit not in ("Art", "Task") or (self.unit == "Task" and self.item is not None):
+            raise ValueError("a citation is an article (Art.N, items allowed) or a task (Task N, no items)")
 
     def __str__(self) -> str:
         return key(self)
@@ -64,11 +70,11 @@ class Citation:
     @property
     def article_key(self) -> Citation:
         """The article this item belongs to (``122号 Art.16(6)`` → ``122号 Art.16``)."""
-        return Citation(self.doc, self.article)
+        return Citation(self.doc, self.article, unit=self.unit)
 
     def covers(self, other: Citation) -> bool:
         """True if `other` is this citation or lies inside it (an article covers its items)."""
-        return (self.doc, self.article) == (other.doc, other.article) and (
+        return (self.doc, self.unit, self.article) == (other.doc, other.unit, other.article) and (
             self.item is None or (self.item == other.item and (self.sub is None or self.sub == other.sub)))
 
 
@@ -76,7 +82,8 @@ def parse(text: str) -> Citation:
     """The key ``122号 Art.16(6)`` as a Citation; ValueError if `text` is not exactly one well-formed key."""
     m = _KEY_FULL.match(text)
     if not m:
-        raise ValueError(f"not a citation key: {text!r} (expected e.g. '122号 Art.16(6)' or '122号 Art.7(2)2')")
+        raise ValueError(f"not a citation key: {text!r} (expected e.g. '122号 Art.16(6)', '122号 Art.7(2)2' or "
+                         "'44号 Task 14')")
     return _from_match(m)
 
 
@@ -85,7 +92,9 @@ def is_key(text: str) -> bool:
 
 
 def key(c: Citation) -> str:
-    """The canonical key: ``122号 Art.16(6)``."""
+    """The canonical key: ``122号 Art.16(6)``, ``44号 Task 14``."""
+    if c.unit == "Task":
+        return f"{c.doc} Task {c.article}"
     out = f"{c.doc} Art.{c.article}"
     if c.item is not None:
         out += f"({c.item})"
@@ -131,7 +140,9 @@ def from_cn_number(text: str) -> int:
 
 
 def zh(c: Citation, *, with_doc: bool = True) -> str:
-    """Chinese display: ``122号 第十六条(六)`` (``第十六条(六)`` without the document)."""
+    """Chinese display: ``122号 第十六条(六)`` (``第十六条(六)`` without the document); ``44号 任务14``."""
+    if c.unit == "Task":
+        return f"{c.doc} 任务{c.article}" if with_doc else f"任务{c.article}"
     out = f"第{cn_number(c.article)}条"
     if c.item is not None:
         out += f"({cn_number(c.item)})"
@@ -218,6 +229,8 @@ def to_keys(text: str, doc: str = DEFAULT_DOC) -> str:
 
 
 def _from_match(m: re.Match[str]) -> Citation:
+    if m.group("task"):
+        return Citation(m.group("doc"), int(m.group("task")), unit="Task")
     item = m.group("item")
     sub = m.group("sub")
     return Citation(m.group("doc"), int(m.group("art")), int(item) if item else None, int(sub) if sub else None)

@@ -115,6 +115,9 @@ def test_every_answer_is_logged_and_the_log_is_read_by_coordinator_admin_leader_
         assert client.get("/api/v1/decisions/log", headers=auth(tokens["business"])).status_code == 403
         assert client.get("/api/v1/decisions/log", headers=auth(tokens["viewer"])).status_code == 403
         assert client.get("/api/v1/decisions/log").status_code == 401
+        r = client.get("/api/v1/audit", params={"action": "decision.query"}, headers=auth(tokens["admin"]))
+        assert r.status_code == 200, r.text
+        assert f"decision_log:{first['log_id']}" in r.text
 
 
 @pytest.mark.article("122号 Art.26")

@@ -170,6 +170,8 @@ def decide(uow: UnitOfWork, actor: Actor, code: str, process: str, industry: str
         channel=actor.channel, origin=actor.origin[:100], subject_id=subject.id, process=process, industry=scope,
         grade=outcome["grade"], level=outcome["level"], fused=bool(outcome["fused"]), answer=answer,
         purpose=(purpose or "").strip() or None, legal_basis=(legal_basis or "").strip() or None))
+    # the log row itself is in the hash-chained audit trail (122号 Art.19 可追溯), without the subject's number
+    uow.audit("decision.query", f"decision_log:{log.id}", f"{process} {scope or GENERAL_SCOPE}")
     return {"subject": public_code(subject, actor.role in PERSONAL_DATA_ROLES), "name": subject.name,
             "process": process, "industry": scope, "as_of": uow.clock.today(), **outcome,
             "measures": measures, "warnings": warnings, "log_id": log.id}

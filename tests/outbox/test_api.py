@@ -12,6 +12,8 @@ from tests.conftest import auth
 from tests.outbox.conftest import SECRET, HookReceiver, publish
 from xinyong.outbox.delivery import deliver_due
 
+pytestmark = pytest.mark.article("44号 Task 14")
+
 
 def _body(**over: Any) -> dict[str, Any]:
     return {"name": "信用北京", "url": "https://credit.example.gov.cn/hooks/xinyong", "secret": SECRET,

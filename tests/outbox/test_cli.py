@@ -9,6 +9,8 @@ from tests.outbox.conftest import HookReceiver, publish
 from tests.outbox.test_delivery import register
 from xinyong.cli import main
 
+pytestmark = pytest.mark.article("44号 Task 14")
+
 
 def test_status_and_a_delivery_round_from_the_command_line(clean: Engine, receiver: HookReceiver,
                                                            monkeypatch: pytest.MonkeyPatch,

@@ -14,6 +14,8 @@ from xinyong.bootstrap import unit_of_work
 from xinyong.outbox import repository
 from xinyong.outbox.models import OutboxEvent
 
+pytestmark = pytest.mark.article("44号 Task 14")
+
 
 def _read(engine: Engine, after: int) -> list[int]:
     with unit_of_work(engine, writing=False) as uow:

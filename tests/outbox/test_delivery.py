@@ -26,6 +26,8 @@ from xinyong.outbox.models import Receiver
 from xinyong.outbox.schemas import ReceiverIn
 from xinyong.outbox.service import body_bytes, redeliver, register_receiver, signature, verify_signature
 
+pytestmark = pytest.mark.article("44号 Task 14")
+
 T0 = datetime(2026, 3, 10, 9, 0)
 POLICY = DeliveryPolicy(backoff_base=timedelta(seconds=10), backoff_cap=timedelta(minutes=10),
                         horizon=timedelta(days=3), timeout=5)

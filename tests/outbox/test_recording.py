@@ -19,6 +19,8 @@ from xinyong.outbox.handlers import REACTIONS
 from xinyong.outbox.models import OutboxEvent
 from xinyong.outbox.service import record_changes
 
+pytestmark = pytest.mark.article("44号 Task 14")
+
 
 def _rows(engine: Engine) -> list[OutboxEvent]:
     with unit_of_work(engine, writing=False) as uow:

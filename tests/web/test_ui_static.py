@@ -201,7 +201,12 @@ def test_framework_is_read_from_the_api_not_written_in_the_ui_issue6_item5() -> 
         assert f'data-testid="{testid}"' in html
 
 
-DOMAIN_SCRIPTS = ("subject_lists.js", "standards_comments.js")
+DOMAIN_SCRIPTS = ("subject_lists.js", "standards_comments.js", "cases/case_forms.js", "cases/cases_queue.js",
+                  "cases/case_page.js", "commitments/commitments.js")
+# API paths the domain scripts may name, relative to the /api/v1 base that XY.api prepends
+DOMAIN_API = re.compile(
+    r"^/(subjects|lists|listings|standards|cases|commitments|me|measures|measures-lists|decisions|inspection-plans"
+    r"|inspectors|whitelist|rankings|public)\b")
 
 
 @pytest.mark.parametrize("name", DOMAIN_SCRIPTS)
@@ -219,3 +224,36 @@ def test_domain_scripts_are_loaded_safe_and_find_their_elements(name: str) -> No
     if node:
         res = subprocess.run([node, "--check", str(STATIC / name)], capture_output=True, text=True, timeout=60)
         assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.parametrize("name", DOMAIN_SCRIPTS)
+def test_domain_scripts_name_only_api_paths_below_the_base_and_stay_small(name: str) -> None:
+    """Every root-relative path a domain script writes is an API path joined to /api/v1 by XY.api (never a second
+    base, never an absolute URL); each script stays under about 400 lines (issue 11)."""
+    js = read(name)
+    for joined, p in re.findall(r"""(\+\s*)?["'`](/[A-Za-z_][^"'`\s]*)""", js):
+        if joined:  # a segment appended to a path built from the ones checked here, e.g. enc + "/records"
+            assert re.fullmatch(r"(/[a-z_-]+)+", p), f"{name} appends {p!r}"
+        else:
+            assert DOMAIN_API.match(p), f"{name} uses unexpected path {p!r}"
+    assert not re.search(r"""["'`]/api/v1""", js), f"{name} writes the API base itself (XY.api adds it)"
+    assert len(js.splitlines()) <= 400, f"{name} has {len(js.splitlines())} lines"
+
+
+def test_case_pages_find_their_action_forms() -> None:
+    """case_page.js looks its action forms up by name ("ca-" + action, "ca-" + action + "-error"): each exists, with
+    its own error box next to it, and every action of the state machine (D1-36) has one."""
+    html, js = read("index.html"), read("cases/case_page.js")
+    actions = re.search(r"var ACTIONS = \[([^\]]*)\]", js)
+    assert actions
+    names = re.findall(r'"([a-z]+)"', actions.group(1))
+    assert names == ["route", "accept", "extend", "opinion", "report", "resolve", "close", "evidence"]
+    for a in names:
+        form = re.search(rf'<form id="ca-{a}"[^>]*>(.*?)</form>', html, flags=re.S)
+        assert form, a
+        assert f'id="ca-{a}-error"' in form.group(1) and 'class="field-errors action-errors"' in form.group(1), a
+        assert f'data-testid="ca-{a}-submit"' in form.group(1), a
+    for f in ("item", "act_date", "note"):
+        assert f'id="ca-correction-{f}"' in html
+    assert 'data-nav="cases"' in html and 'id="view-cases"' in html and 'id="view-case"' in html
+    assert re.search(r'XY\.addView\("case", showCase, "cases"\)', js)

@@ -5,6 +5,7 @@
  *   #/subjects[?q=&grade=&industry=&page=N]
  *   #/subject/CODE[?industry=CODE&as_of=YYYY-MM-DD]
  *   #/enter[?subject=CODE]
+ *   other domains' views, added with XY.addView: #/cases, #/case/ID (cases/), #/supervision (supervision/)
  * Every DOM node that tests rely on is static in index.html (data-testid); this script only fills it.
  * Each view carries data-state="idle|loading|ready|error" so browser tests can wait on it.
  */
@@ -281,7 +282,9 @@
     opts = opts || {};
     var headers = { "Accept": "application/json" };
     var init = { method: opts.method || "GET", headers: headers, credentials: "same-origin", cache: "no-store" };
-    if (opts.body !== undefined) {
+    if (opts.form !== undefined) {
+      init.body = opts.form; // multipart (FormData): the browser sets the Content-Type with its boundary
+    } else if (opts.body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(opts.body);
     }
@@ -545,6 +548,16 @@
     enter: showEnter,
     standards: showStandards
   };
+  // the nav entry a view belongs to (a detail view highlights its list); other domains add theirs with addView
+  var NAV_OF = { subject: "subjects" };
+
+  /** A view of another domain (cases.js, …): `fn(r, seq)` shows section #view-NAME; `nav` names its nav entry.
+   * Domain scripts load after app.js has routed once: a hash naming a view added now is routed again. */
+  function addView(name, fn, nav) {
+    VIEWS[name] = fn;
+    if (nav) { NAV_OF[name] = nav; }
+    if (parseHash().name === name) { route(); }
+  }
 
   function route() {
     var r = parseHash();
@@ -554,7 +567,7 @@
     clearErrors(); // errors belong to the view that raised them; the new view reports its own
     document.body.setAttribute("data-route", r.name);
     Object.keys(VIEWS).forEach(function (v) { byId("view-" + v).hidden = v !== r.name; });
-    var navName = r.name === "subject" ? "subjects" : r.name;
+    var navName = NAV_OF[r.name] || r.name;
     var links = document.querySelectorAll("[data-nav]");
     for (var i = 0; i < links.length; i++) {
       if (links[i].getAttribute("data-nav") === navName) { links[i].setAttribute("aria-current", "page"); }
@@ -1524,7 +1537,10 @@
     api: api, h: h, byId: byId, clear: clear, append: append, settle: settle, qs: qs, today: today,
     getToken: getToken, describeError: describeError, formError: formError, showError: showError,
     stale: stale, route: route, setBadge: setBadge, departmentName: departmentName, hooks: hooks,
-    ApiError: ApiError
+    ApiError: ApiError,
+    // for the pages of other domains (cases, commitments, supervision)
+    addView: addView, go: go, hashFor: hashFor, setState: setState, industryName: industryName,
+    reference: function () { return loadReference().then(function () { return ref; }); }
   };
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }

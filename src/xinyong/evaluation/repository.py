@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ..subjects.models import Subject, SubjectIndustry
@@ -25,16 +25,23 @@ def all_stored(session: Session) -> Sequence[Evaluation]:
     return session.scalars(select(Evaluation)).all()
 
 
-def search(session: Session, q: str | None, grade: str | None, industry: str | None, limit: int, offset: int
-           ) -> tuple[int, list[tuple[Subject, Evaluation | None]]]:
-    """Subjects with their stored evaluation in the general or one industry's scope, filtered by text and grade."""
+def search(session: Session, q: str | None, grade: str | None, industry: str | None, limit: int, offset: int,
+           partial_personal_ids: bool = False) -> tuple[int, list[tuple[Subject, Evaluation | None]]]:
+    """Subjects with their stored evaluation in the general or one industry's scope, filtered by text and grade.
+
+    Text matches a name or an organisation's code anywhere; an individual's resident ID number only as a whole
+    (issue 12 item 1: a partial match would reveal hidden digits one guess at a time), unless the reader has
+    personal-data need (`partial_personal_ids`). `%`, `_` and `\\` in `q` are literal characters."""
     scope = industry or GENERAL_SCOPE
     stmt = select(Subject, Evaluation).outerjoin(
         Evaluation, (Evaluation.subject_id == Subject.id) & (Evaluation.scope == scope)
     )
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Subject.code.like(like), Subject.name.like(like)))
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        code_match = Subject.code.like(like, escape="\\")
+        if not partial_personal_ids:
+            code_match = or_(and_(Subject.kind != "individual", code_match), Subject.code == q.strip().upper())
+        stmt = stmt.where(or_(code_match, Subject.name.like(like, escape="\\")))
     if industry:
         stmt = stmt.where(Subject.id.in_(select(SubjectIndustry.subject_id).where(SubjectIndustry.industry == industry)))
     if grade:

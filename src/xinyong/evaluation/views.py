@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/v1", tags=["evaluation 信用评价"])
 
 @router.get("/subjects", summary="评价对象列表 (with the stored current evaluation)", response_model=SubjectListOut,
             responses=error_responses(422))
-def list_subjects(q: str | None = None, grade: Literal["A", "B", "C", "D"] | None = None,
+def list_subjects(q: str | None = Query(None, max_length=100), grade: Literal["A", "B", "C", "D"] | None = None,
                   industry: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**31 - 1),
                   uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
     if industry and uow.session.get(Industry, industry) is None:
@@ -39,7 +39,8 @@ def list_subjects(q: str | None = None, grade: Literal["A", "B", "C", "D"] | Non
         rows = [(s, e) for s, e in found if s.code == own][offset:offset + limit]
         total = len(rows)
     else:
-        total, rows = repository.search(uow.session, q, grade, industry, limit, offset)
+        total, rows = repository.search(uow.session, q, grade, industry, limit, offset,
+                                        partial_personal_ids=who.may_see_personal)
     items = []
     unmasked = [s.code for s, _ in rows if s.kind == "individual" and who.may_see_personal]
     if unmasked:  # spec G1-17: a read of resident ID numbers is audited

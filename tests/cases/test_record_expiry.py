@@ -23,7 +23,7 @@ def _expire(engine: Engine) -> int:
         return expire_records(uow)
 
 
-@pytest.mark.article("122号 Art.18", "122号 Art.16(5)")
+@pytest.mark.article("44号 Task 14", "122号 Art.18")
 def test_a_record_whose_effect_ended_is_withdrawn_automatically_once(
         client: TestClient, clean: Engine, tokens: dict[str, str]) -> None:
     with clock_at(DayClock(date(2026, 3, 10))):
@@ -55,5 +55,6 @@ def test_a_record_whose_effect_ended_is_withdrawn_automatically_once(
         entries = client.get(f"/api/v1/subjects/{code}/archive", headers=auth(tokens["admin"])).json()["entries"]
         withdrawn = [e for e in entries if e["kind"] == "record_withdrawn"]
         assert len(withdrawn) == 1 and "automatic: true" in withdrawn[0]["payload"]["reason"]
+        assert withdrawn[0]["payload"]["automatic"] is True and withdrawn[0]["payload"]["rule"] == "44号 Task 14"
         entered = next(e for e in entries if e["kind"] == "record_entered" and e["payload"]["record_id"] == ends["id"])
         assert entered["payload"]["effect_ends_on"] == "2026-06-30"

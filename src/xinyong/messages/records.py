@@ -39,6 +39,7 @@ class RecordWithdrawn(SubjectFact, Shared):
     kind: str  # error | objection | repair
     by: str
     at: str
+    rule: str | None = None  # an automatic repair (no application): the rule that removed it, e.g. 44号 Task 14
 
     archive_kind = RECORD_WITHDRAWN
 
@@ -47,7 +48,10 @@ class RecordWithdrawn(SubjectFact, Shared):
         return f"撤销记录 #{self.record_id}：{self.reason}"
 
     def payload(self) -> dict[str, Any]:
-        return {"record_id": self.record_id, "reason": self.reason, "kind": self.kind, "by": self.by, "at": self.at}
+        out = {"record_id": self.record_id, "reason": self.reason, "kind": self.kind, "by": self.by, "at": self.at}
+        if self.rule is not None:  # only when set: entries archived before the field verify unchanged
+            out |= {"automatic": True, "rule": self.rule}
+        return out
 
     def changes(self) -> list[Change]:
         """A repair or an upheld objection is shared (44号 Task 14 信用修复信息及时共享); a withdrawn input error
@@ -55,7 +59,8 @@ class RecordWithdrawn(SubjectFact, Shared):
         if self.kind == "error":
             return []
         return [Change(RECORD_REPAIRED, self.subject_code, {"record_id": self.record_id, "kind": self.kind,
-                                                            "reason": self.reason, "at": self.at})]
+                                                            "reason": self.reason, "at": self.at,
+                                                            "automatic": self.rule is not None, "rule": self.rule})]
 
 
 @dataclass(frozen=True)

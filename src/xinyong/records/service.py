@@ -211,9 +211,11 @@ def record_for_write(session: Session, record_id: int, actor: Actor, doing_zh: s
     return record
 
 
-def withdraw_record(uow: UnitOfWork, record_id: int, reason: str, actor: Actor, kind: str = "error") -> Submitted:
+def withdraw_record(uow: UnitOfWork, record_id: int, reason: str, actor: Actor, kind: str = "error",
+                    rule: str | None = None) -> Submitted:
     """撤销. kind: error (122号 Art.10 信息纠错) | objection (异议核实, 122号 Art.18) | repair (信用修复, 122号 Art.18); objection and
-    repair withdrawals are hidden from public views (repository.public_records), never from the archive."""
+    repair withdrawals are hidden from public views (repository.public_records), never from the archive.
+    `rule`: an automatic repair's rule (44号 Task 14), archived as automatic: true with the rule."""
     session = uow.session
     record = record_for_write(session, record_id, actor, "撤销", "withdraw")
     withdrawn_item = session.get(CatalogueItem, record.item)
@@ -237,7 +239,8 @@ def withdraw_record(uow: UnitOfWork, record_id: int, reason: str, actor: Actor, 
     assert subject is not None and item is not None
     session.flush()
     uow.publish(RecordWithdrawn(subject.id, subject.code, record_id=record_id, reason=reason.strip(), kind=kind,
-                                by=actor.name, at=withdrawal.withdrawn_at.isoformat(timespec="milliseconds")))
+                                by=actor.name, at=withdrawal.withdrawn_at.isoformat(timespec="milliseconds"),
+                                rule=rule))
     uow.handle()
     return Submitted(record, False, item.industry or GENERAL_SCOPE, "withdrawn", subject.code)
 
@@ -364,6 +367,6 @@ def expire_records(uow: UnitOfWork) -> int:
         assert record.effect_ends_on is not None
         reason = (f"效力期限届满自动修复（automatic: true; rule: {AUTOMATIC_REPAIR_RULE}; "
                   f"effect_ends_on: {record.effect_ends_on.isoformat()}; date: {today.isoformat()}）")
-        withdraw_record(uow, record.id, reason, SYSTEM, kind="repair")
+        withdraw_record(uow, record.id, reason, SYSTEM, kind="repair", rule=AUTOMATIC_REPAIR_RULE)
         done += 1
     return done

@@ -30,6 +30,7 @@ from .jobs import DailyRefresher
 from .listings import views as listings_views
 from .logs import configure_logging
 from .notifications import views as notifications_views
+from .notifications.delivery import send_due
 from .outbox import views as outbox_views
 from .outbox.delivery import Deliverer
 from .records import views as records_views
@@ -53,7 +54,7 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # `xinyong serve`: the daily jobs, and delivery of the outbox and of notifications (44号 Task 14)
-        workers = [DailyRefresher(engine), Deliverer(engine)] if refresh_daily else []
+        workers = [DailyRefresher(engine), Deliverer(engine, also=[send_due])] if refresh_daily else []
         for worker in workers:
             worker.start()
         yield

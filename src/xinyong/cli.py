@@ -21,6 +21,7 @@ from .evaluation import cli as evaluation_cli
 from .evaluation.service import batch_evaluate
 from .governance import cli as governance_cli
 from .logs import configure_logging
+from .notifications import cli as notifications_cli
 from .outbox import cli as outbox_cli
 from .records.importer import FileFormatError, import_records, import_subjects
 from .records.service import finalise_provisional_due_dates
@@ -197,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_calendar_apply)
 
 
-    for domain in (archive_cli, users_cli, jobs, outbox_cli):
+    for domain in (archive_cli, users_cli, jobs, outbox_cli, notifications_cli):
         domain.register(sub)
     evaluation_cli.register_impact(governance_cli.register(sub))  # `standards list` and `standards impact`
     return p

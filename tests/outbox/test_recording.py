@@ -128,3 +128,15 @@ def test_a_listing_through_the_api_is_shared_with_its_grade_change(client: TestC
     assert mine[2]["data"]["new"]["fused"] is True and mine[2]["data"]["new"]["grade"] == "D"
     seqs = [c["seq"] for c in r.json()["changes"]]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+def test_what_waited_before_a_part_that_failed_is_still_handled_after_it(clean: Engine) -> None:
+    """core/uow.py atomic(): a message queued before the part but handled inside it (its effects rolled back with
+    the part) waits again and is handled when the unit of work ends — not lost."""
+    with unit_of_work(clean) as uow:
+        uow.publish(Probe("X", (1,)))  # not handled yet
+        with pytest.raises(ValueError), uow.atomic():
+            uow.publish(Probe("Y", (2,)))
+            uow.handle()  # handles X and Y inside the savepoint
+            raise ValueError("refused")
+    assert [(r.seq, r.subject_code) for r in _rows(clean)] == [(1, "X")]

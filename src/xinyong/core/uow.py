@@ -88,14 +88,16 @@ class UnitOfWork:
     def atomic(self) -> Iterator[None]:
         """A part that succeeds or fails on its own (each record of a bulk intake): a savepoint whose messages are
         handled before it is released, and forgotten with it on error."""
-        queued, handled = len(self._queue), len(self.handled)
+        queued, handled = list(self._queue), len(self.handled)
         savepoint = self.session.begin_nested()
         try:
             yield
             self.handle()
         except BaseException:
             savepoint.rollback()
-            del self._queue[queued:]
+            # the queue as it was: what the part added goes, and what was waiting before it and got handled
+            # inside it (its effects just rolled back) waits again
+            self._queue[:] = queued
             del self.handled[handled:]
             raise
         savepoint.commit()

@@ -202,10 +202,11 @@ def test_framework_is_read_from_the_api_not_written_in_the_ui_issue6_item5() -> 
 
 
 DOMAIN_SCRIPTS = ("subject_lists.js", "standards_comments.js", "cases/case_forms.js", "cases/cases_queue.js",
-                  "cases/case_page.js", "commitments/commitments.js")
+                  "cases/case_page.js", "commitments/commitments.js", "supervision/supervision.js",
+                  "supervision/measures.js", "supervision/decisions.js", "supervision/plans.js", "supervision/rankings.js")
 # API paths the domain scripts may name, relative to the /api/v1 base that XY.api prepends
 DOMAIN_API = re.compile(
-    r"^/(subjects|lists|listings|standards|cases|commitments|me|measures|measures-lists|decisions|inspection-plans"
+    r"^/(subjects|lists|listings|standards|cases|commitments|me|framework|measures|measures-lists|decisions|inspection-plans"
     r"|inspectors|whitelist|rankings|public)\b")
 
 

@@ -8,7 +8,13 @@
 3. listing_removals — listings whose fixed period ended, removed without any application (44号 Task 14; G3-01(a));
 4. record_expiry — records whose effect ended, withdrawn as an automatic repair (44号 Task 14; G3-01);
 5. evaluation_refresh — stored evaluations current across midnight and the 1 January re-seed (122号 Art.13; G1-02);
-6. archive_checkpoint — a signed checkpoint of the archive at least daily (122号 Art.19), last, so it covers what
+6. measures_reminders — a measures list in force for 12 months is due for its yearly update: the coordinating
+   department and the industry's regulator are told once (122号 Art.24 原则上每年更新一次; spec D1-42);
+7. ranking_drafts — the month's ranking snapshot of every industry as a draft for the leader's approval
+   (122号 Art.17; G1-11), once a month;
+8. whitelist_review — the 无事不扰 whitelist reviewed by rule at the first run of each quarter (44号 Task 12;
+   G3-02);
+9. archive_checkpoint — a signed checkpoint of the archive at least daily (122号 Art.19), last, so it covers what
    the jobs before it archived.
 
 Idempotent: a job claims its (name, day) row in job_runs in the same transaction as its work (both or neither),
@@ -43,8 +49,13 @@ from ..core.clock import DayClock, beijing_today, clock, clock_at
 from ..core.uow import UnitOfWork, start
 from ..db.session import insert_once
 from ..evaluation.refresher import refresh_if_stale
+from ..inspections.whitelist import review_all
 from ..listings.service import remove_expired_listings
+from ..notifications.service import Recipient, notify
 from ..records.service import expire_records
+from ..reference.models import Industry
+from ..supervision.rankings import monthly_ranking_drafts
+from ..supervision.service import stale_measures_lists
 from . import repository
 from .models import JobRun
 
@@ -73,6 +84,35 @@ def _checkpoint(engine: Engine) -> Counts | None:
     return {"written": int(written is not None)}
 
 
+def _measures_reminders(uow: UnitOfWork) -> Counts:
+    """122号 Art.24: each list that came due since the job last ran is reminded once (not every day after)."""
+    today = uow.clock.today()
+    last = repository.last_run_before(uow.session, "measures_reminders", today)
+    due = [s for s in stale_measures_lists(uow.session, today) if last is None or s.update_due > last]
+    for s in due:
+        industry = uow.session.get(Industry, s.industry)
+        to = [Recipient.role("coordinator")]
+        if industry is not None and industry.regulator:
+            to.append(Recipient.department(industry.regulator))
+        kind = "失信惩戒" if s.kind == "punishment" else "守信激励"
+        notify(uow, to, kind="measures_list_update_due", link=f"/api/v1/measures/{s.id}",
+               title=f"{s.industry} {kind}措施清单（第{s.version}版）已实施满一年，请更新",
+               body=f"自 {s.effective_from} 起实施，{s.update_due} 满一年；措施清单原则上每年更新一次"
+                    f"（122号 第二十四条）。")
+    return {"reminded": len(due)}
+
+
+def _whitelist_review(uow: UnitOfWork) -> Counts:
+    """44号 Task 12 / G3-02: reviewed quarterly — at the first run in each quarter (a missed 1st still counts)."""
+    today = uow.clock.today()
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last = repository.last_run_before(uow.session, "whitelist_review", today)
+    if last is not None and last >= quarter_start:
+        return {"added": 0, "removed": 0}
+    reviews = review_all(uow, today)
+    return {"added": sum(len(r.added) for r in reviews), "removed": sum(len(r.removed) for r in reviews)}
+
+
 # The registry, in the order the jobs run (see the module docstring).
 JOBS: tuple[Job, ...] = (
     Job("case_deadlines", "异议与修复案件逾期标记", "overdue case steps flagged",
@@ -90,6 +130,13 @@ JOBS: tuple[Job, ...] = (
     Job("evaluation_refresh", "评价结果日更新", "evaluation refresh",
         {"refreshed": ("已刷新", "refreshed")},
         on_engine=lambda engine: {"refreshed": int(refresh_if_stale(engine))}),
+    Job("measures_reminders", "措施清单年度更新提醒", "measures lists due for their yearly update",
+        {"reminded": ("已提醒", "reminded")}, in_unit=_measures_reminders),
+    Job("ranking_drafts", "月度排行榜草稿", "monthly ranking drafts",
+        {"drafted": ("已生成", "drafted")},
+        in_unit=lambda uow: {"drafted": monthly_ranking_drafts(uow, uow.clock.today())}),
+    Job("whitelist_review", "无事不扰白名单季度复核", "quarterly whitelist review",
+        {"added": ("纳入", "added"), "removed": ("移出", "removed")}, in_unit=_whitelist_review),
     Job("archive_checkpoint", "电子信用档案签名检查点", "archive checkpoint",
         {"written": ("已写入", "written")}, on_engine=_checkpoint),
 )

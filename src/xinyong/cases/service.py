@@ -32,8 +32,8 @@ from ..calendar.service import default_calendar
 from ..core.uow import UnitOfWork
 from ..db.session import insert_once
 from ..errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
-from ..evidence.service import checked_and_stored
-from ..evidence.storage import EvidenceStore, sha256_of
+from ..evidence.service import checked_and_stored, verified_bytes
+from ..evidence.storage import EvidenceStore
 from ..listings import repository as listings_repo
 from ..listings.schemas import RemovalIn
 from ..listings.service import remove_listing
@@ -542,12 +542,4 @@ def read_case_evidence(session: Session, case: Case, sha: str, store: EvidenceSt
     row = repository.evidence_attached(session, case.id, sha)
     if row is None:
         raise NotFoundError("sha256", f"案件 #{case.id} 没有摘要为 {sha} 的证明材料", f"case {case.id} has no evidence {sha}")
-    store = store or EvidenceStore()
-    if not store.exists(sha):
-        raise NotFoundError("sha256", "证明材料文件在存储中缺失，请联系运维（大数据中心）",
-                            "the evidence file is missing from the store; contact operations")
-    data = store.read(sha)
-    if sha256_of(data) != sha:
-        raise ConflictError("sha256", "存储的文件与档案中的摘要不符（文件被替换或损坏）",
-                            "the stored file does not match its archived hash (swapped or corrupted)")
-    return row, data
+    return row, verified_bytes(sha, store)

@@ -176,6 +176,11 @@ def read_evidence(session: Session, sha: str, store: EvidenceStore | None = None
     row = repository.first_with_sha(session, sha)
     if row is None:
         raise NotFoundError("sha256", f"没有摘要为 {sha} 的证明材料", f"no evidence with sha256 {sha}")
+    return row, verified_bytes(sha, store)
+
+
+def verified_bytes(sha: str, store: EvidenceStore | None = None) -> bytes:
+    """The stored file of this hash, checked against it: a lost file is 404, a swapped or corrupted one 409."""
     store = store or EvidenceStore()
     if not store.exists(sha):
         raise NotFoundError("sha256", "证明材料文件在存储中缺失，请联系运维（大数据中心）",
@@ -184,7 +189,7 @@ def read_evidence(session: Session, sha: str, store: EvidenceStore | None = None
     if sha256_of(data) != sha:
         raise ConflictError("sha256", "存储的文件与档案中的摘要不符（文件被替换或损坏）",
                             "the stored file does not match its archived hash (swapped or corrupted)")
-    return row, data
+    return data
 
 
 def evidence_problems(rows: list[EvidenceFile], archived: list[tuple[str, Any]], store: EvidenceStore | None = None

@@ -22,10 +22,12 @@ from ..core.uow import UnitOfWork
 from ..errors import ConflictError, InputError
 from ..messages.evaluation import GENERAL_SCOPE
 from ..messages.records import RecordCorrected
+from ..reference.models import CatalogueItem
 from ..subjects.models import Subject
 from . import repository
 from .models import Correction, Record
 from .schemas import CorrectIn, RecordIn
+from .scope import check_business_item
 from .service import (
     Actor,
     Submitted,
@@ -67,6 +69,11 @@ def default_source_ref(session: Session, old: Record) -> str:
 def correct_record(uow: UnitOfWork, record_id: int, data: CorrectIn, actor: Actor) -> Corrected:
     session = uow.session
     old = record_for_write(session, record_id, actor, "更正", "correct")
+    # as withdraw does (issue 12 item 4): a business department corrects only a record of an item it may report,
+    # not only into one — else it would supersede (and so stop counting) another regulator's item (122号 Art.4(2))
+    old_item = session.get(CatalogueItem, old.item)
+    if old_item is not None:
+        check_business_item(session, actor, old_item, "id")
     reason = data.reason.strip()
     if not reason:
         raise InputError("reason", "更正原因不能为空", "reason must not be blank")

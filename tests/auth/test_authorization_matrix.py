@@ -46,6 +46,7 @@ ENDPOINTS: dict[str, str] = {
     "POST /api/v1/departments": "departments.manage",
     "PUT /api/v1/departments/{code}": "departments.manage",
     "POST /api/v1/notifications/{notification_id}/read": "notifications.read",
+    "PUT /api/v1/notifications/contact": "notifications.read",
     "POST /api/v1/inspectors": "inspections.plan",
     "POST /api/v1/inspection-plans": "inspections.plan",
     "POST /api/v1/whitelist": "inspections.plan",

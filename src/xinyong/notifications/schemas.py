@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class NotificationOut(BaseModel):
@@ -19,3 +19,16 @@ class NotificationOut(BaseModel):
     sent_at: datetime | None
     read_at: datetime | None
     send_state: str = "pending"  # pending | sent | in_app (no e-mail/SMS address) | failed
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=32)
+
+
+class ContactOut(BaseModel):
+    recipient_kind: str
+    recipient: str
+    email: str | None
+    phone: str | None

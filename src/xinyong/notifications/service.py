@@ -93,3 +93,18 @@ def mark_read(uow: UnitOfWork, notification_id: int, actor: Actor) -> Notificati
     if row.read_at is None:
         row.read_at = uow.clock.now()
     return row
+
+
+def own_recipient(actor: Actor) -> Recipient:
+    """Whose contact a caller keeps: a subject account its subject's, a department's staff their department's,
+    other staff their role's (a shared mailbox of the hall, say)."""
+    if actor.role == "subject" and actor.subject:
+        return Recipient.subject(actor.subject)
+    if actor.department:
+        return Recipient.department(actor.department)
+    return Recipient.role(actor.role)
+
+
+def own_contact(uow: UnitOfWork, actor: Actor) -> tuple[Recipient, Contact | None]:
+    who = own_recipient(actor)
+    return who, repository.contact(uow.session, who.kind, who.value)

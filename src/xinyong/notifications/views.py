@@ -8,8 +8,8 @@ from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import get_uow, require
 from ..errors_http import error_responses
-from .schemas import NotificationOut
-from .service import inbox, mark_read
+from .schemas import ContactIn, ContactOut, NotificationOut
+from .service import inbox, mark_read, own_contact, own_recipient, set_contact
 
 router = APIRouter(prefix="/api/v1", tags=["notifications 通知"])
 
@@ -29,3 +29,23 @@ def read(notification_id: int, uow: UnitOfWork = Depends(get_uow),
     row = mark_read(uow, notification_id, actor)
     uow.audit("notification.read", f"notification:{notification_id}")
     return NotificationOut.model_validate(row, from_attributes=True)
+
+
+@router.get("/notifications/contact", response_model=ContactOut, summary="本人接收通知的邮箱或手机（无则仅站内通知）",
+            responses=error_responses(401))
+def my_contact(uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("notifications.read"))
+               ) -> ContactOut:
+    who, row = own_contact(uow, actor)
+    return ContactOut(recipient_kind=who.kind, recipient=who.value, email=row.email if row else None,
+                      phone=row.phone if row else None)
+
+
+@router.put("/notifications/contact", response_model=ContactOut,
+            summary="设置本人接收通知的邮箱或手机（评价对象账号：本对象；业务部门：本部门）",
+            responses=error_responses(401, 422))
+def put_contact(data: ContactIn, uow: UnitOfWork = Depends(get_uow),
+                actor: Actor = Depends(require("notifications.read"))) -> ContactOut:
+    who = own_recipient(actor)
+    row = set_contact(uow, who, email=data.email, phone=data.phone)
+    uow.audit("notification.contact", f"{who.kind}:{who.value}")
+    return ContactOut(recipient_kind=who.kind, recipient=who.value, email=row.email, phone=row.phone)

@@ -20,6 +20,7 @@ from .demo import load_demo
 from .evaluation import cli as evaluation_cli
 from .evaluation.service import batch_evaluate
 from .governance import cli as governance_cli
+from .inspections import cli as inspections_cli
 from .logs import configure_logging
 from .notifications import cli as notifications_cli
 from .outbox import cli as outbox_cli
@@ -198,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_calendar_apply)
 
 
-    for domain in (archive_cli, users_cli, jobs, outbox_cli, notifications_cli):
+    for domain in (archive_cli, users_cli, jobs, outbox_cli, notifications_cli, inspections_cli):  # + supervision
         domain.register(sub)
     evaluation_cli.register_impact(governance_cli.register(sub))  # `standards list` and `standards impact`
     return p

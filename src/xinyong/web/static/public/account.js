@@ -110,8 +110,9 @@ function upload(caseId, file) {
 }
 
 function targetText(c) {
-  if (c.record_id) return `#${c.record_id}`;
-  return c.industry ?? "—";
+  if (c.record_id) return t("recordRef", { id: c.record_id });
+  if (c.listing_id) return t("listingRef", { id: c.listing_id });
+  return c.industry === "general" ? t("general") : (c.industry ?? "—");
 }
 
 function outcomeText(c) {

@@ -13,7 +13,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (name === "dataset") Object.assign(el.dataset, value);
     else el.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -74,6 +74,9 @@ export function field(label, control, hint = null) {
 
 /** A table with a caption, its header row and body rows (already built <tr>s). */
 export function table(caption, headers, rows, attrs = {}) {
+  for (const row of rows) { // at phone width each row becomes a card: every cell shows its column's name
+    [...row.children].forEach((cell, i) => { cell.dataset.label = headers[i] ?? ""; });
+  }
   return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption },
     h("table", attrs, h("caption", { class: "sr-only" }, caption),
       h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
+from ..subjects.models import Subject
 from .models import PUBLICLY_HIDDEN_KINDS, Correction, Dispute, Duplicate, Record, Withdrawal
 
 
@@ -226,3 +228,93 @@ def effect_ended(session: Session, today: date) -> list[Record]:
                    ~exists().where(newer.supersedes_id == Record.id))
             .order_by(Record.id))
     return list(session.scalars(stmt))
+
+
+# --- set-based intake (records/bulk.py; issue 10 item 1): one query per lookup kind per chunk ----------------------
+
+def subjects_by_codes(session: Session, codes: Collection[str]) -> dict[str, Subject]:
+    """The registered subjects of these (normalised) codes, by code: one query for a chunk of rows. (The records a
+    chunk names; the subjects domain has no bulk look-up of its own yet.)"""
+    out: dict[str, Subject] = {}
+    wanted = sorted(set(codes))
+    for i in range(0, len(wanted), _IN_CHUNK):
+        out.update({s.code: s for s in session.scalars(select(Subject).where(Subject.code.in_(wanted[i:i + _IN_CHUNK])))})
+    return out
+
+
+def by_source_refs(session: Session, keys: Collection[tuple[int, str]]) -> dict[tuple[int, str], Record]:
+    """The stored records under these (subject_id, source_ref) keys (the idempotency key, G1-16)."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    refs = sorted({ref for _, ref in wanted})
+    sids = sorted({sid for sid, _ in wanted})
+    out: dict[tuple[int, str], Record] = {}
+    for i in range(0, len(refs), _IN_CHUNK):
+        stmt = select(Record).where(Record.source_ref.in_(refs[i:i + _IN_CHUNK]), Record.subject_id.in_(sids))
+        for r in session.scalars(stmt):
+            if (r.subject_id, r.source_ref) in wanted:
+                out[(r.subject_id, r.source_ref)] = r
+    return out
+
+
+def by_ids(session: Session, ids: Collection[int]) -> dict[int, Record]:
+    wanted = sorted({i for i in ids if 0 < i < 2**31})
+    out: dict[int, Record] = {}
+    for i in range(0, len(wanted), _IN_CHUNK):
+        out.update({r.id: r for r in session.scalars(select(Record).where(Record.id.in_(wanted[i:i + _IN_CHUNK])))})
+    return out
+
+
+def statuses(session: Session, ids: Collection[int]) -> dict[int, str]:
+    """active | withdrawn | superseded | duplicate of each record (as status_of), in three queries."""
+    wanted = sorted(set(ids))
+    withdrawn: set[int] = set()
+    superseded: set[int] = set()
+    duplicate: set[int] = set()
+    for i in range(0, len(wanted), _IN_CHUNK):
+        part = wanted[i:i + _IN_CHUNK]
+        withdrawn |= set(session.scalars(select(Withdrawal.record_id).where(Withdrawal.record_id.in_(part))))
+        superseded |= set(session.scalars(select(Record.supersedes_id).where(Record.supersedes_id.in_(part))))
+        duplicate |= set(session.scalars(select(Duplicate.record_id).where(Duplicate.record_id.in_(part))))
+    return {i: "withdrawn" if i in withdrawn else "superseded" if i in superseded
+            else "duplicate" if i in duplicate else "active" for i in wanted}
+
+
+DecisionKey = tuple[int, str, str, str]  # (subject_id, department, decision_no, item): one decision (G1-16)
+
+
+def counting_decisions(session: Session, keys: Collection[DecisionKey]) -> dict[DecisionKey, list[tuple[int, str]]]:
+    """(id, channel) of the counting records of each decision key, in id order (same_decision for many)."""
+    out: dict[DecisionKey, list[tuple[int, str]]] = {}
+    wanted = set(keys)
+    if not wanted:
+        return out
+    sids = sorted({k[0] for k in wanted})
+    numbers = sorted({k[2] for k in wanted})
+    for i in range(0, len(numbers), _IN_CHUNK):
+        stmt = (select(Record.id, Record.channel, Record.subject_id, Record.department, Record.decision_no,
+                       Record.item)
+                .where(Record.decision_no.in_(numbers[i:i + _IN_CHUNK]), Record.subject_id.in_(sids), *_counting())
+                .order_by(Record.id))
+        for rid, channel, sid, dept, number, item in session.execute(stmt):
+            key = (sid, dept, number, item)
+            if key in wanted:
+                out.setdefault(key, []).append((rid, channel))
+    return out
+
+
+def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[Record]:
+    """Insert many records in one executemany (INSERT … RETURNING), in the order of `rows`; the records come back
+    as ORM objects (in the session), ids assigned."""
+    if not rows:
+        return []
+    return list(session.scalars(insert(Record).returning(Record, sort_by_parameter_order=True), list(rows)))
+
+
+def insert_duplicates(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Duplicate), list(rows))
+
+
+_IN_CHUNK = 900  # bound parameters per IN list (SQLite's old limit was 999)

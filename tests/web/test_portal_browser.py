@@ -24,6 +24,7 @@ from tests.api._api_helpers import make_subject, post_record
 from tests.cases._case_helpers import file_case
 from tests.conftest import auth, new_resident_id
 from tests.governance._governance_helpers import consult, content, create, governed  # noqa: F401  (fixture)
+from tests.supervision._helpers import in_force, leader_session, line
 from xinyong.api import create_app
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import DayClock, clock_at
@@ -63,6 +64,12 @@ def site(clean: Engine, tokens: dict[str, str], governed) -> Iterator[dict[str, 
         body["name"] = "勘察设计行业信用评价标准(征求意见稿)"
         draft = create(client, tokens["business"], body, on=DAY - timedelta(days=20))["version"]
         consult(client, tokens["business"], draft, DAY - timedelta(days=5), DAY + timedelta(days=15))
+        leader = leader_session(clean, None)
+        ranking = client.post("/api/v1/rankings", json={"industry": "survey_design", "as_of": DAY.isoformat()},
+                              headers=auth(tokens["business"])).json()["id"]
+        assert client.post(f"/api/v1/rankings/{ranking}/approve", headers=auth(leader)).status_code == 200
+        in_force(client, tokens["business"], leader, tokens["coordinator"], "punishment",
+                 [line("D", item="从严审查，不适用告知承诺"), line("C", "procurement_bidding", item="加强审查")])
         yield {"url": url, "client": client, "code": code, "rec": rec, "rid": rid, "draft": draft}
 
 
@@ -222,6 +229,37 @@ def test_the_english_switch_changes_the_interface_and_is_remembered(site, browse
     page.locator("h1", has_text="Find an evaluated subject").wait_for()  # kept across visits
     page.get_by_test_id("lang-switch").click()
     page.locator("h1", has_text="查询评价对象").wait_for()
+    assert errors == []
+
+
+def test_published_rankings_measures_and_a_comment_on_the_draft_under_consultation_122_art12_art17(
+        site, browser, tmp_path) -> None:
+    page, errors = new_page(browser)
+    page.goto(site["url"] + "/public#/rankings")
+    view(page, "rankings")
+    names = [r.locator("td").nth(1).inner_text() for r in page.get_by_test_id("ranking-row").all()]
+    assert ORG in names and "孙门户" not in names  # survey_design only; the individual is not enrolled in it
+    page.goto(site["url"] + "/public#/measures")
+    view(page, "measures")
+    assert page.get_by_test_id("measure-row").count() == 2
+    assert "从严审查，不适用告知承诺" in page.get_by_test_id("view-measures").inner_text()
+    assert page.get_by_test_id("measure-row").first.locator("td").last.inner_text() == "勘察设计处"
+    page.screenshot(path=str(tmp_path / "portal-measures.png"), full_page=True)
+    page.goto(site["url"] + "/public#/standards")
+    view(page, "standards")
+    rows = {r.get_attribute("data-version"): r.get_attribute("data-status")
+            for r in page.get_by_test_id("standard-row").all()}
+    assert rows[site["draft"]] == "consultation" and rows["survey_design-2024.1"] == "in_force"
+    form = page.locator(f"[data-testid=comment-form][data-version='{site['draft']}']")
+    form.get_by_test_id("comment-text").fill("建议明确第3项的适用范围。")
+    form.get_by_role("button").click()
+    form.get_by_test_id("comment-done").locator(".status").wait_for()
+    assert "意见已收到" in form.get_by_test_id("comment-done").inner_text()
+    page.get_by_test_id("lang-switch").click()
+    page.locator("h1", has_text="Evaluation standards").wait_for()
+    page.screenshot(path=str(tmp_path / "portal-standards-en.png"), full_page=True)
+    counted = site["client"].get(f"/api/v1/standards/{site['draft']}/comments").json()
+    assert counted["total"] == 1
     assert errors == []
 
 

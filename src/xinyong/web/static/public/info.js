@@ -3,15 +3,17 @@
 import { day, t } from "./i18n.js";
 import { api, field, gradeBadge, h, showErrors, status, table } from "./dom.js";
 
-let industryNames = null;
+const cache = {};
 
-async function industries() {
-  if (!industryNames) {
-    const res = await api("/api/v1/industries");
-    industryNames = Object.fromEntries((res.ok ? res.data : []).map((i) => [i.code, i.name]));
+async function namesOf(what) { // code → name of the industries or departments (reference data, public)
+  if (!cache[what]) {
+    const res = await api(`/api/v1/${what}`);
+    cache[what] = Object.fromEntries((res.ok ? res.data : []).map((i) => [i.code, i.name]));
   }
-  return industryNames;
+  return cache[what];
 }
+
+const industries = () => namesOf("industries");
 
 function failure(res) {
   const box = h("div", { class: "errors", role: "alert" });
@@ -51,7 +53,8 @@ export async function measuresView(params) {
     ev.preventDefault();
     location.hash = `#/measures?kind=${select.value}`;
   });
-  const [res, names] = await Promise.all([api(`/api/v1/public/measures?kind=${kind}`), industries()]);
+  const [res, names, depts] = await Promise.all([api(`/api/v1/public/measures?kind=${kind}`), industries(),
+    namesOf("departments")]);
   const head = [h("h1", {}, t("measuresTitle")), h("p", { class: "note" }, t("measuresNote")), form];
   if (!res.ok) return h("section", { "data-testid": "view-measures" }, head, failure(res));
   const entries = res.data.entries;
@@ -60,7 +63,7 @@ export async function measuresView(params) {
     h("td", {}, names[e.industry] ?? e.industry),
     h("td", {}, gradeBadge(e.grade), e.level ? ` ${e.level}` : ""),
     h("td", {}, t(`pr_${e.process}`)), h("td", {}, e.item), h("td", {}, e.basis), h("td", {}, e.category),
-    h("td", {}, e.department)));
+    h("td", {}, depts[e.department] ?? e.department)));
   return h("section", { "data-testid": "view-measures" }, head,
     h("h2", {}, `${res.data.name} · ${day(res.data.on)}`),
     table(res.data.name, [t("colIndustry"), t("colGrade"), t("colProcess"), t("colMeasure"), t("colBasis"),

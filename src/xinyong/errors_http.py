@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import DomainError
+from .rules.identifiers import mask_text
 
 log = structlog.get_logger("xinyong.http")
 
@@ -85,14 +86,14 @@ def install(app: FastAPI) -> None:
         (the unit of work rolled back), so the client may simply send the same request again."""
         if not database_busy(exc):
             return await unexpected(request, exc)
-        log.warning("database_busy", path=request.url.path, error=str(exc.orig)[:200])
+        log.warning("database_busy", path=mask_text(request.url.path), error=str(exc.orig)[:200])
         return JSONResponse(status_code=503, headers={"Retry-After": "1"}, content={"detail": [{
             "field": "", "reason_zh": "数据库正忙（其他写入进行中），未写入任何数据，请稍后重试",
             "reason_en": "the database is busy with another writer; nothing was written, retry shortly"}]})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path)
+        log.exception("unhandled_error", path=mask_text(request.url.path))
         return JSONResponse(status_code=500, content={"detail": [{
             "field": "", "reason_zh": "系统内部错误，已记录，请联系运维（大数据中心）",
             "reason_en": "internal error; it has been logged"}]})

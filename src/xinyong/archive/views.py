@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -13,31 +12,12 @@ from ..core.uow import UnitOfWork
 from ..deps import get_uow, require
 from ..errors import ForbiddenError, NotFoundError
 from ..errors_http import error_responses
-from ..rules.identifiers import check_resident_id, mask_resident_id
+from ..rules.identifiers import mask_text, mask_value
 from ..subjects.service import get_subject, public_code
 from . import repository, signing
 from .schemas import ArchiveOut, CheckpointOut
 
 router = APIRouter(prefix="/api/v1", tags=["archive 电子信用档案"])
-
-_RIC = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def mask_text(text: str) -> str:
-    """Mask every valid resident ID number in a text (spec G1-17: 110105********002X)."""
-    return _RIC.sub(lambda m: mask_resident_id(m.group(0)) if check_resident_id(m.group(0).upper()) is None
-                    else m.group(0), text)
-
-
-def mask_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask_text(value)
-    if isinstance(value, dict):
-        return {k: mask_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_value(v) for v in value]
-    return value
-
 
 @router.get("/subjects/{code}/archive", summary="电子信用档案 (122号 第十九条 一主体一档案，一事件一记录)",
             response_model=ArchiveOut, responses=error_responses(401, 403, 404, 422))

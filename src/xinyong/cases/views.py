@@ -14,6 +14,7 @@ from ..deps import Principal, audit_personal_read, get_uow, require
 from ..errors import InputError
 from ..errors_http import ErrorOut, error_responses
 from ..evidence.service import parse_sha, policy
+from ..rules.identifiers import free_text_for
 from . import service
 from .models import Case
 from .schemas import CaseEvidenceOut, CaseIn, CaseOut, ExtendIn, OpinionIn, RouteIn
@@ -29,7 +30,9 @@ def _out(uow: UnitOfWork, case: Case, actor: Actor) -> dict[str, Any]:
     who = Principal(actor)
     if subject.kind == "individual" and who.may_see_personal:
         audit_personal_read(uow, who, subject.code, f"case:{case.id}")
-    return service.case_out(uow.session, case, uow.clock.today(), who.sees_personal_of(subject.code))
+    # issue 12 item 5: statements, opinions, notes and file names are free text; ID numbers in them masked
+    free_text = free_text_for(who.may_see_personal, actor.subject)
+    return free_text(service.case_out(uow.session, case, uow.clock.today(), who.sees_personal_of(subject.code)))
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut,
@@ -59,7 +62,8 @@ async def upload(case_id: int, file: UploadFile | None = File(default=None), uow
         uow.audit("case.evidence", f"case:{case_id}", row.sha256)
     body = CaseEvidenceOut(id=row.id, sha256=row.sha256, name=row.name, size=row.size, media_type=row.media_type,
                            uploaded_by=row.uploaded_by, uploaded_at=row.uploaded_at.isoformat(timespec="seconds"))
-    return JSONResponse(status_code=201 if created else 200, content=body.model_dump())
+    content = free_text_for(Principal(actor).may_see_personal, actor.subject)(body.model_dump())
+    return JSONResponse(status_code=201 if created else 200, content=content)
 
 
 @router.post("/cases/{case_id}/route", response_model=CaseOut, summary="转办（政务服务大厅，受理后2个工作日内）",

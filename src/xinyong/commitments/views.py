@@ -9,6 +9,7 @@ from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import error_responses
+from ..rules.identifiers import free_text_for
 from ..subjects.service import get_subject
 from .schemas import BreachIn, CommitmentIn, CommitmentOut, FulfilIn
 from .service import commitment_out, commitments_of, fulfil, get_commitment, make_commitment, record_breach
@@ -65,7 +66,7 @@ def list_commitments(subject: str | None = Query(None, max_length=40),
     out = []
     for row in commitments_of(uow.session, subject_id, state, limit):
         _, owner = get_commitment(uow.session, row.id)
-        out.append(commitment_out(row, owner, who.sees_personal_of(owner.code)))
+        out.append(_shown(commitment_out(row, owner, who.sees_personal_of(owner.code)), who))
     return out
 
 
@@ -75,7 +76,7 @@ def read_commitment(commitment_id: int, uow: UnitOfWork = Depends(get_uow),
                     who: Principal = Depends(optional_principal)) -> CommitmentOut:
     row, subject = get_commitment(uow.session, commitment_id)
     _personal_read(uow, who, subject.code, subject.kind)
-    return commitment_out(row, subject, who.sees_personal_of(subject.code))
+    return _shown(commitment_out(row, subject, who.sees_personal_of(subject.code)), who)
 
 
 @router.get("/subjects/{code}/commitments", response_model=list[CommitmentOut],
@@ -84,8 +85,17 @@ def subject_commitments(code: str, state: str | None = Query(None), uow: UnitOfW
                         who: Principal = Depends(optional_principal)) -> list[CommitmentOut]:
     subject = get_subject(uow.session, code)
     _personal_read(uow, who, subject.code, subject.kind)
-    return [commitment_out(row, subject, who.sees_personal_of(subject.code))
+    return [_shown(commitment_out(row, subject, who.sees_personal_of(subject.code)), who)
             for row in commitments_of(uow.session, subject.id, state)]
+
+
+def _shown(out: CommitmentOut, who: Principal) -> CommitmentOut:
+    """Issue 12 item 5: content, licence reference, evidence and breach reason are free text; resident ID numbers
+    in them are masked for readers without personal-data need (spec G1-17)."""
+    if who.may_see_personal:
+        return out
+    own = who.actor.subject if who.actor is not None else None
+    return CommitmentOut.model_validate(free_text_for(False, own)(out.model_dump()))
 
 
 def _personal_read(uow: UnitOfWork, who: Principal, code: str, kind: str) -> None:

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from ..auth.actors import Actor
+from ..auth.policy import PERSONAL_DATA_ROLES
 from ..core.uow import UnitOfWork
 from ..deps import get_uow, require
 from ..errors import InputError
 from ..errors_http import ErrorOut, error_responses
+from ..rules.identifiers import free_text_for
 from .models import EvidenceFile
 from .schemas import EvidenceOut
 from .service import attach_evidence, evidence_of_record, parse_sha, policy, read_evidence
@@ -51,7 +53,9 @@ async def upload(record_id: int, file: UploadFile | None = File(default=None), u
             responses=error_responses(401, 403, 404, 422))
 def list_for_record(record_id: int, uow: UnitOfWork = Depends(get_uow),
                     actor: Actor = Depends(require("evidence.read"))) -> list[dict[str, Any]]:
-    return [evidence_out(row) for row in evidence_of_record(uow.session, record_id)]
+    # issue 12 item 5: a file name is free text (the leader reads it too): ID numbers in it masked
+    free_text = free_text_for(actor.role in PERSONAL_DATA_ROLES, actor.subject)
+    return [free_text(evidence_out(row)) for row in evidence_of_record(uow.session, record_id)]
 
 
 @router.get("/evidence/{sha256}", summary="下载证明材料（需令牌，记入审计）",

@@ -13,6 +13,7 @@ from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import error_responses
 from ..reference import repository as reference_repo
+from ..rules.identifiers import free_text_for
 from . import repository, service
 from .models import StandardVersion
 from .rulebook import rulebook
@@ -127,7 +128,9 @@ def list_comments(version: str, uow: UnitOfWork = Depends(get_uow), who: Princip
     service.check_readable(row, who.actor is not None)
     role = who.actor.role if who.actor is not None else None
     staff, identity = role in STAFF_ROLES, role in PERSONAL_DATA_ROLES
-    body = service.comments_summary(uow.session, version, staff=staff, with_identity=identity)
+    # issue 12 item 5: a comment is free text; resident ID numbers in it masked for readers without the need
+    body = free_text_for(identity)(service.comments_summary(uow.session, version, staff=staff,
+                                                            with_identity=identity))
     if identity and body["total"]:
         audit_personal_read(uow, who, f"standard:{version}", f"{body['total']} comments with contact details")
     return body

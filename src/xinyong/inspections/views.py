@@ -10,6 +10,7 @@ from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import Principal, get_uow, optional_principal, require
 from ..errors_http import error_responses
+from ..rules.identifiers import free_text_for
 from ..subjects.models import Subject
 from . import service, whitelist
 from .schemas import (
@@ -76,7 +77,10 @@ def get_plan(plan_id: int, uow: UnitOfWork = Depends(get_uow), who: Principal = 
             responses=error_responses(422))
 def get_whitelist(industry: str | None = Query(None, max_length=40), uow: UnitOfWork = Depends(get_uow),
                   who: Principal = Depends(optional_principal)) -> list[WhitelistOut]:
-    return whitelist.entries_out(uow.session, industry, who.may_see_personal, uow.clock.today())
+    # issue 12 item 5: the reasons are free text; resident ID numbers in them masked (spec G1-17)
+    free_text = free_text_for(who.may_see_personal, who.actor.subject if who.actor is not None else None)
+    return [WhitelistOut.model_validate(free_text(e.model_dump()))
+            for e in whitelist.entries_out(uow.session, industry, who.may_see_personal, uow.clock.today())]
 
 
 @router.post("/whitelist", status_code=201, response_model=WhitelistOut,

@@ -9,6 +9,7 @@ from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import error_responses
+from ..rules.identifiers import free_text_for
 from ..subjects.models import Subject
 from ..subjects.service import get_subject
 from .schemas import ListingIn, ListingOut, ListOut, RemovalIn
@@ -58,5 +59,8 @@ def subject_listings(code: str, uow: UnitOfWork = Depends(get_uow), who: Princip
     if subject.kind == "individual" and who.may_see_personal:
         audit_personal_read(uow, who, subject.code, "listings")
     today = uow.clock.today()
-    return [listing_out(m, subject, who.sees_personal_of(subject.code), today)
+    # issue 12 item 5: the decision reference and the removal reason are free text; ID numbers in them masked
+    free_text = free_text_for(who.may_see_personal, who.actor.subject if who.actor is not None else None)
+    return [ListingOut.model_validate(free_text(listing_out(m, subject, who.sees_personal_of(subject.code),
+                                                            today).model_dump()))
             for m in listings_of(uow.session, subject.id)]

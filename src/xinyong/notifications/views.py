@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from ..auth.actors import Actor
+from ..auth.policy import PERSONAL_DATA_ROLES
 from ..core.uow import UnitOfWork
 from ..deps import get_uow, require
 from ..errors_http import error_responses
+from ..rules.identifiers import free_text_for
 from .schemas import ContactIn, ContactOut, NotificationOut
 from .service import inbox, mark_read, own_contact, own_recipient, set_contact
 
@@ -19,7 +21,16 @@ router = APIRouter(prefix="/api/v1", tags=["notifications 通知"])
 def my_notifications(unread: bool = Query(False), limit: int = Query(100, ge=1, le=500),
                      uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("notifications.read"))
                      ) -> list[NotificationOut]:
-    return [NotificationOut.model_validate(n, from_attributes=True) for n in inbox(uow, actor, unread, limit)]
+    return [_shown(NotificationOut.model_validate(n, from_attributes=True), actor)
+            for n in inbox(uow, actor, unread, limit)]
+
+
+def _shown(out: NotificationOut, actor: Actor) -> NotificationOut:
+    """Issue 12 item 5: a notice's text names subjects; resident ID numbers in it masked for a reader without
+    personal-data need (a subject account sees its own number)."""
+    if actor.role in PERSONAL_DATA_ROLES:
+        return out
+    return NotificationOut.model_validate(free_text_for(False, actor.subject)(out.model_dump()))
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationOut, summary="标记通知已读",
@@ -28,7 +39,7 @@ def read(notification_id: int, uow: UnitOfWork = Depends(get_uow),
          actor: Actor = Depends(require("notifications.read"))) -> NotificationOut:
     row = mark_read(uow, notification_id, actor)
     uow.audit("notification.read", f"notification:{notification_id}")
-    return NotificationOut.model_validate(row, from_attributes=True)
+    return _shown(NotificationOut.model_validate(row, from_attributes=True), actor)
 
 
 @router.get("/notifications/contact", response_model=ContactOut, summary="本人接收通知的邮箱或手机（无则仅站内通知）",

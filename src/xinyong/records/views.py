@@ -18,6 +18,7 @@ from ..errors import DomainError
 from ..errors_http import ErrorOut, error_responses, validation_problems
 from ..messages.evaluation import SubjectReevaluated
 from ..reference.service import department_names
+from ..rules.identifiers import free_text_for
 from ..subjects.service import get_subject, public_code
 from . import repository
 from .corrections import correct_record
@@ -130,6 +131,8 @@ def subject_records(code: str, uow: UnitOfWork = Depends(get_uow), who: Principa
         audit_personal_read(uow, who, subject.code, "records")
     staff = who.actor is not None and who.actor.role in STAFF_ROLES
     rows = repository.history_for_subject(uow.session, subject.id)
+    # issue 12 item 5: notes, references and reasons are free text; ID numbers in them masked as the archive does
+    free_text = free_text_for(who.may_see_personal, who.actor.subject if who.actor is not None else None)
     # 122号 Art.18, spec G1-07: a record with an open objection is shown "under objection" to everyone; it counts
     disputed = repository.disputed(uow.session, [row.record.id for row in rows])
     out = []
@@ -147,7 +150,7 @@ def subject_records(code: str, uow: UnitOfWork = Depends(get_uow), who: Principa
             c = row.correction
             body["correction"] = {"reason": c.reason, "authority_ref": c.authority_ref, "by": c.corrected_by,
                                   "at": c.corrected_at.isoformat(timespec="seconds")}
-        out.append(body)
+        out.append(free_text(body))
     return out
 
 

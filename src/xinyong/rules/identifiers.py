@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Collection
+from datetime import date
+from typing import Any
+
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
@@ -64,6 +69,52 @@ def mask_resident_id(code: str) -> str:
     if len(code) != 18:
         return code
     return code[:6] + "*" * 8 + code[14:]
+
+
+# 17 digits and a digit or X, not part of a longer number: how a resident ID number appears in free text
+_RIC_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+def _has_birth_date(number: str) -> bool:
+    """Digits 7-14 are a real date (1850-2199): an ID number, even one with a wrong check digit (a typo still
+    names a person). Not the check digit: whether a number is masked must not depend on it."""
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    try:
+        return 1850 <= year < 2200 and date(year, month, day) is not None
+    except ValueError:
+        return False
+
+
+def mask_text(text: str, keep: Collection[str] = ()) -> str:
+    """Every resident ID number in a free text (a note, a reference, a file name, a statement) masked as
+    mask_resident_id does (spec G1-17; issue 12 item 5), for readers without personal-data need. `keep`: the
+    numbers this reader may see in full (a subject account its own)."""
+    if not text:
+        return text
+    return _RIC_IN_TEXT.sub(lambda m: m.group(0) if not _has_birth_date(m.group(0)) or m.group(0).upper() in keep
+                            else mask_resident_id(m.group(0)), text)
+
+
+def mask_value(value: Any, keep: Collection[str] = (), skip: Collection[str] = ()) -> Any:
+    """mask_text over every string of a JSON-like value (dicts, lists); other values unchanged. `skip`: keys
+    (at any depth) left as they are, e.g. "subject", a code already shown as the reader may see it."""
+    if isinstance(value, str):
+        return mask_text(value, keep)
+    if isinstance(value, dict):
+        return {k: v if k in skip else mask_value(v, keep, skip) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_value(v, keep, skip) for v in value]
+    return value
+
+
+def free_text_for(personal: bool, own: str | None = None) -> Callable[[Any], Any]:
+    """How a reader sees the free text of a response body (issue 12 item 5, spec G1-17): unchanged for a role
+    whose work needs personal data; otherwise every resident ID number masked but the reader's own (`own`, a
+    subject account's code). The "subject" field is left to public_code, which masks it by the subject."""
+    if personal:
+        return lambda value: value
+    keep = (own.upper(),) if own else ()
+    return lambda value: mask_value(value, keep, skip=("subject",))
 
 
 def normalize_code(code: str) -> str:

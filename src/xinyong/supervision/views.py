@@ -10,11 +10,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from ..auth.actors import Actor
-from ..auth.policy import STAFF_ROLES
+from ..auth.policy import PERSONAL_DATA_ROLES, STAFF_ROLES
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors import ForbiddenError, NotFoundError, UnauthorizedError
 from ..errors_http import error_responses
+from ..rules.identifiers import free_text_for
 from . import decisions, rankings, repository, service
 from .schemas import (
     DecisionLogPageOut,
@@ -152,7 +153,9 @@ def decision_log(subject: str | None = Query(None, max_length=40), process: Proc
     if actor.role not in LOG_READERS:
         raise ForbiddenError("Authorization", f"角色 {actor.role} 不能查看决策查询日志",
                              f"role {actor.role} may not read the decision log")
-    return decisions.log_page(uow, actor, subject, process, limit, offset)
+    # issue 12 item 5: purpose and legal basis are free text; ID numbers in them masked for the leader
+    return free_text_for(actor.role in PERSONAL_DATA_ROLES)(
+        decisions.log_page(uow, actor, subject, process, limit, offset))
 
 
 # --- rankings -----------------------------------------------------------------------------------------------

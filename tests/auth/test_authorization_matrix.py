@@ -68,6 +68,7 @@ ENDPOINTS: dict[str, str] = {
     "POST /api/v1/receivers/{receiver_id}/disable": "receivers.manage",
     "POST /api/v1/receivers/{receiver_id}/redeliver": "receivers.manage",
     "POST /api/v1/measures": "measures.draft",
+    "POST /api/v1/measures/import": "measures.draft",
     "PUT /api/v1/measures/{list_id}": "measures.draft",
     "POST /api/v1/measures/{list_id}/approve": "measures.approve",
     "POST /api/v1/measures/{list_id}/file": "measures.file",

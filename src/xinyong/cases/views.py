@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from ..auth.actors import Actor
+from ..core import xlsx
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, require
 from ..errors import InputError
@@ -168,3 +169,32 @@ def download(case_id: int, sha256: str, uow: UnitOfWork = Depends(get_uow),
     return Response(content=data, media_type=row.media_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.name)}",
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+# --- Excel 台账: the queue as GET /cases shows it (same filters, same role scoping, masking and audit) ------------
+
+_KIND_ZH = {"objection": "异议", "repair": "信用修复"}
+_CHANNEL_ZH = {"credit_china_beijing": "信用中国（北京）", "commission": "市规划自然资源委", "portal": "门户（本人账号）"}
+_QUEUE_COLUMNS = (
+    xlsx.Column("案件编号", 10, "int"), xlsx.Column("类型", 10), xlsx.Column("对象代码", 24), xlsx.Column("对象名称", 28),
+    xlsx.Column("状态", 14), xlsx.Column("承办部门", 14), xlsx.Column("受理日期", 12, "date"),
+    xlsx.Column("当前环节期限", 14, "date"), xlsx.Column("期限为预估", 10, "bool"), xlsx.Column("已逾期", 8, "bool"),
+    xlsx.Column("已延期", 8, "bool"), xlsx.Column("延期理由", 24), xlsx.Column("渠道", 16), xlsx.Column("提交人", 14),
+    xlsx.Column("记录编号", 10, "int"), xlsx.Column("行业", 14), xlsx.Column("申请事项及理由", 50),
+    xlsx.Column("核实结果", 10), xlsx.Column("审核意见", 40))
+
+
+@router.get("/cases.xlsx", response_class=Response, summary="案件队列导出为 Excel（期限、逾期标记；与 GET /cases 同一筛选）",
+            responses={**xlsx.OPENAPI_200, **error_responses(401, 403, 422)})
+def queue_xlsx(state: str | None = Query(None), department: str | None = Query(None, max_length=40),
+               overdue: bool | None = Query(None), subject: str | None = Query(None, max_length=40),
+               limit: int = Query(1000, ge=1, le=1000), uow: UnitOfWork = Depends(get_uow),
+               actor: Actor = Depends(require("cases.read"))) -> Response:
+    outcome = {"upheld": "成立", "rejected": "不成立"}
+    rows = [[c["id"], _KIND_ZH.get(c["kind"], c["kind"]), c["subject"], c["subject_name"], c["state_zh"],
+             c["department"], c["received_on"], c["due_on"], c["due_provisional"], c["overdue"], c["extended"],
+             c["extension_reason"], _CHANNEL_ZH.get(c["channel"], c["channel"]), c["filed_by"], c["record_id"],
+             c["industry"], c["statement"], outcome.get(c["outcome"] or "", c["outcome"]), c["opinion"]]
+            for c in queue(state, department, overdue, subject, limit, uow, actor)]
+    data = xlsx.workbook_bytes([xlsx.Sheet("异议与修复案件", _QUEUE_COLUMNS, rows)])
+    return Response(content=data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment("cases.xlsx"))

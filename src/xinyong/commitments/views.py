@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ..auth.actors import Actor
+from ..core import xlsx
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import error_responses
@@ -101,3 +102,30 @@ def _shown(out: CommitmentOut, who: Principal) -> CommitmentOut:
 def _personal_read(uow: UnitOfWork, who: Principal, code: str, kind: str) -> None:
     if kind == "individual" and who.may_see_personal:  # spec G1-17: an unmasked resident ID read is audited
         audit_personal_read(uow, who, code, "commitments")
+
+
+# --- Excel 台账: the commitments as GET /commitments shows them (same filters, masking and audit) ---------------
+
+_STATE_ZH = {"open": "履行中", "overdue": "逾期未履行", "fulfilled": "已履行", "breached": "违诺"}
+_COLUMNS = (
+    xlsx.Column("编号", 8, "int"), xlsx.Column("对象代码", 24), xlsx.Column("对象名称", 28), xlsx.Column("承诺内容", 44),
+    xlsx.Column("作出日期", 12, "date"), xlsx.Column("承诺期限", 12, "date"), xlsx.Column("许可文号", 20),
+    xlsx.Column("部门", 14), xlsx.Column("状态", 12), xlsx.Column("催告日期", 12, "date"),
+    xlsx.Column("宽限截止日", 12, "date"), xlsx.Column("履行日期", 12, "date"), xlsx.Column("履行证明", 30),
+    xlsx.Column("违诺认定日期", 12, "date"), xlsx.Column("违诺原因", 30), xlsx.Column("自动认定", 10, "bool"),
+    xlsx.Column("违诺记录编号", 12, "int"))
+
+
+@router.get("/commitments.xlsx", response_class=Response,
+            summary="信用承诺导出为 Excel（与 GET /commitments 同一筛选）",
+            responses={**xlsx.OPENAPI_200, **error_responses(403, 404, 422)})
+def commitments_xlsx(subject: str | None = Query(None, max_length=40),
+                     state: str | None = Query(None, description="open | overdue | fulfilled | breached"),
+                     limit: int = Query(500, ge=1, le=500), uow: UnitOfWork = Depends(get_uow),
+                     who: Principal = Depends(optional_principal)) -> Response:
+    rows = [[c.id, c.subject, c.subject_name, c.content, c.made_on, c.due_on, c.licence_ref, c.department,
+             _STATE_ZH.get(c.state, c.state), c.notice_on, c.grace_ends_on, c.fulfilled_on, c.evidence, c.breached_on,
+             c.breach_reason, c.breach_automatic, c.breach_record_id]
+            for c in list_commitments(subject, state, limit, uow, who)]
+    data = xlsx.workbook_bytes([xlsx.Sheet("信用承诺", _COLUMNS, rows)])
+    return Response(content=data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment("commitments.xlsx"))

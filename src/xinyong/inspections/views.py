@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ..auth.actors import Actor
+from ..core import xlsx
 from ..core.uow import UnitOfWork
 from ..deps import Principal, get_uow, optional_principal, require
 from ..errors_http import error_responses
 from ..rules.identifiers import free_text_for
 from ..subjects.models import Subject
+from ..supervision.excel import plan_workbook
 from . import service, whitelist
 from .schemas import (
     InspectionIn,
@@ -124,3 +126,17 @@ def get_report(department: str = Query(min_length=1, max_length=40), year: int =
                uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("inspections.plan"))
                ) -> InspectionReport:
     return InspectionReport.model_validate(service.report(uow.session, department, year, actor))
+
+
+@router.get("/inspection-plans/{plan_id}.xlsx", response_class=Response,
+            summary="检查计划导出为 Excel：抽取结果及检查人员、对象名单、白名单、抽取比例、随机种子与复算方法 (公开)",
+            responses={**xlsx.OPENAPI_200, **error_responses(404, 422)})
+def export_plan(plan_id: int, uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
+                ) -> Response:
+    plan = get_plan(plan_id, uow, who)  # exactly what the JSON twin shows, masking included
+    return Response(content=plan_workbook(plan.model_dump()), media_type=xlsx.MEDIA_TYPE,
+                    headers=xlsx.attachment(f"inspection-plan-{plan_id}.xlsx"))
+
+
+# "/inspection-plans/{plan_id}" would take "7.xlsx" as its id (422): the workbook route is tried first
+router.routes.sort(key=lambda r: not getattr(r, "path", "").endswith(".xlsx"))

@@ -4,19 +4,19 @@ public (no token)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 
 from ..auth.actors import Actor
 from ..auth.policy import PERSONAL_DATA_ROLES, STAFF_ROLES
+from ..core import xlsx
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
-from ..errors import ForbiddenError, NotFoundError, UnauthorizedError
-from ..errors_http import error_responses
+from ..errors import ForbiddenError, InputError, NotFoundError, UnauthorizedError
+from ..errors_http import Day, error_responses
 from ..rules.identifiers import free_text_for
-from . import decisions, rankings, repository, service
+from . import decisions, excel, rankings, repository, service
 from .schemas import (
     DecisionLogPageOut,
     DecisionOut,
@@ -87,7 +87,7 @@ def file_measures(list_id: int, data: FileIn | None = None, uow: UnitOfWork = De
             summary="措施清单各版本及其在 on 日的状态 (staff)", responses=error_responses(401, 403, 422))
 def list_measures(industry: str | None = Query(None, max_length=40), kind: Kind | None = None,
                   status: Literal["draft", "approved", "filed", "in_force", "superseded"] | None = None,
-                  on: date | None = None, uow: UnitOfWork = Depends(get_uow),
+                  on: Day | None = None, uow: UnitOfWork = Depends(get_uow),
                   who: Principal = Depends(optional_principal)) -> list[dict[str, Any]]:
     _staff(who)
     day = on or uow.clock.today()
@@ -99,7 +99,7 @@ def list_measures(industry: str | None = Query(None, max_length=40), kind: Kind 
             summary="施行中的措施清单 (the version in force on `on`, default today; `stale`: 122号 第二十四条)",
             responses=error_responses(401, 403, 404, 422))
 def measures_in_force(industry: str = Query(min_length=1, max_length=40), kind: Kind = Query(),
-                      on: date | None = None, uow: UnitOfWork = Depends(get_uow),
+                      on: Day | None = None, uow: UnitOfWork = Depends(get_uow),
                       who: Principal = Depends(optional_principal)) -> dict[str, Any]:
     _staff(who)
     service.check_industry(uow.session, industry)
@@ -113,7 +113,7 @@ def measures_in_force(industry: str = Query(min_length=1, max_length=40), kind: 
 
 @router.get("/measures/{list_id}", response_model=MeasuresListOut, summary="措施清单版本 (staff)",
             responses=error_responses(401, 403, 404))
-def read_measures(list_id: int, on: date | None = None, uow: UnitOfWork = Depends(get_uow),
+def read_measures(list_id: int, on: Day | None = None, uow: UnitOfWork = Depends(get_uow),
                   who: Principal = Depends(optional_principal)) -> dict[str, Any]:
     _staff(who)
     return service.list_out(uow.session, service.get_list(uow.session, list_id), on or uow.clock.today())
@@ -122,7 +122,7 @@ def read_measures(list_id: int, on: date | None = None, uow: UnitOfWork = Depend
 @router.get("/public/measures", response_model=PublicMeasuresOut,
             summary="统筹部门汇总公布的失信惩戒/守信激励措施清单 (no token; 122号 第二十条, 第二十一条)",
             responses=error_responses(422))
-def public_measures(kind: Kind = Query(), on: date | None = None, uow: UnitOfWork = Depends(get_uow)
+def public_measures(kind: Kind = Query(), on: Day | None = None, uow: UnitOfWork = Depends(get_uow)
                     ) -> dict[str, Any]:
     return service.consolidated(uow.session, kind, on or uow.clock.today())
 
@@ -206,3 +206,69 @@ def read_ranking(ranking_id: int, uow: UnitOfWork = Depends(get_uow),
 def public_rankings(industry: str | None = Query(None, max_length=40), uow: UnitOfWork = Depends(get_uow)
                     ) -> list[dict[str, Any]]:
     return [rankings.ranking_out(r, False, staff=False) for r in rankings.list_rankings(uow, industry, "published")]
+
+
+# --- Excel 台账 (the JSON routes' twins: same roles, same masking, same audit) ---------------------------------
+
+MAX_UPLOAD = 5 * 1024 * 1024  # a measures list of 500 lines is a few hundred KB
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    return Response(content=data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(filename))
+
+
+@router.post("/measures/import", status_code=201, response_model=MeasuresListOut,
+             summary="从 Excel 导入措施清单草案 (multipart: file, industry, kind, note; 列序按 122号 第二十四条 附件5: "
+                     "信用等级, 监管应用事项, 措施依据, 实施类别, 实施部门, 流程, 检查系数[, 信用级别])",
+             responses=error_responses(401, 403, 409, 422))
+async def import_measures(file: UploadFile | None = File(default=None),
+                          industry: str = Form(min_length=1, max_length=40), kind: Kind = Form(),
+                          note: str | None = Form(None, max_length=2000), uow: UnitOfWork = Depends(get_uow),
+                          actor: Actor = Depends(require("measures.draft"))) -> dict[str, Any]:
+    if file is None:
+        raise InputError("file", "缺少上传文件（multipart 字段 file）", "missing the upload (multipart field `file`)")
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InputError("file", f"文件超过 {MAX_UPLOAD // 1024 // 1024} MB", f"the file exceeds {MAX_UPLOAD} bytes")
+    row = excel.import_measures(uow, data, industry, kind, note, actor)
+    return service.list_out(uow.session, row, uow.clock.today())
+
+
+@router.get("/measures/{list_id}.xlsx", response_class=Response, summary="措施清单版本导出为 Excel (staff)",
+            responses={**xlsx.OPENAPI_200, **error_responses(401, 403, 404, 422)})
+def export_measures(list_id: int, on: Day | None = None, uow: UnitOfWork = Depends(get_uow),
+                    who: Principal = Depends(optional_principal)) -> Response:
+    body = read_measures(list_id, on, uow, who)
+    return _xlsx(excel.measures_workbook(body), f"measures-{list_id}-v{body['version']}.xlsx")
+
+
+@router.get("/decisions/log.xlsx", response_class=Response,
+            summary="决策查询日志导出为 Excel (coordinator/admin/leader)",
+            responses={**xlsx.OPENAPI_200, **error_responses(401, 403, 404, 422)})
+def export_decision_log(subject: str | None = Query(None, max_length=40), process: Process | None = None,
+                        limit: int = Query(1000, ge=1, le=10_000), offset: int = Query(0, ge=0, le=10_000_000),
+                        uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("decisions.query"))
+                        ) -> Response:
+    page = decision_log(subject, process, limit, offset, uow, actor)  # the JSON twin: its readers, its masking
+    return _xlsx(excel.decision_log_workbook(page), "decision-log.xlsx")
+
+
+@router.get("/rankings/{ranking_id}.xlsx", response_class=Response,
+            summary="排行榜导出为 Excel (published: no token, ID numbers masked; drafts: staff)",
+            responses={**xlsx.OPENAPI_200, **error_responses(401, 403, 404, 422)})
+def export_ranking(ranking_id: int, uow: UnitOfWork = Depends(get_uow),
+                   who: Principal = Depends(optional_principal)) -> Response:
+    staff = who.actor is not None and who.actor.role in STAFF_ROLES
+    if staff:
+        body = _staff_ranking(uow, who, rankings.get_ranking(uow, ranking_id))
+    else:  # the public sees only what GET /public/rankings shows; a draft is not there (404, as if absent)
+        row = repository.ranking_by_id(uow.session, ranking_id)
+        if row is None or row.status != "published":
+            raise NotFoundError("ranking_id", f"未找到已发布的排行榜 {ranking_id}", f"no published ranking {ranking_id}")
+        body = rankings.ranking_out(row, False, staff=False)
+    return _xlsx(excel.ranking_workbook(body, staff), f"ranking-{ranking_id}.xlsx")
+
+
+# "/measures/{list_id}" and "/rankings/{ranking_id}" would take "7.xlsx" as their id (422): the workbook routes
+# are tried first (a stable sort keeps every other route in its order)
+router.routes.sort(key=lambda r: not getattr(r, "path", "").endswith(".xlsx"))

@@ -14,15 +14,20 @@ help: ## list the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,spark]'
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the package with test and bench extras
+install: $(STAMP) ## create .venv and install the package with test, bench and spark extras
 
-system-deps: ## Debian packages the browser tests need (chromium, Chinese fonts); installs only what is missing
+system-deps: ## Debian packages the tests need (chromium, Chinese fonts, Java 17 for Spark); installs only what is missing
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'wenquanyi'; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 		else echo "chromium/fonts-wqy-microhei missing and not root: browser tests will be skipped"; fi; \
+	fi
+	@# issue 10 item 4: the Spark engine (`xinyong evaluate --engine spark`, tests/evaluation/test_spark_engine.py) needs Java 17
+	@if ! command -v java >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+		else echo "java missing and not root: the Spark engine test will be skipped"; fi; \
 	fi
 
 run: $(STAMP) ## initialise the embedded database (defaults + demo data) and serve API + web on $(HOST):$(PORT)
@@ -34,7 +39,7 @@ CLOCK_DAYS ?= 2027-01-01 2028-02-29 2026-12-31
 test: $(STAMP) system-deps ## the whole suite, on SQLite and (with XINYONG_TEST_POSTGRES_URL) on PostgreSQL; then on SQLite at 1 Jan, 29 Feb, 31 Dec
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 	@# issue 6: the suite passes on any date — again with the clock's day fixed (XINYONG_TODAY), SQLite only,
 	@# no browser, two xdist workers (each has its own session database)
 	@for day in $(CLOCK_DAYS); do \

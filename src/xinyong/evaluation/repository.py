@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+import itertools
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+import numpy as np
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..subjects.models import Subject, SubjectIndustry
+from ..db.session import fetch_tuples
+from ..records import repository as records_repo
+from ..records.models import Record
+from ..subjects.models import NationalGrade, Subject, SubjectIndustry
 from .models import GENERAL_SCOPE, Evaluation
 
 
@@ -60,9 +65,116 @@ def distribution(session: Session, scope: str) -> list[tuple[str, str, bool, int
     return [(g, lv, bool(f), int(n)) for g, lv, f, n in session.execute(stmt).all()]
 
 
-def replace_all(session: Session, rows: list[dict[str, Any]], chunk: int) -> None:
-    """The batch's results become the stored evaluations, in bulk inserts of `chunk` rows."""
-    session.execute(delete(Evaluation))
-    for i in range(0, len(rows), chunk):
-        session.execute(insert(Evaluation), rows[i : i + chunk])
-    session.flush()
+# -- the batch path on the store (issue 10 item 3): keyset chunks of subjects, streaming cursors, changed rows only --
+
+_cursor_names = itertools.count()
+
+
+def stream(session: Session, stmt: Any, batch: int = 50_000) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a SELECT in batches of plain tuples, inside the session's transaction. On PostgreSQL through a
+    server-side cursor (DECLARE … CURSOR; FETCH `batch`), so neither the driver nor Python holds the whole result;
+    SQLite steps through its result as it is fetched. Only for statements whose parameters the system computed
+    (ids, dates; never user input): rendered as literals, as `fetch_tuples` does."""
+    sql = str(stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+    dbapi = session.connection().connection
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = dbapi.driver_connection.cursor(name=f"xinyong_stream_{next(_cursor_names)}")  # type: ignore[union-attr]
+        cursor.itersize = batch
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def subject_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Subject)) or 0)
+
+
+def subject_chunks(session: Session, size: int) -> Iterator[tuple[np.ndarray, list[str]]]:
+    """(ids ascending, codes) of every subject, `size` at a time: keyset pagination on the primary key (each page
+    is one indexed range read; nothing stays open between pages while the batch writes)."""
+    last = 0
+    while True:
+        rows = fetch_tuples(session, select(Subject.id, Subject.code).where(Subject.id > last)
+                            .order_by(Subject.id).limit(size))
+        if not rows:
+            return
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        yield ids, [r[1] for r in rows]
+        last = int(ids[-1])
+
+
+def lock_subjects(session: Session, lo: int, hi: int) -> None:
+    """Take the row locks of subjects lo..hi (as subjects.repository.lock does for one) for the rest of the
+    transaction: a real-time writer of one of them waits for the batch, and the batch reads what every earlier
+    writer committed (122号 Art.13). PostgreSQL only: SQLite has one writer at a time anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    locked = select(Subject.id).where(Subject.id.between(lo, hi)).with_for_update(key_share=True)
+    session.execute(select(func.count()).select_from(locked.subquery()))
+
+
+def grades_in_range(session: Session, lo: int, hi: int) -> list[tuple[Any, ...]]:
+    """(subject_id, valid_from, id, grade) of the national levels of subjects lo..hi (dates as dates: the ORM)."""
+    stmt = (select(NationalGrade.subject_id, NationalGrade.valid_from, NationalGrade.id, NationalGrade.grade)
+            .where(NationalGrade.subject_id.between(lo, hi)))
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def memberships_in_range(session: Session, lo: int, hi: int) -> list[tuple[Any, ...]]:
+    return fetch_tuples(session, select(SubjectIndustry.subject_id, SubjectIndustry.industry)
+                        .where(SubjectIndustry.subject_id.between(lo, hi)))
+
+
+def records_in_range(session: Session, start: date, end: date, lo: int, hi: int) -> tuple[np.ndarray, list[str]]:
+    """(subject ids, item codes) of the counting records of subjects lo..hi dated in [start, end] (records'
+    own definition of counting: records.repository.counting_in_period), streamed."""
+    stmt = (records_repo.counting_in_period(start, end).with_only_columns(Record.subject_id, Record.item)
+            .where(Record.subject_id.between(lo, hi)).order_by(None))
+    subjects: list[np.ndarray] = []
+    items: list[str] = []
+    for rows in stream(session, stmt):
+        subjects.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+        items.extend(r[1] for r in rows)
+    return (np.concatenate(subjects) if subjects else np.zeros(0, dtype=np.int64)), items
+
+
+# The JSON columns as their text: the batch parses each distinct text once (most rows share a handful of texts)
+# instead of the driver parsing every row.
+STORED_COLUMNS = (Evaluation.subject_id, Evaluation.scope, Evaluation.standard_version, Evaluation.base_score,
+                  Evaluation.score, Evaluation.grade, Evaluation.level, Evaluation.fused,
+                  cast(Evaluation.fuse_articles, Text), cast(Evaluation.components, Text))
+
+
+def stored_in_range(session: Session, lo: int, hi: int) -> list[tuple[Any, ...]]:
+    """The stored evaluations of subjects lo..hi as tuples in STORED_COLUMNS order (JSON columns as text), by
+    subject and scope."""
+    rows: list[tuple[Any, ...]] = []
+    for batch in stream(session, select(*STORED_COLUMNS).where(Evaluation.subject_id.between(lo, hi))
+                        .order_by(Evaluation.subject_id, Evaluation.scope)):
+        rows.extend(batch)
+    return rows
+
+
+def write_changes(session: Session, updates: list[dict[str, Any]], inserts: list[dict[str, Any]],
+                  stale: list[tuple[int, str]], now: datetime) -> None:
+    """Only what changed: rows updated by primary key, new rows inserted, scopes no longer held deleted."""
+    if updates:
+        session.execute(update(Evaluation), [dict(row, computed_at=now) for row in updates])
+    if inserts:
+        session.execute(insert(Evaluation), [dict(row, computed_at=now) for row in inserts])
+    if stale:
+        table = Evaluation.__table__
+        session.connection().execute(
+            delete(table).where(table.c.subject_id == bindparam("sid"), table.c.scope == bindparam("sc")),
+            [{"sid": sid, "sc": scope} for sid, scope in stale])
+
+
+def confirm_as_of(session: Session, lo: int, hi: int, as_of: date) -> None:
+    """The unchanged evaluations of subjects lo..hi hold as of `as_of` too: one statement, no row rewritten twice."""
+    session.execute(update(Evaluation).where(Evaluation.subject_id.between(lo, hi), Evaluation.as_of != as_of)
+                    .values(as_of=as_of).execution_options(synchronize_session=False))

@@ -5,7 +5,8 @@ Both paths call the same kernel (:mod:`xinyong.rules.kernel`); a property test p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -274,6 +275,7 @@ class BatchSummary:
     stored: bool
     grades: dict[str, dict[str, int]]
     mismatches: list[str]
+    skipped: int = 0  # Spark engine: subjects left to the real-time path (new or written since the export)
 
 
 @dataclass
@@ -335,99 +337,402 @@ def load_population(session: Session, as_of: date, params: Parameters, industrie
                       item_codes=tuple(vocab))
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The batch path on the store (issue 10 items 3 and 4). One pure function, `score_chunk`, scores a chunk of
+# subjects from plain rows; the in-process engine feeds it chunks read from the store with streaming cursors, the
+# Spark engine (spark_engine.py) feeds it the rows of a Parquet export grouped by subject. Both hand their results
+# to `store_chunk`, which compares them with the stored evaluations and writes back only what changed.
+# ---------------------------------------------------------------------------------------------------------------
+
+GENERAL_INDEX = 0  # scope index of the general evaluation; industry k of the table is scope index 1 + k
+COMPONENTS = ("general_bonus", "general_deduction", "industry_bonus", "industry_deduction")
+RESULT_COLUMNS = ("subject_id", "scope", "base_score", "score", "grade", "level", "fused", "fuse_mask", *COMPONENTS)
+FUSE_GUARD = 60  # bits of a fuse mask (int64): far more than the seven items of 122号 Art.16
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """What scoring a chunk needs, as plain picklable data (shipped to Spark executors): the day, its period, the
+    compiled standards in force and the initial scores of the national levels."""
+
+    as_of: date
+    period_start: date
+    counts_from: date  # the first act date that counts: the period's start, never before 122号 Art.28's first day
+    table: ScoringTable
+    base_scores: dict[str, int]  # national level (or "none") → initial score (122号 Art.13, Art.15)
+    scopes: tuple[str, ...]  # per scope index: "general", then the table's industries
+    versions: tuple[str, ...]  # per scope index: the standard versions applied (EvaluationResult.standard_version)
+
+    @classmethod
+    def for_day(cls, session: Session, as_of: date) -> BatchContext:
+        rb = rulebook(session, as_of)
+        start, _ = period_bounds(as_of, rb.params.period_months, rb.params.period_anchor)
+        t = rb.table
+        return cls(as_of=as_of, period_start=start, counts_from=max(start, first_day_in_force()), table=t,
+                   base_scores=dict(rb.params.base_scores), scopes=(GENERAL_SCOPE, *t.industries),
+                   versions=(rb.version_for(None), *(rb.version_for(code) for code in t.industries)))
+
+    def fuse_articles(self, mask: int) -> list[str]:
+        return [self.table.fuse_label(k) for k in range(len(self.table.fuse_keys)) if mask >> k & 1]
+
+
+def _codes(values: Iterable[Any], index: dict[Any, int], n: int) -> np.ndarray:
+    """Positions of `values` in `index` (-1 when unknown), as int64."""
+    return np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=n)
+
+
+def _day(value: Any) -> int:
+    """A date as its ordinal (SQLite's driver and Parquet readers may hand back text or datetime64)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10]).toordinal()
+    if isinstance(value, np.datetime64):
+        return int(value.astype("datetime64[D]").astype(np.int64)) + date(1970, 1, 1).toordinal()
+    return value.toordinal()  # type: ignore[no-any-return]
+
+
+@dataclass
+class ChunkRows:
+    """The rows of a chunk of subjects as read from the store or from a Parquet export, codes as text. Every row's
+    subject is in `ids`; records are the counting records of the period (act date in [counts_from, as_of])."""
+
+    ids: np.ndarray  # subject ids, ascending, unique
+    grade_subject: np.ndarray  # national levels (122号 Art.13): subject, valid_from (ordinal), id, level or None
+    grade_day: np.ndarray
+    grade_seq: np.ndarray
+    grade: Sequence[str | None]
+    member_subject: np.ndarray  # industry evaluations the subject is in (G1-04)
+    member_industry: Sequence[str]
+    rec_subject: np.ndarray  # counting records: subject, item code
+    rec_item: Sequence[str]
+    held_subject: np.ndarray  # fuse conditions holding on as_of whatever the period (G1-05): subject, fuse key
+    held_key: Sequence[str]
+
+
+def empty_ids() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
+
+
+@dataclass
+class ChunkResult:
+    """One row per (subject, scope), ordered by subject then scope index; all columns int64 arrays (`fused` bool).
+    `grade`/`level` index the table's names, `fuse_mask` bit k is fuse column k (ScoringTable.fuse_label)."""
+
+    subject_id: np.ndarray
+    scope: np.ndarray
+    base_score: np.ndarray
+    score: np.ndarray
+    grade: np.ndarray
+    level: np.ndarray
+    fused: np.ndarray
+    fuse_mask: np.ndarray
+    general_bonus: np.ndarray
+    general_deduction: np.ndarray
+    industry_bonus: np.ndarray
+    industry_deduction: np.ndarray
+    records: int = 0  # counting records scored
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {c: getattr(self, c) for c in RESULT_COLUMNS}
+
+    @classmethod
+    def from_columns(cls, cols: Any, records: int = 0) -> ChunkResult:
+        """From a mapping of column → array (a pandas or Arrow table's columns)."""
+        out = {c: np.asarray(cols[c], dtype=np.bool_ if c == "fused" else np.int64) for c in RESULT_COLUMNS}
+        return cls(**out, records=records)
+
+    def __len__(self) -> int:
+        return len(self.subject_id)
+
+
+def _chunk_base(ctx: BatchContext, rows: ChunkRows) -> np.ndarray:
+    """Initial score per subject: the national level current at the period's start, else the first level known
+    (ordered by valid_from, then id: as base_grade over Subject.grades), else none (122号 Art.13, Art.15; G1-15)."""
+    n = len(rows.ids)
+    base = np.full(n, ctx.base_scores["none"], dtype=np.int64)
+    if len(rows.grade_subject) == 0:
+        return base
+    pos = np.searchsorted(rows.ids, rows.grade_subject)
+    value = np.fromiter((ctx.base_scores[g or "none"] for g in rows.grade), dtype=np.int64, count=len(pos))
+    order = np.lexsort((rows.grade_seq, rows.grade_day, pos))
+    pos, day, value = pos[order], rows.grade_day[order], value[order]
+    first = np.r_[True, pos[1:] != pos[:-1]]
+    base[pos[first]] = value[first]
+    current = day <= ctx.period_start.toordinal()
+    p, v = pos[current], value[current]
+    if len(p):
+        last = np.r_[p[1:] != p[:-1], True]
+        base[p[last]] = v[last]
+    return base
+
+
+def score_chunk(ctx: BatchContext, rows: ChunkRows) -> ChunkResult:
+    """Score a chunk of subjects with the kernel (122号 Art.11(2), Art.13, Art.14, Art.16): pure, no database."""
+    t = ctx.table
+    ids = np.asarray(rows.ids, dtype=np.int64)
+    n = len(ids)
+    base = _chunk_base(ctx, rows)
+    item = _codes(rows.rec_item, t.index_of(), len(rows.rec_item))
+    known = item >= 0  # an item not in the standards in force scores nothing (122号 Art.12)
+    rec_pos = np.searchsorted(ids, np.asarray(rows.rec_subject, dtype=np.int64)[known])
+    scores = kernel.score(base, rec_pos, item[known], t)
+    hits = scores.fuse_hits.copy()
+    if len(rows.held_subject):  # 122号 Art.16(1)(2), G1-05: a listing or an open refusal fires in any period
+        columns = {key: _fuse_column(t, key) for key in set(rows.held_key)}
+        hits[np.searchsorted(ids, np.asarray(rows.held_subject, dtype=np.int64)),
+             np.asarray([columns[k] for k in rows.held_key], dtype=np.int64)] = True
+    fused = hits.any(axis=1) if hits.size else np.zeros(n, dtype=np.bool_)
+    mask = (hits.astype(np.int64) << np.arange(hits.shape[1], dtype=np.int64)).sum(axis=1)
+    member = _codes(rows.member_industry, {code: k for k, code in enumerate(t.industries)},
+                    len(rows.member_industry))
+    m_ok = member >= 0
+    in_industry = np.zeros((n, len(t.industries)), dtype=np.bool_)
+    in_industry[np.searchsorted(ids, np.asarray(rows.member_subject, dtype=np.int64)[m_ok]), member[m_ok]] = True
+    ind_pos, ind_k = np.nonzero(in_industry)
+    pos = np.r_[np.arange(n), ind_pos].astype(np.int64)
+    scope = np.r_[np.zeros(n, dtype=np.int64), ind_k + 1].astype(np.int64)
+    order = np.lexsort((scope, pos))
+    pos, scope = pos[order], scope[order]
+    general = scope == GENERAL_INDEX
+    k = np.maximum(scope - 1, 0)
+    value = np.where(general, scores.general[pos], scores.industry[pos, k]) if n else np.zeros(0, dtype=np.int64)
+    f = fused[pos]
+    applied = scores.applied
+    return ChunkResult(
+        subject_id=ids[pos], scope=scope, base_score=base[pos], score=value,
+        grade=kernel.fused_grade_index(value, f, t), level=kernel.level_index(value, f, t), fused=f,
+        fuse_mask=mask[pos], general_bonus=applied[pos, GENERAL_BONUS], general_deduction=applied[pos, GENERAL_DEDUCTION],
+        industry_bonus=np.where(general, 0, applied[pos, 2 + 2 * k]),
+        industry_deduction=np.where(general, 0, applied[pos, 3 + 2 * k]),
+        records=int(known.sum()),
+    )
+
+
+def read_chunk(session: Session, ctx: BatchContext, ids: np.ndarray, held: tuple[np.ndarray, list[str]]
+               ) -> ChunkRows:
+    """The rows of the subjects `ids` (a contiguous id range of the store), read with streaming cursors."""
+    lo, hi = int(ids[0]), int(ids[-1])
+    g = repository.grades_in_range(session, lo, hi)
+    m = repository.memberships_in_range(session, lo, hi)
+    rec_subject, rec_item = repository.records_in_range(session, ctx.counts_from, ctx.as_of, lo, hi)
+    a, b = np.searchsorted(held[0], [lo, hi + 1])
+    return ChunkRows(
+        ids=ids,
+        grade_subject=np.asarray([r[0] for r in g], dtype=np.int64),
+        grade_day=np.asarray([_day(r[1]) for r in g], dtype=np.int64),
+        grade_seq=np.asarray([r[2] for r in g], dtype=np.int64), grade=[r[3] for r in g],
+        member_subject=np.asarray([r[0] for r in m], dtype=np.int64), member_industry=[r[1] for r in m],
+        rec_subject=rec_subject, rec_item=rec_item,
+        held_subject=held[0][a:b], held_key=held[1][a:b],
+    )
+
+
+def held_fuses(session: Session, ctx: BatchContext) -> tuple[np.ndarray, list[str]]:
+    """(subject ids ascending, fuse keys) of the conditions that fire a fuse on as_of in any period: listings and
+    open refusals (persisting_fuses; few, so read once for the whole population)."""
+    pairs = sorted((sid, key) for sid, held in persisting_fuses(session, ctx.period_start, ctx.as_of).items()
+                   for key in held)
+    return np.asarray([p[0] for p in pairs], dtype=np.int64), [p[1] for p in pairs]
+
+
+@dataclass
+class _Tally:
+    subjects: int = 0
+    evaluations: int = 0
+    records: int = 0
+    changed: int = 0
+    grades: dict[str, dict[str, int]] = field(default_factory=dict)
+    mismatches: list[str] = field(default_factory=list)
+    skipped: int = 0  # Spark: subjects written by the real-time path since the export (left as they are)
+
+
+# The Spark engine's guard: given a chunk's subject ids and their stored rows (STORED_COLUMNS), the subjects to leave
+# as they are (new since its export, or written by the real-time path since: fresher than the batch's snapshot).
+SkipRule = Callable[[np.ndarray, list[tuple[Any, ...]]], set[int]]
+
+
+def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.ndarray, codes: dict[int, str],
+                tally: _Tally, store: bool, compare: bool, skip_rule: SkipRule | None = None) -> None:
+    """Compare the chunk's results with the stored evaluations of subjects lo..hi and, when storing, write back only
+    what changed (update, insert, delete the stale scopes; as_of moves on with one statement) and publish the
+    changes of score, grade, level, fuse or standard (archived in bulk, 122号 Art.19; shared, 44号 Task 14)."""
+    session = uow.session
+    t = ctx.table
+    lo, hi = int(ids[0]), int(ids[-1])
+    n_scopes = len(ctx.scopes)
+    key = res.subject_id * n_scopes + res.scope
+    scope_index = {code: i for i, code in enumerate(ctx.scopes)}
+    grade_index = {g: i for i, g in enumerate(t.grade_names)}
+    level_index = {lv: i for i, lv in enumerate(t.level_names)}
+    for s_i in range(n_scopes):  # the distribution of grades, per scope (shown by the CLI)
+        sel = res.scope == s_i
+        if sel.any():
+            counts = np.bincount(res.grade[sel], minlength=len(t.grade_names))
+            bucket = tally.grades.setdefault(ctx.scopes[s_i], {})
+            for g_i, c in enumerate(counts.tolist()):
+                if c:
+                    bucket[t.grade_names[g_i]] = bucket.get(t.grade_names[g_i], 0) + c
+    if not (store or compare):
+        return
+    stored = repository.stored_in_range(session, lo, hi)
+    skip = skip_rule(ids, stored) if skip_rule else set()
+    tally.skipped += len(skip)
+    seen = np.zeros(len(res), dtype=np.bool_)
+    parsed: dict[Any, Any] = {}
+
+    def parse(raw: Any) -> Any:  # a stored JSON text, parsed once per distinct text (never mutated)
+        if not isinstance(raw, str):
+            return raw
+        value = parsed.get(raw)
+        if value is None:
+            value = parsed[raw] = json.loads(raw)
+        return value
+
+    updates: list[dict[str, Any]] = []
+    stale: list[tuple[int, str]] = []
+    changes: list[EvaluationChanged] = []
+    as_of_text = ctx.as_of.isoformat()
+    cause = {"event": "batch_reevaluation", "as_of": as_of_text}
+
+    def new_row(i: int) -> dict[str, Any]:
+        s = int(res.scope[i])
+        return {"standard_version": ctx.versions[s], "base_score": int(res.base_score[i]),
+                "score": int(res.score[i]), "grade": t.grade_names[int(res.grade[i])],
+                "level": t.level_names[int(res.level[i])], "fused": bool(res.fused[i]),
+                "fuse_articles": ctx.fuse_articles(int(res.fuse_mask[i])),
+                "components": {c: int(getattr(res, c)[i]) for c in COMPONENTS}}
+
+    def publish(i: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+        sid = int(res.subject_id[i])
+        changes.append(EvaluationChanged(
+            sid, codes[sid], scope=ctx.scopes[int(res.scope[i])], as_of=as_of_text, old=old,
+            new={f: new[f] for f in ARCHIVED_FIELDS}, fuse_articles=new["fuse_articles"],
+            components=new["components"], cause=cause))
+
+    if stored:
+        s_sid = np.asarray([r[0] for r in stored], dtype=np.int64)
+        s_scope = _codes((r[1] for r in stored), scope_index, len(stored))
+        s_key = np.where(s_scope >= 0, s_sid * n_scopes + s_scope, -1)
+        at = np.minimum(np.searchsorted(key, s_key), max(len(key) - 1, 0))
+        found = (s_key >= 0) & (key[at] == s_key) if len(key) else np.zeros(len(stored), dtype=np.bool_)
+        # every column compared at once; the JSON texts parsed once per distinct text
+        idx = at[found]
+        seen[idx] = True
+        sub = [stored[j] for j in np.flatnonzero(found).tolist()]
+        differs = np.zeros(len(stored), dtype=np.bool_)
+        if sub:
+            m = len(sub)
+            labels = {ctx.table.fuse_label(k): k for k in range(len(ctx.table.fuse_keys))}
+            fa_masks: dict[str, int] = {}
+            comp_rows: dict[str, tuple[int, ...]] = {}
+
+            def fa_mask(raw: Any) -> int:  # fuse articles as the bits of ChunkResult.fuse_mask (-1: unknown)
+                got = fa_masks.get(raw)
+                if got is None:
+                    bits = [labels.get(a, FUSE_GUARD) for a in parse(raw)]
+                    got = fa_masks[raw] = -1 if FUSE_GUARD in bits else sum(1 << b for b in set(bits))
+                return got
+
+            def comp_row(raw: Any) -> tuple[int, ...]:
+                got = comp_rows.get(raw)
+                if got is None:
+                    value = parse(raw)
+                    got = comp_rows[raw] = tuple(int(value.get(c, -1)) for c in COMPONENTS)
+                return got
+
+            version_id = {v: i for i, v in enumerate(dict.fromkeys(ctx.versions))}
+            expected_version = np.asarray([version_id[v] for v in ctx.versions], dtype=np.int64)
+            comps = np.asarray([comp_row(r[9]) for r in sub], dtype=np.int64).reshape(m, len(COMPONENTS))
+            new_comps = np.stack([getattr(res, c)[idx] for c in COMPONENTS], axis=1)
+            differs[found] = ((np.asarray([r[3] for r in sub], dtype=np.int64) != res.base_score[idx])
+                              | (np.asarray([r[4] for r in sub], dtype=np.int64) != res.score[idx])
+                              | (_codes((r[5] for r in sub), grade_index, m) != res.grade[idx])
+                              | (_codes((r[6] for r in sub), level_index, m) != res.level[idx])
+                              | (np.asarray([bool(r[7]) for r in sub], dtype=np.bool_) != res.fused[idx])
+                              | (_codes((r[2] for r in sub), version_id, m) != expected_version[res.scope[idx]])
+                              | (np.fromiter((fa_mask(r[8]) for r in sub), dtype=np.int64, count=m)
+                                 != res.fuse_mask[idx])
+                              | (comps != new_comps).any(axis=1))
+        for j in np.flatnonzero(~found).tolist():
+            sid = int(stored[j][0])
+            if sid in skip:
+                continue
+            stale.append((sid, stored[j][1]))
+        position = np.zeros(len(stored), dtype=np.int64)
+        position[found] = idx
+        for j in np.flatnonzero(differs).tolist():  # only the changed rows become dicts and events
+            r = stored[j]
+            i = int(position[j])
+            sid = int(r[0])
+            if sid in skip:
+                continue
+            s = int(res.scope[i])
+            new = new_row(i)
+            old_full = {"standard_version": r[2], "base_score": r[3], "score": r[4], "grade": r[5], "level": r[6],
+                        "fused": bool(r[7]), "fuse_articles": list(parse(r[8])),
+                        "components": dict(parse(r[9]))}
+            tally.changed += 1
+            if len(tally.mismatches) < 50:
+                diff = {f: (old_full[f], new[f]) for f in STORED_FIELDS if old_full[f] != new[f]}
+                tally.mismatches.append(f"{codes.get(sid, sid)}/{ctx.scopes[s]}: {diff}")
+            updates.append({"subject_id": sid, "scope": ctx.scopes[s], "as_of": ctx.as_of, **new})
+            if any(old_full[f] != new[f] for f in ARCHIVED_FIELDS):
+                publish(i, {f: old_full[f] for f in ARCHIVED_FIELDS}, new)
+    inserts = []
+    for i in np.flatnonzero(~seen).tolist():
+        if int(res.subject_id[i]) in skip:
+            continue
+        new = new_row(i)
+        inserts.append({"subject_id": int(res.subject_id[i]), "scope": ctx.scopes[int(res.scope[i])],
+                        "as_of": ctx.as_of, **new})
+        publish(i, None, new)
+    tally.changed += len(inserts) + len(stale)
+    if not store:
+        return
+    repository.write_changes(session, updates, inserts, stale, uow.clock.now())
+    repository.confirm_as_of(session, lo, hi, ctx.as_of)
+    if changes:
+        uow.publish(EvaluationsChanged(changes))
+        uow.handle()  # archived and shared per chunk: memory stays bounded by the chunk
+
+
+ResultSource = Callable[[int, int], ChunkResult]  # subjects lo..hi → their results (the Spark engine's output)
+
+
 def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | None = None,
-                   progress: Callable[[str, int], None] | None = None, chunk: int = 200_000) -> BatchSummary:
-    """Re-evaluate every subject with one kernel call per chunk of subjects. When `as_of` is today the results
-    are compared with, and written over, the stored real-time evaluations; `mismatches` names any difference.
-    The changes are published (archived in bulk, 122号 Art.19) and handled when the unit of work commits."""
+                   progress: Callable[[str, int], None] | None = None, chunk: int = 100_000,
+                   results: ResultSource | None = None, skip_rule: SkipRule | None = None) -> BatchSummary:
+    """Re-evaluate every subject, a chunk of `chunk` subjects at a time (keyset over subject ids): each chunk is
+    read with streaming cursors and scored by one kernel call — or taken from `results` (the Spark engine) — then
+    compared with the stored evaluations; when `as_of` is today `mismatches` names the differences. When storing,
+    only what changed is written and published (archived in bulk, 122号 Art.19), chunk by chunk, in this unit of
+    work: memory is bounded by the chunk, whatever the population."""
     session = uow.session
     today = uow.clock.today()
     as_of = as_of or today
     store = (as_of == today) if store is None else store
-    rb = rulebook(session, as_of)
-    t = rb.table
+    session.flush()
+    ctx = BatchContext.for_day(session, as_of)
     note = progress or (lambda _label, _n: None)
-
-    pop = load_population(session, as_of, rb.params, t.industries)
-    ids, codes, base, memberships = pop.ids, pop.codes, pop.base, pop.memberships
-    pos = {sid: i for i, sid in enumerate(ids.tolist())}
-    n = len(ids)
-    note("subjects", n)
-    rec_subject, rec_item = pop.records_for(t)
-    note("records", len(rec_item))
-
-    scores = kernel.score(base, rec_subject, rec_item, t)
-    # 122号 Art.16(1), G1-05/G1-15: listings that hold on as_of fire their fuse whatever the period's records
-    fuse_hits = scores.fuse_hits.copy()
-    for sid, held in persisting_fuses(session, pop.period_start, as_of).items():
-        if sid in pos:
-            for key in held:
-                fuse_hits[pos[sid], _fuse_column(t, key)] = True
-    fused = fuse_hits.any(axis=1) if fuse_hits.size else scores.fused
-    general_grade = kernel.fused_grade_index(scores.general, fused, t)
-    general_level = kernel.level_index(scores.general, fused, t)
-    ind_grade = kernel.fused_grade_index(scores.industry, fused[:, None], t)
-    ind_level = kernel.level_index(scores.industry, fused[:, None], t)
-    fuse_lists = [[t.fuse_label(int(k)) for k in np.flatnonzero(row)] for row in fuse_hits]
-
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    counts: dict[str, dict[str, int]] = {}
-    for i in range(n):
-        sid = int(ids[i])
-        comps = {"general_bonus": int(scores.applied[i, GENERAL_BONUS]),
-                 "general_deduction": int(scores.applied[i, GENERAL_DEDUCTION]),
-                 "industry_bonus": 0, "industry_deduction": 0}
-        scopes: list[tuple[str, str | None, int, int, int, dict[str, int]]] = [
-            (GENERAL_SCOPE, None, int(scores.general[i]), int(general_grade[i]), int(general_level[i]), comps)]
-        for k in np.flatnonzero(memberships[i]):
-            code = t.industries[k]
-            scopes.append((code, code, int(scores.industry[i, k]), int(ind_grade[i, k]), int(ind_level[i, k]),
-                           dict(comps, industry_bonus=int(scores.applied[i, 2 + 2 * k]),
-                                industry_deduction=int(scores.applied[i, 3 + 2 * k]))))
-        for scope, industry, score_value, g, lv, comp in scopes:
-            rows[(sid, scope)] = {
-                "standard_version": rb.version_for(industry), "base_score": int(base[i]), "score": score_value,
-                "grade": t.grade_names[g], "level": t.level_names[lv], "fused": bool(fused[i]),
-                "fuse_articles": fuse_lists[i], "components": comp,
-            }
-            counts.setdefault(scope, {}).setdefault(t.grade_names[g], 0)
-            counts[scope][t.grade_names[g]] += 1
-    note("evaluated", len(rows))
-
-    changed = 0
-    mismatches: list[str] = []
-    existing = {(e.subject_id, e.scope): e for e in repository.all_stored(session)} if as_of == today or store else {}
-    if as_of == today:
-        for key, row in rows.items():
-            old = existing.get(key)
-            if old is None or any(getattr(old, f) != row[f] for f in STORED_FIELDS):
-                changed += 1
-                if old is not None and len(mismatches) < 50:
-                    diff = {f: (getattr(old, f), row[f]) for f in STORED_FIELDS if getattr(old, f) != row[f]}
-                    mismatches.append(f"{codes[pos[key[0]]]}/{key[1]}: {diff}")
-        stale = [key for key in existing if key not in rows]
-        changed += len(stale)
+    held = held_fuses(session, ctx) if results is None else (empty_ids(), [])
+    tally = _Tally()
+    note("total", repository.subject_count(session))
+    for ids, codes in repository.subject_chunks(session, chunk):
+        if store:  # real-time writers of these subjects wait for the batch; it reads what they committed (Art.13)
+            repository.lock_subjects(session, int(ids[0]), int(ids[-1]))
+        res = score_chunk(ctx, read_chunk(session, ctx, ids, held)) if results is None else \
+            results(int(ids[0]), int(ids[-1]))
+        tally.subjects += len(ids)
+        tally.evaluations += len(res)
+        tally.records += res.records
+        store_chunk(uow, ctx, res, ids, dict(zip(ids.tolist(), codes, strict=True)), tally, store, as_of == today,
+                    skip_rule)
+        note("subjects", tally.subjects)
     if store:
-        # 122号 Art.19: archive every change of score, grade or level (old → new and why), as refresh_subject
-        # does — only the changed (subject, scope) rows, appended in bulk (1 January re-seeds everyone).
-        cause = {"event": "batch_reevaluation", "as_of": as_of.isoformat()}
-        changes = []
-        for (sid, scope), row in rows.items():
-            prev = existing.get((sid, scope))
-            was = None if prev is None else {f: getattr(prev, f) for f in ARCHIVED_FIELDS}
-            if was is not None and all(was[f] == row[f] for f in ARCHIVED_FIELDS):
-                continue
-            changes.append(EvaluationChanged(
-                sid, codes[pos[sid]], scope=scope, as_of=as_of.isoformat(), old=was,
-                new={f: row[f] for f in ARCHIVED_FIELDS}, fuse_articles=row["fuse_articles"],
-                components=row["components"], cause=cause))
-        uow.publish(EvaluationsChanged(changes))
-        uow.handle()
-        repository.replace_all(session, [{"subject_id": sid, "scope": scope, "as_of": as_of, **row}
-                                         for (sid, scope), row in rows.items()], chunk)
-    return BatchSummary(as_of=as_of, subjects=n, evaluations=len(rows), records=len(rec_item), changed=changed,
-                        stored=store, grades=counts, mismatches=mismatches)
+        session.flush()
+    return BatchSummary(as_of=as_of, subjects=tally.subjects, evaluations=tally.evaluations, records=tally.records,
+                        changed=tally.changed, stored=store, grades=tally.grades, mismatches=tally.mismatches,
+                        skipped=tally.skipped)
 
 
 __all__ = ["EvaluationResult", "evaluate_subject", "refresh_subject", "batch_evaluate", "BatchSummary", "Population",
-           "load_population"]
+           "load_population", "BatchContext", "ChunkRows", "ChunkResult", "score_chunk", "store_chunk"]

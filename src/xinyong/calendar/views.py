@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 from xinyong.calendar import service
 from xinyong.calendar.schemas import CalendarStatusOut, WorkdayOut
 from xinyong.errors import InputError
-from xinyong.errors_http import error_responses
+from xinyong.errors_http import Day, error_responses
 from xinyong.rules.calendar import CalendarNotCovered
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar 工作日历"])
@@ -18,7 +17,7 @@ router = APIRouter(prefix="/api/v1/calendar", tags=["calendar 工作日历"])
 
 @router.get("/add-workdays", response_model=WorkdayOut, responses=error_responses(422))
 def add_workdays(
-    start: Annotated[date, Query(description="起算日（不计入）/ starting day (not counted), YYYY-MM-DD")],
+    start: Annotated[Day, Query(description="起算日（不计入）/ starting day (not counted), YYYY-MM-DD")],
     days: Annotated[int, Query(ge=0, le=365, description="工作日数 / number of working days")],
 ) -> dict[str, str]:
     """The ``days``-th working day after ``start`` (e.g. the 122号 Art.8(1) 5-working-day deadline)."""

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors_http import Day
+
 _ID = {"ge": 1, "le": 2**31 - 1}
 
 
@@ -40,7 +42,7 @@ class CorrectionFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     item: str | None = None
-    act_date: date | None = None
+    act_date: Day | None = None
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors_http import Day
+
 State = Literal["open", "overdue", "fulfilled", "breached"]
 
 
@@ -14,10 +16,10 @@ class CommitmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     subject: str = Field(min_length=1, max_length=40, description="USCC or resident ID number of the applicant")
     content: str = Field(min_length=1, max_length=2000, description="承诺事项: what the applicant committed to")
-    due_on: date = Field(description="the last day to fulfil it (履行期限)")
+    due_on: Day = Field(description="the last day to fulfil it (履行期限)")
     licence_ref: str = Field(min_length=1, max_length=200, description="the licence (行政许可) it was made for")
     department: str = Field(min_length=1, max_length=40, description="the business department entering it")
-    made_on: date | None = Field(None, description="the day it was made (default: today)")
+    made_on: Day | None = Field(None, description="the day it was made (default: today)")
 
 
 class FulfilIn(BaseModel):
@@ -30,7 +32,7 @@ class BreachIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
-    found_on: date = Field(description="the day the breach or the falsehood was established (the record's act date)")
+    found_on: Day = Field(description="the day the breach or the falsehood was established (the record's act date)")
 
 
 class CommitmentOut(BaseModel):

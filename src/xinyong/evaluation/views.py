@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal
 from ..errors import InputError
-from ..errors_http import error_responses
+from ..errors_http import Day, error_responses
 from ..governance.service import check_readable, get_row
 from ..reference.framework import grade_order, level_order
 from ..reference.models import Industry
@@ -56,7 +56,7 @@ def list_subjects(q: str | None = Query(None, max_length=100), grade: Literal["A
 
 @router.get("/subjects/{code}/evaluation", summary="信用评价结果及逐条说明 (122号 第十三条至第十六条)",
             response_model=EvaluationOut, responses=error_responses(403, 404, 422))
-def read_evaluation(code: str, industry: str | None = None, as_of: date | None = None,
+def read_evaluation(code: str, industry: str | None = None, as_of: Day | None = None,
                     uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)
                     ) -> JSONResponse:
     subject = get_subject(uow.session, code)
@@ -105,7 +105,7 @@ def _impact(uow: UnitOfWork, version: str, as_of: date | None, who: Principal) -
 
 @router.get("/standards/{version}/impact", summary="草案影响测算 / what-if impact on every subject",
             response_model=ImpactOut, responses=error_responses(401, 404, 422))
-def read_impact(version: str, as_of: date | None = None, limit: int | None = Query(None, ge=0, le=1_000_000),
+def read_impact(version: str, as_of: Day | None = None, limit: int | None = Query(None, ge=0, le=1_000_000),
                 uow: UnitOfWork = Depends(get_uow), who: Principal = Depends(optional_principal)) -> dict[str, Any]:
     return _impact(uow, version, as_of, who).to_api(limit)  # type: ignore[no-any-return]
 
@@ -114,7 +114,7 @@ def read_impact(version: str, as_of: date | None = None, limit: int | None = Que
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                              "description": "one row per changed evaluation (UTF-8 with BOM)"},
                        **error_responses(401, 404, 422)})
-def read_impact_csv(version: str, as_of: date | None = None, uow: UnitOfWork = Depends(get_uow),
+def read_impact_csv(version: str, as_of: Day | None = None, uow: UnitOfWork = Depends(get_uow),
                     who: Principal = Depends(optional_principal)) -> Response:
     report = _impact(uow, version, as_of, who)
     name = f"impact-{version}-{report.as_of.isoformat()}.csv"

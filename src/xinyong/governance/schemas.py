@@ -4,10 +4,11 @@ accepts (the server assigns the version; `version` and `lifecycle` in the body a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors_http import Day
 
 
 class ItemIn(BaseModel):
@@ -35,7 +36,7 @@ class StandardIn(BaseModel):
     family: Literal["general", "industry"]
     industry: str | None = Field(default=None, max_length=40)
     name: str = Field(min_length=1, max_length=200)
-    effective_date: date | None = None  # proposed; fixed by the approval
+    effective_date: Day | None = None  # proposed; fixed by the approval
     reference: str = Field(min_length=1, max_length=1000)
     items: list[ItemIn] = Field(min_length=1, max_length=500)
 
@@ -55,8 +56,8 @@ class ConsultationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start_date: date
-    end_date: date
+    start_date: Day
+    end_date: Day
 
 
 class ApproveIn(BaseModel):
@@ -64,7 +65,7 @@ class ApproveIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    effective_date: date
+    effective_date: Day
 
 
 # --- public comments (公开征求意见, 122号 Art.12) -------------------------------------------------------------

@@ -10,7 +10,7 @@ from ..auth.actors import Actor
 from ..core import xlsx
 from ..core.uow import UnitOfWork
 from ..deps import Principal, get_uow, optional_principal, require
-from ..errors_http import error_responses
+from ..errors_http import LATEST_DATE, error_responses
 from ..rules.identifiers import free_text_for
 from ..subjects.models import Subject
 from ..supervision.excel import plan_workbook
@@ -122,7 +122,7 @@ def post_inspection(data: InspectionIn, uow: UnitOfWork = Depends(get_uow),
 @router.get("/reports/inspections", response_model=InspectionReport,
             summary="检查统计：按等级计划与完成、白名单对象现场检查按例外情形 (44号 Task 12)",
             responses=error_responses(401, 403, 422))
-def get_report(department: str = Query(min_length=1, max_length=40), year: int = Query(ge=2024, le=9999),
+def get_report(department: str = Query(min_length=1, max_length=40), year: int = Query(ge=2024, le=LATEST_DATE.year),
                uow: UnitOfWork = Depends(get_uow), actor: Actor = Depends(require("inspections.plan"))
                ) -> InspectionReport:
     return InspectionReport.model_validate(service.report(uow.session, department, year, actor))

@@ -6,21 +6,23 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors_http import Day
+
 
 class ListingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     subject: str = Field(min_length=1, max_length=40, description="USCC or resident ID number")
     list: str = Field(min_length=1, max_length=40, description="list code, see GET /api/v1/lists")
-    listed_on: date
+    listed_on: Day
     source_ref: str = Field(min_length=1, max_length=200, description="the listing decision or batch reference")
     department: str | None = Field(None, max_length=40)
-    ends_on: date | None = Field(None, description="last day of the listing's effect; default: the list's fixed "
+    ends_on: Day | None = Field(None, description="last day of the listing's effect; default: the list's fixed "
                                                    "period (GET /api/v1/lists), none: until removed (spec G3-01)")
 
 
 class RemovalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    removed_on: date
+    removed_on: Day
     reason: str = Field(min_length=1, max_length=2000)
 
 

@@ -7,14 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from ..errors_http import ProblemOut
+from ..errors_http import Day, ProblemOut
 
 
 class RecordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     subject: str = Field(description="subject code (统一社会信用代码 or 身份证号)")
     item: str = Field(description="catalogue item code (归集目录, 第七条)")
-    act_date: date = Field(description="date the administrative act was made (行政行为作出日期)")
+    act_date: Day = Field(description="date the administrative act was made (行政行为作出日期)")
     department: str = Field(description="department code of the reporting department (谁生成、谁录入、谁负责)")
     source_ref: str = Field(min_length=1, max_length=200, description="reference in the source system, e.g. 决定书文号")
     note: str | None = Field(default=None, max_length=2000)
@@ -28,7 +28,7 @@ class RecordIn(BaseModel):
                                        description="生产安全事故等级 (国务院令第493号): 一般 | 较大 | 重大 | 特别重大")
     closes: int | None = Field(default=None, ge=1, le=2**31 - 1,
                                description="id of an earlier refusal to perform (122号 Art.16(2)) this record closes")
-    effect_ends_on: date | None = Field(
+    effect_ends_on: Day | None = Field(
         default=None, description="last day the record has effect (e.g. the end of its 公示期); after it the record is "
                                   "withdrawn automatically as a repair (44号 Task 14 自动修复)")
 
@@ -54,7 +54,7 @@ class CorrectIn(BaseModel):
     authority_ref: str | None = Field(default=None, max_length=200,
                                       description="authorising reference, e.g. 审核意见文号 (spec D1-19)")
     item: str | None = Field(default=None, description="corrected catalogue item code")
-    act_date: date | None = Field(default=None, description="corrected date of the administrative act")
+    act_date: Day | None = Field(default=None, description="corrected date of the administrative act")
     department: str | None = Field(default=None, description="corrected department code")
     note: str | None = Field(default=None, max_length=2000)
     source_ref: str | None = Field(default=None, min_length=1, max_length=200,

@@ -9,7 +9,7 @@ from ..auth.actors import Actor
 from ..core.uow import UnitOfWork
 from ..deps import get_session, get_uow, require
 from ..errors import ConflictError, NotFoundError
-from ..errors_http import error_responses
+from ..errors_http import Day, error_responses
 from . import repository
 from .framework import Framework, framework_on, parse_as_of
 from .models import Department
@@ -33,12 +33,12 @@ def industries(db: Session = Depends(get_session)) -> list[dict[str, str]]:
 
 @router.get("/framework", response_model=Framework, responses=error_responses(422),
             summary="评价框架参数：分值范围、四等九级、初始分值、熔断条款、评价周期、填报时限、本办法有效期")
-def framework(as_of: str | None = Query(None, description="YYYY-MM-DD, not before the measures took effect; "
-                                         "default today (Beijing)", json_schema_extra={"format": "date"})) -> Framework:
+def framework(as_of: Day | None = Query(None, description="YYYY-MM-DD, not before the measures took effect; "
+                                         "default today (Beijing)")) -> Framework:
     """The framework parameters in force on `as_of`, read from parameters.yaml (122号 Art.8, 122号 Art.11, 122号 Art.13,
     122号 Art.14, 122号 Art.16, 122号 Art.28): the one source the UI and CLI read instead of repeating them. `validity.warning` is
     null normally, a notice from six months before the last day in force, and a `lapsed` notice after it."""
-    return framework_on(parse_as_of(as_of))
+    return framework_on(parse_as_of(as_of.isoformat() if as_of else None))
 
 
 @router.get("/departments", summary="部门 (122号 第四条, 第二十七条)", response_model=list[DepartmentOut])

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors_http import Day
+
 
 class SubjectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -16,7 +18,7 @@ class SubjectIn(BaseModel):
     national_grade: Literal["A", "B", "C", "D"] | None = Field(
         default=None, description="国家信用评价等级 (122号 第六条 基础信用信息); null = none → base 500")
     industries: list[str] = Field(default_factory=list)
-    grade_effective_on: date | None = Field(
+    grade_effective_on: Day | None = Field(
         default=None, description="the day the national level applies from (default: today); 122号 Art.13, G1-15")
     grade_source: str | None = Field(default=None, max_length=200, description="where the level comes from")
 
@@ -27,7 +29,7 @@ class NationalGradeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     grade: Literal["A", "B", "C", "D"] | None = Field(description="null: no national level (base 500, Art.15)")
-    effective_on: date
+    effective_on: Day
     source: str = Field(min_length=1, max_length=200, description="e.g. 信用中国 2026年第1批")
 
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors_http import Day
+
 Kind = Literal["punishment", "incentive"]
 Grade = Literal["A", "B", "C", "D"]
 Level = Literal["A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D"]
@@ -45,7 +47,7 @@ class MeasuresEditIn(BaseModel):
 
 class FileIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    effective_from: date | None = Field(None, description="in force from this day (default: the filing day)")
+    effective_from: Day | None = Field(None, description="in force from this day (default: the filing day)")
 
 
 class MeasuresEntryOut(BaseModel):
@@ -162,7 +164,7 @@ class DecisionLogPageOut(BaseModel):
 class RankingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     industry: str = Field(min_length=1, max_length=40)
-    as_of: date
+    as_of: Day
 
 
 class RankingEntryOut(BaseModel):

@@ -172,7 +172,8 @@ def run_cli(url: str, *args: str) -> dict[str, object]:
         print(text, problems[-4000:], file=sys.stderr)
         raise SystemExit(f"xinyong evaluate {' '.join(args)} failed")
     return {"seconds": round(seconds, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024),
-            "output": [line for line in text.strip().splitlines() if "stored" in line or "written" in line][-1:]}
+            "output": [line for line in text.strip().splitlines()
+                       if line.startswith(("Spark", "评价日期")) or "stored" in line]}
 
 
 def main() -> int:

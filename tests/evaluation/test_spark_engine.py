@@ -23,7 +23,9 @@ from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.service import STORED_FIELDS, BatchContext, batch_evaluate, evaluate_subject
 from xinyong.listings.models import Membership
 from xinyong.records.models import Duplicate, Record, Withdrawal
+from xinyong.records.service import REFUSAL_FUSE_KEY
 from xinyong.reference.framework import first_day_in_force
+from xinyong.reference.service import items_firing
 from xinyong.subjects.models import NationalGrade, Subject, SubjectIndustry
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is missing: `make install` installs the spark extra")
@@ -128,10 +130,11 @@ def _fill(engine: Engine, seed: int = 10) -> dict[str, int]:
         s.execute(insert(Membership), listings)
         # 122号 Art.16(2): refusals to perform dated in the previous period, some performed since
         if start > first_day_in_force():
+            refusal_item = items_firing(s, REFUSAL_FUSE_KEY)[0]
             for n, sid in enumerate(ids[5::37]):
                 day = max(start - timedelta(days=30), first_day_in_force())
                 refusal = s.scalar(insert(Record).returning(Record.id).values(
-                    subject_id=sid, item="GEN-D05", act_date=day, department="zhifa", source_ref=f"R-{n}",
+                    subject_id=sid, item=refusal_item, act_date=day, department="zhifa", source_ref=f"R-{n}",
                     channel="interface", entered_by="test", due_date=day))
                 if n % 2:
                     s.execute(insert(Record).values(subject_id=sid, item="GEN-B01", act_date=first,
@@ -163,7 +166,7 @@ def test_spark_engine_equals_the_in_process_engine_and_the_real_time_path(engine
     fused = {k for k, v in expected.items() if v["fused"]}
     assert fused and len(fused) < len(expected)  # the data fires the fuse for some, not for all
     articles = {a for v in expected.values() for a in v["fuse_articles"]}
-    assert {"122号 第十六条(一)", "122号 第十六条(六)"} <= articles
+    assert {"122号 第十六条(一)", "122号 第十六条(二)", "122号 第十六条(六)"} <= articles
     assert min(v["score"] for v in expected.values()) < 500 < max(v["score"] for v in expected.values())
     assert any(v["components"]["general_deduction"] == 100 for v in expected.values())  # family budgets bind
     assert any(v["components"]["general_bonus"] == 50 for v in expected.values())

@@ -692,7 +692,10 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
     repository.confirm_as_of(session, lo, hi, ctx.as_of)
     if changes:
         uow.publish(EvaluationsChanged(changes))
-        uow.handle()  # archived and shared per chunk: memory stays bounded by the chunk
+        uow.handle()  # archived and shared (outbox rows) per chunk
+        # handled: the unit of work keeps the message in `uow.handled`; emptied, it no longer keeps every change of
+        # a 1 January re-seed (10^6 of them) in memory until the commit
+        changes.clear()
 
 
 ResultSource = Callable[[int, int], ChunkResult]  # subjects lo..hi → their results (the Spark engine's output)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors_http import Day
+
+# Issue 12 item 7: bounded before any work (800,000 entries once ran 95 s and starved writers); the reference data
+# defines a handful of industries (records/limits.yaml subject_industries documents the same limit).
+SUBJECT_INDUSTRIES_MAX = 64
+INDUSTRY_CODE_MAX = 40
 
 
 class SubjectIn(BaseModel):
@@ -17,7 +22,9 @@ class SubjectIn(BaseModel):
     kind: Literal["organization", "individual"]
     national_grade: Literal["A", "B", "C", "D"] | None = Field(
         default=None, description="国家信用评价等级 (122号 第六条 基础信用信息); null = none → base 500")
-    industries: list[str] = Field(default_factory=list)
+    industries: list[Annotated[str, Field(max_length=INDUSTRY_CODE_MAX)]] = Field(
+        default_factory=list, max_length=SUBJECT_INDUSTRIES_MAX,
+        description=f"industry codes (at most {SUBJECT_INDUSTRIES_MAX})")
     grade_effective_on: Day | None = Field(
         default=None, description="the day the national level applies from (default: today); 122号 Art.13, G1-15")
     grade_source: str | None = Field(default=None, max_length=200, description="where the level comes from")

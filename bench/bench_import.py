@@ -1,0 +1,174 @@
+"""Import benchmark (issue 10 item 5, first row): `xinyong import` of N records for M subjects, end to end (set-based
+validation, inserts, archive, real-time re-evaluation, outbox), against raw executemany of the same rows into the
+same records table (1,000-row transactions), on SQLite and — when XINYONG_BENCH_POSTGRES_URL or
+XINYONG_TEST_POSTGRES_URL names a server — on PostgreSQL (a fresh database is created and dropped).
+
+    python bench/bench_import.py [--records 200000] [--subjects 20000] [--json out.json]
+
+Prints a table and JSON: records/s of the import, of raw executemany, and their ratio (target ≥ 0.2×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+
+from xinyong.auth.actors import Actor
+from xinyong.bootstrap import seed_defaults, unit_of_work
+from xinyong.core.clock import beijing_now, beijing_today
+from xinyong.db.migrate import upgrade
+from xinyong.db.session import make_engine
+from xinyong.demo import make_uscc
+from xinyong.records.importer import import_records, import_subjects
+
+ITEMS = ["GEN-B01", "GEN-B02", "GEN-D01", "GEN-D02", "SD-B01", "SD-D01", "LD-B01", "LD-D01", "FR-D01", "SM-B01"]
+
+
+def write_files(folder: Path, n_records: int, n_subjects: int) -> tuple[Path, Path, list[dict[str, Any]]]:
+    rng = random.Random(10)
+    codes = sorted({make_uscc(rng) for _ in range(n_subjects)})
+    while len(codes) < n_subjects:
+        codes = sorted({*codes, make_uscc(rng)})
+    subjects = folder / "subjects.csv"
+    with open(subjects, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["code", "name", "kind", "national_grade", "industries"])
+        for i, code in enumerate(codes):
+            w.writerow([code, f"单位{i}", "organization", rng.choice(["A", "B", "C", ""]), ""])
+    today = beijing_today()
+    span = max(1, (today - date(today.year, 1, 1)).days)
+    rows = []
+    for i in range(n_records):
+        rows.append({"subject": rng.choice(codes), "item": rng.choice(ITEMS),
+                     "act_date": (today - timedelta(days=rng.randrange(span))).isoformat(),
+                     "department": "kanchasheji", "source_ref": f"B-{i:08d}"})
+    records = folder / "records.csv"
+    with open(records, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["subject", "item", "act_date", "department", "source_ref"])
+        for r in rows:
+            w.writerow([r["subject"], r["item"], r["act_date"], r["department"], r["source_ref"]])
+    return subjects, records, rows
+
+
+def fresh(backend: str, folder: Path) -> tuple[Engine, Any]:
+    if backend == "sqlite":
+        path = folder / f"bench-{uuid.uuid4().hex[:6]}.db"
+        return make_engine(f"sqlite:///{path}"), None
+    base = os.environ.get("XINYONG_BENCH_POSTGRES_URL") or os.environ["XINYONG_TEST_POSTGRES_URL"]
+    name = f"xinyong_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    return make_engine(url), (admin, name)
+
+
+def drop(engine: Engine, handle: Any) -> None:
+    engine.dispose()
+    if handle:
+        admin, name = handle
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def prepared(backend: str, folder: Path, subjects: Path) -> tuple[Engine, Any, float]:
+    engine, handle = fresh(backend, folder)
+    upgrade(engine)
+    with unit_of_work(engine) as uow:
+        seed_defaults(uow.session)
+    actor = Actor(name="bench", role="admin", channel="import", origin="bench")
+    began = time.perf_counter()
+    with unit_of_work(engine, actor) as uow:
+        report = import_subjects(uow, subjects, actor)
+    assert report.ok, report.errors[:3]
+    return engine, handle, time.perf_counter() - began
+
+
+def raw_executemany(engine: Engine, rows: list[dict[str, Any]]) -> float:
+    """The same rows straight into records by executemany, 1,000 per transaction (no validation, no archive)."""
+    with engine.connect() as c:
+        ids = dict(c.execute(text("SELECT code, id FROM subjects")).all())
+    now = beijing_now()
+    values = [{"subject_id": ids[r["subject"]], "item": r["item"], "act_date": date.fromisoformat(r["act_date"]),
+               "department": r["department"], "source_ref": r["source_ref"], "source_system": "raw",
+               "channel": "import", "entered_by": "raw", "entered_at": now, "due_date": date.fromisoformat(r["act_date"]),
+               "due_provisional": False, "late": False, "info_class": "planning"} for r in rows]
+    stmt = text("INSERT INTO records (subject_id, item, act_date, department, source_ref, source_system, channel, "
+                "entered_by, entered_at, due_date, due_provisional, late, info_class) VALUES (:subject_id, :item, "
+                ":act_date, :department, :source_ref, :source_system, :channel, :entered_by, :entered_at, :due_date, "
+                ":due_provisional, :late, :info_class)")
+    began = time.perf_counter()
+    for i in range(0, len(values), 1000):
+        with engine.begin() as c:
+            c.execute(stmt, values[i:i + 1000])
+    return time.perf_counter() - began
+
+
+def run(backend: str, n_records: int, n_subjects: int, folder: Path) -> dict[str, Any]:
+    subjects, records, rows = write_files(folder, n_records, n_subjects)
+    engine, handle, subject_seconds = prepared(backend, folder, subjects)
+    actor = Actor(name="bench", role="admin", channel="import", origin="bench")
+    try:
+        began = time.perf_counter()
+        with unit_of_work(engine, actor) as uow:
+            report = import_records(uow, records, actor)
+        seconds = time.perf_counter() - began
+        assert report.created == n_records, (report.created, report.errors[:3])
+    finally:
+        drop(engine, handle)
+    engine, handle = fresh(backend, folder)
+    try:
+        upgrade(engine)
+        with unit_of_work(engine) as uow:
+            seed_defaults(uow.session)
+        with unit_of_work(engine, actor) as uow:
+            import_subjects(uow, subjects, actor)
+        raw_seconds = raw_executemany(engine, rows)
+    finally:
+        drop(engine, handle)
+    rate, raw_rate = n_records / seconds, n_records / raw_seconds
+    return {"backend": backend, "records": n_records, "subjects": n_subjects,
+            "subjects_import_s": round(subject_seconds, 2), "subjects_per_s": round(n_subjects / subject_seconds),
+            "import_s": round(seconds, 2), "import_records_per_s": round(rate), "raw_executemany_s": round(raw_seconds, 3),
+            "raw_records_per_s": round(raw_rate), "ratio": round(rate / raw_rate, 4), "target_ratio": 0.2}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--records", type=int, default=200_000)
+    p.add_argument("--subjects", type=int, default=20_000)
+    p.add_argument("--json", type=Path)
+    args = p.parse_args()
+    backends = ["sqlite"]
+    if os.environ.get("XINYONG_BENCH_POSTGRES_URL") or os.environ.get("XINYONG_TEST_POSTGRES_URL"):
+        backends.append("postgresql")
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in backends:
+            res = run(backend, args.records, args.subjects, Path(tmp))
+            out.append(res)
+            print(f"import {res['records']} records / {res['subjects']} subjects on {backend}: "
+                  f"{res['import_records_per_s']} records/s end to end vs raw executemany {res['raw_records_per_s']}/s "
+                  f"= {res['ratio']}× (target ≥ 0.2×); subjects {res['subjects_per_s']}/s", flush=True)
+    print(json.dumps(out, ensure_ascii=False))
+    if args.json:
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -57,6 +57,7 @@ bench: $(STAMP) ## 1M subjects / 10M records: kernel vs numpy vs DuckDB, and POS
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_post.py
 	$(BIN)/python bench/bench_impact.py
+	$(BIN)/python bench/bench_import.py
 
 clean: ## remove the virtualenv and the embedded database
 	rm -rf $(VENV) xinyong.db xinyong.db-wal xinyong.db-shm

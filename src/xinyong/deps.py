@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
@@ -14,11 +17,27 @@ from sqlalchemy.orm import Session
 from .auth.actors import Actor
 from .auth.policy import PERSONAL_DATA_ROLES
 from .auth.policy import POLICY as PERMISSIONS
+from .auth.settings import security_settings
+from .core.clock import beijing_now
 from .core.uow import UnitOfWork, start
 from .errors import ForbiddenError, InputError
 from .rules.identifiers import normalize_code
 
 bearer = HTTPBearer(auto_error=False, description="API token from `xinyong token create`")
+
+# Staff sign in through the page (POST /login?cookie=true): the login token then travels only in an HttpOnly
+# cookie that scripts cannot read; a second, readable cookie carries the CSRF token derived from it, which every
+# cookie-authenticated write must echo in the X-CSRF-Token header (double submit bound to the session). Docked
+# systems keep sending `Authorization: Bearer`, which wins over a cookie and needs no CSRF token.
+SESSION_COOKIE = "xy_session"
+CSRF_COOKIE = "xy_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def csrf_token_for(session_token: str) -> str:
+    """The CSRF token of a session: unguessable without the (HttpOnly) session token, stored nowhere."""
+    return hashlib.sha256(b"xinyong-csrf:" + session_token.encode()).hexdigest()
 
 
 def _nul_field(value: Any, path: str = "") -> str | None:
@@ -102,22 +121,59 @@ def check_own_subject(actor: Actor | None, subject_code: str) -> None:
         raise ForbiddenError("code", "评价对象账号只能查看本对象的信息", "a subject account may only read its own subject")
 
 
-def _unauthorized(zh: str, en: str) -> HTTPException:
-    return HTTPException(status_code=401, detail=[{"field": "Authorization", "reason_zh": zh, "reason_en": en}],
-                         headers={"WWW-Authenticate": "Bearer"})
+def _unauthorized(zh: str, en: str, field: str = "Authorization", clear_cookie: bool = False) -> HTTPException:
+    headers = {"WWW-Authenticate": "Bearer"}
+    if clear_cookie:  # a dead session cookie is dropped, so the next request is simply anonymous
+        headers["Set-Cookie"] = f"{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"
+    return HTTPException(status_code=401, detail=[{"field": field, "reason_zh": zh, "reason_en": en}], headers=headers)
+
+
+def _check_csrf(request: Request, session_token: str) -> None:
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent or not hmac.compare_digest(sent.encode(), csrf_token_for(session_token).encode()):
+        raise HTTPException(status_code=403, detail=[{
+            "field": CSRF_HEADER, "reason_zh": "缺少或错误的 CSRF 令牌 (请求头 X-CSRF-Token)，请刷新页面后重试",
+            "reason_en": "the X-CSRF-Token header is missing or does not match the session"}])
+
+
+def _extend_session(request: Request, row: Any) -> None:
+    """Idle timeout (auth/security.yaml idle_minutes): each request of a browser session pushes its end to
+    now + idle, never past session_hours after sign-in. Written at most once a minute, in its own short write
+    (a reading request's transaction stays read-only)."""
+    conf = security_settings()
+    now = beijing_now()
+    until = min(now + timedelta(minutes=conf.idle_minutes), row.created_at + timedelta(hours=conf.session_hours))
+    if row.expires_at is not None and until - row.expires_at < timedelta(minutes=1):
+        return
+    with start(request.app.state.engine) as w:
+        fresh = w.session.get(type(row), row.id)
+        if fresh is not None and fresh.revoked_at is None and (fresh.expires_at is None or fresh.expires_at < until):
+            fresh.expires_at = until
 
 
 def _actor(request: Request, session: Session, creds: HTTPAuthorizationCredentials | None) -> Actor | None:
-    if creds is None or not creds.credentials:
+    from_cookie = creds is None or not creds.credentials
+    credential = request.cookies.get(SESSION_COOKIE, "") if from_cookie else creds.credentials  # type: ignore[union-attr]
+    if not credential:
         return None
     cached = getattr(request.state, "actor", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     # The credential store is the users domain's; the app wires its resolver (api.create_app), so this layer
     # below the domains does not import it.
-    row = request.app.state.resolve_token(session, creds.credentials)
+    row = request.app.state.resolve_token(session, credential)
     if row is None:
+        if from_cookie:
+            raise _unauthorized("登录已超时或已退出，请重新登录", "the session has timed out or ended; sign in again",
+                                field="session", clear_cookie=True)
         raise _unauthorized("令牌无效、已过期或已吊销", "the token is invalid, expired or revoked")
+    if from_cookie:
+        if row.kind != "login":
+            raise _unauthorized("会话无效，请重新登录", "not a sign-in session; sign in again", field="session",
+                                clear_cookie=True)
+        if request.method in _WRITES:
+            _check_csrf(request, credential)
+        _extend_session(request, row)
     origin = request.client.host if request.client else ""
     channel = "manual" if row.kind == "login" else "interface"  # a signed-in person vs 系统对接
     actor = Actor(name=row.name, role=row.role, department=row.department, channel=channel, origin=origin,
@@ -144,7 +200,7 @@ def require(permission: str):  # type: ignore[no-untyped-def]
                    creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Actor:
         actor = _bind(uow, _actor(request, uow.session, creds))
         if actor is None:
-            raise _unauthorized("写操作需要接口令牌 (Authorization: Bearer …)", "a write needs a bearer token")
+            raise _unauthorized("需要登录或接口令牌 (Authorization: Bearer …)", "sign in or send a bearer token")
         if actor.role not in allowed:
             raise HTTPException(status_code=403, detail=[{
                 "field": "Authorization",

@@ -78,6 +78,14 @@ def entries_of_kind(session: Session, kind: str) -> list[tuple[int, int, Any]]:
     return [(sid, seq, payload) for sid, seq, payload in session.execute(stmt)]
 
 
+def changes_since(session: Session, kind: str, since: Any) -> list[tuple[Any, Any]]:
+    """(at, payload) of the entries of one kind appended at or after `since`, newest first (the dashboard trend
+    rolls the current distribution back through them)."""
+    stmt = (select(ArchiveEntry.at, ArchiveEntry.payload).where(ArchiveEntry.kind == kind, ArchiveEntry.at >= since)
+            .order_by(ArchiveEntry.id.desc()))
+    return [(at, payload) for at, payload in session.execute(stmt)]
+
+
 def latest_checkpoint(session: Session) -> ArchiveCheckpoint | None:
     return session.scalars(select(ArchiveCheckpoint).order_by(ArchiveCheckpoint.id.desc()).limit(1)).first()
 

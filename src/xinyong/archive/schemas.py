@@ -36,3 +36,18 @@ class CheckpointOut(BaseModel):
     audit_seq: int | None
     audit_hash: str | None
     public_key_pem: str | None
+
+
+class TrendMonth(BaseModel):
+    month: str  # YYYY-MM
+    grades: dict[str, int]  # at the end of the month (today for the current one)
+    upgrades: int  # evaluation changes in the month that raised the score
+    downgrades: int
+    new: int  # first evaluations in the scope
+
+
+class TrendOut(BaseModel):
+    """Grade distribution of one scope at each month's end, rebuilt from the archived evaluation changes."""
+
+    scope: str
+    months: list[TrendMonth]

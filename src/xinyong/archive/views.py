@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from ..auth.actors import Actor
 from ..auth.policy import PERSONAL_DATA_ROLES
 from ..core.uow import UnitOfWork
 from ..deps import get_uow, require
-from ..errors import ForbiddenError, NotFoundError
+from ..errors import ForbiddenError, InputError, NotFoundError
 from ..errors_http import error_responses
+from ..evaluation import repository as evaluation_repo
+from ..evaluation.models import GENERAL_SCOPE
+from ..messages.evaluation import EVALUATION_CHANGED
+from ..reference.framework import grade_order
+from ..reference.models import Industry
 from ..rules.identifiers import mask_text, mask_value
 from ..subjects.service import get_subject, public_code
 from . import repository, signing
-from .schemas import ArchiveOut, CheckpointOut
+from .schemas import ArchiveOut, CheckpointOut, TrendOut
 
 router = APIRouter(prefix="/api/v1", tags=["archive 电子信用档案"])
 
@@ -63,3 +69,52 @@ def latest_signed_checkpoint(uow: UnitOfWork = Depends(get_uow)) -> dict[str, An
         "audit_seq": cp.audit_seq, "audit_hash": cp.audit_hash,
         "public_key_pem": signing.public_pem(raw) if raw is not None else None,
     }
+
+
+def _month_starts(today: date, months: int) -> list[date]:
+    """First days of the last `months` months, oldest first, the current month last."""
+    y, m = today.year, today.month
+    out = []
+    for _ in range(months):
+        out.append(date(y, m, 1))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]
+
+
+@router.get("/stats/trend", summary="等级分布走势 / grade distribution at each month's end (from the archive)",
+            response_model=TrendOut, responses=error_responses(422))
+def trend(industry: str | None = None, months: int = Query(12, ge=1, le=36),
+          uow: UnitOfWork = Depends(get_uow)) -> dict[str, Any]:
+    """Counts only, like /stats/distribution. The stored current distribution rolled back through the archived
+    evaluation changes (122号 Art.19 一事件一记录): nothing beyond the archive is kept for it."""
+    if industry and uow.session.get(Industry, industry) is None:
+        raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")
+    scope = industry or GENERAL_SCOPE
+    today = uow.clock.today()
+    grades = {g: 0 for g in grade_order(today)}
+    for g, _lv, _f, n in evaluation_repo.distribution(uow.session, scope):
+        grades[g] = grades.get(g, 0) + n
+    starts = _month_starts(today, months)
+    changes = [(at, p) for at, p in repository.changes_since(uow.session, EVALUATION_CHANGED,
+                                                            datetime.combine(starts[0], datetime.min.time()))
+               if isinstance(p, dict) and p.get("scope") == scope]
+    out: list[dict[str, Any]] = []
+    i = 0
+    for start in reversed(starts):  # newest month first: its end state is what the changes after it undo
+        point = {"month": start.strftime("%Y-%m"), "grades": dict(grades), "upgrades": 0, "downgrades": 0, "new": 0}
+        boundary = datetime.combine(start, datetime.min.time())
+        while i < len(changes) and changes[i][0] >= boundary:
+            new, old = changes[i][1].get("new") or {}, changes[i][1].get("old")
+            if old is None:
+                point["new"] += 1
+            elif (new.get("score") or 0) > (old.get("score") or 0):
+                point["upgrades"] += 1
+            elif (new.get("score") or 0) < (old.get("score") or 0):
+                point["downgrades"] += 1
+            if new.get("grade") in grades:  # the month before: as it was before this change
+                grades[new["grade"]] = max(0, grades[new["grade"]] - 1)
+            if old is not None and old.get("grade"):
+                grades[old["grade"]] = grades.get(old["grade"], 0) + 1
+            i += 1
+        out.append(point)
+    return {"scope": scope, "months": out[::-1]}

@@ -14,6 +14,7 @@ FILE = Path(__file__).with_name("security.yaml")
 @dataclass(frozen=True)
 class SecuritySettings:
     session_hours: int
+    idle_minutes: int
     max_failures: int
     lock_minutes: int
     password_min_length: int
@@ -27,7 +28,8 @@ def security_settings() -> SecuritySettings:
     data = yaml.safe_load(FILE.read_text(encoding="utf-8"))
     login, tokens = data["login"], data["tokens"]
     return SecuritySettings(
-        session_hours=int(login["session_hours"]), max_failures=int(login["max_failures"]),
+        session_hours=int(login["session_hours"]),
+        idle_minutes=int(login.get("idle_minutes", 30)), max_failures=int(login["max_failures"]),
         lock_minutes=int(login["lock_minutes"]), password_min_length=int(login["password_min_length"]),
         token_default_days=int(tokens["default_days"]), token_max_days=int(tokens["max_days"]),
         industry_reporters={k: tuple(v or ()) for k, v in (data.get("industry_reporters") or {}).items()},

@@ -65,6 +65,13 @@ def distribution(session: Session, scope: str) -> list[tuple[str, str, bool, int
     return [(g, lv, bool(f), int(n)) for g, lv, f, n in session.execute(stmt).all()]
 
 
+def score_counts(session: Session, scope: str) -> list[tuple[int, int]]:
+    """(score, number of subjects) of the stored current evaluations of one scope, for the score histogram."""
+    stmt = (select(Evaluation.score, func.count()).where(Evaluation.scope == scope)
+            .group_by(Evaluation.score).order_by(Evaluation.score))
+    return [(int(s), int(n)) for s, n in session.execute(stmt).all()]
+
+
 # -- the batch path on the store (issue 10 item 3): keyset chunks of subjects, streaming cursors, changed rows only --
 
 _cursor_names = itertools.count()

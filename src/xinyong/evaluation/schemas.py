@@ -89,6 +89,19 @@ class DistributionOut(BaseModel):
     fused: int
 
 
+class ScoreCount(BaseModel):
+    score: int
+    count: int
+
+
+class ScoreCountsOut(BaseModel):
+    """How many subjects hold each score in one scope (the dashboard's score histogram bins these)."""
+
+    scope: str
+    total: int
+    scores: list[ScoreCount]
+
+
 # --- what-if impact of a standard version (122号 Art.12) ---
 
 class ScoreLevelOut(BaseModel):

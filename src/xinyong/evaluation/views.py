@@ -20,7 +20,7 @@ from ..subjects.service import get_subject, public_code, to_out
 from . import repository
 from .impact import impact
 from .models import GENERAL_SCOPE
-from .schemas import DistributionOut, EvaluationOut, ImpactOut, SubjectListOut
+from .schemas import DistributionOut, EvaluationOut, ImpactOut, ScoreCountsOut, SubjectListOut
 from .service import evaluate_subject
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation 信用评价"])
@@ -94,6 +94,17 @@ def distribution(industry: str | None = None, uow: UnitOfWork = Depends(get_uow)
         fused += n if f else 0
         total += n
     return {"scope": scope, "total": total, "grades": grades, "levels": levels, "fused": fused}
+
+
+@router.get("/stats/scores", summary="分值分布 / how many subjects hold each score (score histogram)",
+            response_model=ScoreCountsOut, responses=error_responses(422))
+def score_counts(industry: str | None = None, uow: UnitOfWork = Depends(get_uow)) -> dict[str, Any]:
+    """Counts only, like /stats/distribution (no subject is named): one row per score held."""
+    if industry and uow.session.get(Industry, industry) is None:
+        raise InputError("industry", f"未知行业代码 {industry}", f"unknown industry {industry}")
+    rows = repository.score_counts(uow.session, industry or GENERAL_SCOPE)
+    return {"scope": industry or GENERAL_SCOPE, "total": sum(n for _s, n in rows),
+            "scores": [{"score": s, "count": n} for s, n in rows]}
 
 
 # --- 影响测算: what-if impact of a standard version (122号 Art.12), computed by the batch kernel ------------------

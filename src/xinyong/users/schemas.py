@@ -26,7 +26,7 @@ class TokenIn(BaseModel):
 
 
 class LoginOut(BaseModel):
-    token: str
+    token: str | None  # null for a browser sign-in (?cookie=true): the token is only in the HttpOnly cookie
     username: str
     display_name: str
     role: str
@@ -34,6 +34,7 @@ class LoginOut(BaseModel):
     subject: str | None
     scope: list[str] | None
     expires_at: str
+    csrf_token: str | None = None  # browser sign-in: echo in the X-CSRF-Token header of every write
 
 
 class LogoutOut(BaseModel):

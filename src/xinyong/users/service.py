@@ -150,10 +150,11 @@ def _audit_as(uow: UnitOfWork, name: str, role: str, action: str, origin: str, d
     audit_actor(uow.session, Actor(name=name, role=role, origin=origin), action, f"user:{name}", detail)
 
 
-def login(uow: UnitOfWork, username: str, password: str, origin: str = "") -> LoginResult:
+def login(uow: UnitOfWork, username: str, password: str, origin: str = "", browser: bool = False) -> LoginResult:
     """Check the password; after `max_failures` failures in a row the user name is locked for `lock_minutes`
     (auth/security.yaml — defaults, not numbers of the measures). On LoginFailed the caller must still let the
-    unit of work commit: the failure count and its audit event are kept."""
+    unit of work commit: the failure count and its audit event are kept. A browser session (`browser`, kept in a
+    cookie) first lasts `idle_minutes`; each request extends it (deps), up to `session_hours`."""
     session = uow.session
     conf = security_settings()
     name = username.strip().lower()[:60]
@@ -180,6 +181,8 @@ def login(uow: UnitOfWork, username: str, password: str, origin: str = "") -> Lo
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     expires = now + timedelta(hours=conf.session_hours)
+    if browser:
+        expires = min(expires, now + timedelta(minutes=conf.idle_minutes))
     _row, token = issue_token(session, user.username, user.role, user.department, kind="login", user_id=user.id,
                               subject_code=user.subject_code, expires_at=expires, now=now,
                               scope=user.scope)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..auth import repository as auth_repo
 from ..auth.actors import Actor
+from ..auth.settings import security_settings
 from ..core.uow import UnitOfWork
-from ..deps import Principal, get_uow, optional_principal, require
+from ..deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Principal,
+    csrf_token_for,
+    get_uow,
+    optional_principal,
+    require,
+)
 from ..errors_http import error_responses
 from . import repository, service
 from .schemas import AuditEventOut, LoginIn, LoginOut, LogoutOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
@@ -21,12 +30,33 @@ router = APIRouter(prefix="/api/v1", tags=["users 用户与令牌"])
 _LOGIN_FAILED = [{"field": "password", "reason_zh": "用户名或密码错误", "reason_en": "wrong user name or password"}]
 
 
+def _set_session_cookies(response: Response, request: Request, token: str) -> None:
+    """HttpOnly session cookie (scripts never see the token) and the readable CSRF cookie bound to it; Secure when
+    the page is served over https (behind a proxy: run uvicorn with --proxy-headers)."""
+    secure = request.url.scheme == "https"
+    max_age = security_settings().session_hours * 3600  # the server decides the idle end; the cookie outlives it
+    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, path="/", httponly=True, samesite="strict",
+                        secure=secure)
+    response.set_cookie(CSRF_COOKIE, csrf_token_for(token), max_age=max_age, path="/", httponly=False,
+                        samesite="strict", secure=secure)
+
+
+def _clear_session_cookies(response: Response, request: Request) -> None:
+    secure = request.url.scheme == "https"
+    for name, http_only in ((SESSION_COOKIE, True), (CSRF_COOKIE, False)):
+        response.delete_cookie(name, path="/", httponly=http_only, samesite="strict", secure=secure)
+
+
 @router.post("/login", summary="登录：换取短期令牌 / sign in for a short-lived token",
              responses={200: {"model": LoginOut}, **error_responses(401, 422, 429)})
-def login(data: LoginIn, request: Request, uow: UnitOfWork = Depends(get_uow)) -> JSONResponse:
+def login(data: LoginIn, request: Request, uow: UnitOfWork = Depends(get_uow),
+          cookie: bool = Query(False, description="网页登录: 令牌只放在 HttpOnly 会话 cookie 中 (不在响应体), "
+                               "另设 xy_csrf cookie, 写操作须在 X-CSRF-Token 请求头中回传; 空闲超时见 "
+                               "auth/security.yaml idle_minutes / browser sign-in: the token goes only into an "
+                               "HttpOnly cookie; writes echo the xy_csrf cookie in X-CSRF-Token")) -> JSONResponse:
     origin = request.client.host if request.client else ""
     try:
-        result = service.login(uow, data.username, data.password, origin)
+        result = service.login(uow, data.username, data.password, origin, browser=cookie)
     except service.LoginFailed as exc:
         # answered, not raised: the unit of work commits the failure count and its audit event
         if exc.locked_until is not None:
@@ -39,13 +69,18 @@ def login(data: LoginIn, request: Request, uow: UnitOfWork = Depends(get_uow)) -
     body = {"token": result.token, "username": user.username, "display_name": user.display_name,
             "role": user.role, "department": user.department, "subject": user.subject_code, "scope": user.scope,
             "expires_at": result.expires_at.isoformat(timespec="seconds")}
-    return JSONResponse(body)
+    if not cookie:
+        return JSONResponse(body)
+    response = JSONResponse(body | {"token": None, "csrf_token": csrf_token_for(result.token)})
+    _set_session_cookies(response, request, result.token)
+    return response
 
 
 @router.post("/logout", summary="退出：吊销当前令牌 / revoke the token of this request", response_model=LogoutOut,
              responses=error_responses(401, 409))
-def logout(request: Request, uow: UnitOfWork = Depends(get_uow),
+def logout(request: Request, response: Response, uow: UnitOfWork = Depends(get_uow),
            _actor: Actor = Depends(require("session.logout"))) -> dict[str, Any]:
+    _clear_session_cookies(response, request)  # a browser session ends here too (the cookie is dropped)
     row = service.revoke_token(uow, int(request.state.token_id))
     uow.audit("user.logout", f"token:{row.id}")
     return {"revoked": True, "id": row.id}

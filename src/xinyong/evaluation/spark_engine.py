@@ -110,6 +110,7 @@ def score_export(spark: Any, ctx: BatchContext, export: str | Path, out: str | P
                  ) -> int:
     """Score the export under `export` into Parquet under `out`, range-partitioned and sorted by subject and
     scope; returns the number of groups used."""
+    from pyspark import StorageLevel  # the `spark` extra, imported only when Spark runs
     from pyspark.sql import functions as F  # noqa: N812 — the `spark` extra, imported only when Spark runs
 
     root = str(export)
@@ -131,8 +132,13 @@ def score_export(spark: Any, ctx: BatchContext, export: str | Path, out: str | P
             .unionByName(frame("held_fuses", KIND_HELD, F.col("fuse_key"))))
     scored = (rows.withColumn("bucket", F.pmod(F.col("subject_id"), F.lit(groups)))
               .groupBy("bucket").applyInPandas(lambda pdf: score_frame(ctx, pdf), OUTPUT_SCHEMA))
-    (scored.repartitionByRange(max(1, groups), "subject_id").sortWithinPartitions("subject_id", "scope")
-     .write.mode("overwrite").parquet(str(out)))
+    # kept on the executors' disks: the range partitioning samples its input, which would otherwise score twice
+    scored = scored.persist(StorageLevel.DISK_ONLY)
+    try:
+        (scored.repartitionByRange(max(1, groups), "subject_id").sortWithinPartitions("subject_id", "scope")
+         .write.mode("overwrite").parquet(str(out)))
+    finally:
+        scored.unpersist()
     return groups
 
 

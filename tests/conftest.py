@@ -135,6 +135,11 @@ def this_year(month: int, day: int) -> date:
     return date(beijing_today().year, month, day)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "spark: runs PySpark in local mode (a JVM; slow): once per backend, not in "
+                                       "the clock-date re-runs")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every `@pytest.mark.article(...)` names well-formed citation keys ("122号 Art.16(6)"): a typo in a key would
     hide the test from `grep` and from tests/rules/test_citation.py."""

@@ -155,6 +155,7 @@ def _forget_evaluations(engine: Engine) -> None:
         uow.session.execute(delete(Evaluation))
 
 
+@pytest.mark.spark
 @pytest.mark.article("122号 Art.13", "122号 Art.11(2)", "122号 Art.16(1)", "122号 Art.16(2)", "122号 Art.16(6)",
                      "122号 Art.28")
 def test_spark_engine_equals_the_in_process_engine_and_the_real_time_path(engine, spark, tmp_path):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import DomainError
@@ -76,6 +79,21 @@ Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_in_range),
 """A date sent by a client (body field or query parameter): 422 naming the field outside the range."""
 
 
+# --- instants on the wire (issue 12 item 9) -------------------------------------------------------------------------
+# Times are stored as naive Beijing wall-clock time (core.clock); on the wire they carry their offset, as RFC 3339
+# `date-time` (the format the OpenAPI document declares) requires: 2026-03-10T09:30:00+08:00.
+_BEIJING = timezone(timedelta(hours=8))
+
+
+def _rfc3339(value: datetime) -> str:
+    return (value if value.tzinfo is not None else value.replace(tzinfo=_BEIJING)).isoformat()
+
+
+Instant = Annotated[datetime, PlainSerializer(_rfc3339, return_type=str, when_used="json"),
+                    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")]
+"""A time in a response body: ISO 8601 with its offset (+08:00 for the stored Beijing times)."""
+
+
 def field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     out = ""
@@ -118,9 +136,28 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail
+        if exc.status_code == 400:
+            # only the framework answers 400, for a body it cannot parse (not UTF-8 JSON, broken multipart): bad
+            # input like malformed JSON, so 422 naming the body, as documented (issue 12 item 9)
+            return JSONResponse(status_code=422, content={"detail": [{
+                "field": "body", "reason_zh": "请求体无法解析（应为 UTF-8 编码的 JSON 或 multipart 表单）",
+                "reason_en": f"the body cannot be parsed: {str(detail)[:200]}"}]})
         if not isinstance(detail, list):
             detail = [{"field": "", "reason_zh": str(detail), "reason_en": str(detail)}]
         return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        """A number past what the database holds (SQLite: beyond 64 bits; PostgreSQL: a numeric value out of
+        range) names nothing stored: 422 naming the parameter that holds it, never a 500 (issue 12 item 9)."""
+        if isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", None) != "22003":
+            return await unexpected(request, exc)
+        params = [*request.path_params.items(), *request.query_params.multi_items()]
+        field = next((name for name, value in params if str(value).lstrip("-").isdigit()
+                      and not -2**31 <= int(value) < 2**31), "body")
+        return JSONResponse(status_code=422, content={"detail": [{
+            "field": field, "reason_zh": "数值超出范围", "reason_en": "the number is out of range"}]})
 
     @app.exception_handler(OperationalError)
     async def busy(request: Request, exc: OperationalError) -> JSONResponse:
@@ -184,3 +221,86 @@ _STATUS_TEXT = {
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entries of a route's refusals, each with the error body's schema."""
     return {code: {"model": ErrorOut, "description": _STATUS_TEXT[code]} for code in codes}
+
+
+# --- an honest OpenAPI document (issue 12 item 9) -----------------------------------------------------------------
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    for r in routes:
+        if hasattr(r, "original_router"):  # FastAPI ≥0.16x keeps an included router as a branch
+            yield from _api_routes(r.original_router.routes)
+        elif isinstance(r, APIRoute):
+            yield r
+        elif hasattr(r, "routes"):
+            yield from _api_routes(r.routes)
+
+
+def _auth_of(dependant: Any) -> tuple[bool, bool]:
+    """(reads the bearer token at all, requires a permission) of a route's dependency tree."""
+    bearer = required = False
+    for d in dependant.dependencies:
+        bearer |= isinstance(d.call, HTTPBearer)
+        required |= getattr(d.call, "permission", None) is not None
+        b, r = _auth_of(d)
+        bearer, required = bearer or b, required or r
+    return bearer, required
+
+
+def _error(code: int, description: str | None = None) -> dict[str, Any]:
+    return {"description": description or _STATUS_TEXT[code], "content": {"application/json": {"schema": _ERROR_REF}}}
+
+
+def make_honest(spec: dict[str, Any], routes: list[APIRoute]) -> dict[str, Any]:
+    """What the API really answers: every 422 with the error body `{detail: [{field, reason_zh, reason_en}]}` (not
+    FastAPI's `{loc, msg, type}`); 401 wherever a token is read (an invalid one is refused even where none is
+    needed), 403 where a permission is required or a subject account is held to its own subject; 503 on a write
+    (a busy database); and the token optional (`[{}, {HTTPBearer: []}]`) on the routes that serve everyone."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, schema in error.pop("$defs", {}).items():
+        schemas.setdefault(name, schema)
+    schemas.setdefault("ErrorOut", error)
+    for route in routes:
+        if not route.include_in_schema or route.path not in spec.get("paths", {}):
+            continue
+        bearer, required = _auth_of(route.dependant)
+        for method in route.methods:
+            op = spec["paths"][route.path].get(method.lower())
+            if op is None:
+                continue
+            responses = op.setdefault("responses", {})
+            if "422" in responses:
+                described = responses["422"].get("description")
+                responses["422"] = _error(422, None if described == "Validation Error" else described)
+            needed = ([401] if bearer else []) + ([403] if required else [])
+            if route.path.startswith("/api/v1/subjects/{code}"):
+                needed.append(403)
+            if method.lower() in _WRITES:
+                needed.append(503)
+            for code in needed:
+                responses.setdefault(str(code), _error(code))
+            if required:
+                op["security"] = [{"HTTPBearer": []}]
+            elif bearer:
+                op["security"] = [{}, {"HTTPBearer": []}]
+            else:
+                op.pop("security", None)
+    return spec
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Serve make_honest of FastAPI's generated document (built once, on the first request for it)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = make_honest(generate(), list(_api_routes(app.routes)))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors_http import Instant
 
 
 class NotificationOut(BaseModel):
@@ -15,9 +15,9 @@ class NotificationOut(BaseModel):
     title: str
     body: str
     link: str | None
-    created_at: datetime
-    sent_at: datetime | None
-    read_at: datetime | None
+    created_at: Instant
+    sent_at: Instant | None
+    read_at: Instant | None
     send_state: str = "pending"  # pending | sent | in_app (no e-mail/SMS address) | failed
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors_http import Instant
 
 
 class ReceiverIn(BaseModel):
@@ -27,17 +28,17 @@ class ReceiverOut(BaseModel):
     url: str
     events: list[str]
     active: bool
-    created_at: datetime
+    created_at: Instant
     created_by: str
-    disabled_at: datetime | None
+    disabled_at: Instant | None
     position: int = Field(description="the last seq acknowledged or moved to the dead letters")
     delivered: int
     pending: int = Field(description="changes after `position` that this receiver takes")
     dead_letters: int
     redeliveries_pending: int
     attempts: int = Field(description="failed attempts of the head event so far")
-    next_attempt_at: datetime | None
-    last_attempt_at: datetime | None
+    next_attempt_at: Instant | None
+    last_attempt_at: Instant | None
     last_status: int | None
     last_error: str | None
 
@@ -52,9 +53,9 @@ class DeadLetterOut(BaseModel):
     attempts: int
     last_status: int | None
     last_error: str | None
-    dead_at: datetime
-    redelivered_at: datetime | None
-    delivered_at: datetime | None
+    dead_at: Instant
+    redelivered_at: Instant | None
+    delivered_at: Instant | None
 
 
 class RedeliverOut(BaseModel):

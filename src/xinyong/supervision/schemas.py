@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors_http import Day
+from ..errors_http import Day, Instant
 
 Kind = Literal["punishment", "incentive"]
 Grade = Literal["A", "B", "C", "D"]
@@ -71,11 +71,11 @@ class MeasuresListOut(BaseModel):
     note: str | None
     drafted_by: str
     drafted_department: str | None
-    created_at: datetime
+    created_at: Instant
     approved_by: str | None
-    approved_at: datetime | None
+    approved_at: Instant | None
     filed_by: str | None
-    filed_at: datetime | None
+    filed_at: Instant | None
     effective_from: date | None
     update_due: date | None = Field(description="122号 Art.24 原则上每年更新一次: 12 months after effective_from")
     stale: bool = Field(description="in force on `on` and at least 12 months old (122号 Art.24)")
@@ -139,7 +139,7 @@ class DecisionOut(BaseModel):
 
 class DecisionLogOut(BaseModel):
     id: int
-    at: datetime
+    at: Instant
     actor: str
     role: str
     department: str | None
@@ -191,7 +191,7 @@ class RankingOut(BaseModel):
     month: str | None
     created_by: str
     approved_by: str | None
-    approved_at: datetime | None
+    approved_at: Instant | None
     entries: list[StaffRankingEntryOut]
 
 
@@ -200,5 +200,5 @@ class PublicRankingOut(BaseModel):
     industry: str
     as_of: date
     status: str
-    approved_at: datetime | None
+    approved_at: Instant | None
     entries: list[RankingEntryOut]

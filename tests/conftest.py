@@ -138,6 +138,8 @@ def this_year(month: int, day: int) -> date:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "spark: runs PySpark in local mode (a JVM; slow): once per backend, not in "
                                        "the clock-date re-runs")
+    config.addinivalue_line("markers", "fuzz: schemathesis over the whole API (bounded; slow): not in the clock-date "
+                                       "re-runs")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

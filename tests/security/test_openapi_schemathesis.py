@@ -84,6 +84,7 @@ def test_times_carry_their_offset(client: TestClient, tokens: dict[str, str]) ->
     assert r.json()["created_at"].endswith("+08:00"), r.json()["created_at"]
 
 
+@pytest.mark.fuzz
 def test_schemathesis_finds_no_5xx_and_no_schema_violation(clean: Engine, tokens: dict[str, str]) -> None:
     app = create_app(clean)
     with TestClient(app) as client:  # a little data, so that reads reach past 404

@@ -31,6 +31,7 @@ from ..governance.service import list_standards
 from ..records import repository as records_repo
 from ..reference import repository as reference_repo
 from ..reference.service import department_names
+from ..rules.identifiers import mask_text
 from ..subjects import repository as subjects_repo
 from ..subjects.models import Subject
 from ..subjects.service import get_subject, public_code
@@ -118,7 +119,9 @@ def public_records_of(session: Session, subject: Subject) -> list[dict[str, Any]
         out.append({"id": rec.id, "item": rec.item, "item_name": item.name if item else rec.item,
                     "polarity": item.polarity if item else None, "act_date": rec.act_date,
                     "department": rec.department, "department_name": departments.get(rec.department, rec.department),
-                    "decision_no": rec.decision_no, "under_objection": rec.id in disputed})
+                    # a decision number is free text: an ID number typed into it is masked (issue 12 item 5)
+                    "decision_no": mask_text(rec.decision_no) if rec.decision_no else None,
+                    "under_objection": rec.id in disputed})
     return out
 
 

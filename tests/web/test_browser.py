@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import auth
+from tests.web import _signin
 from xinyong.api import create_app
 from xinyong.bootstrap import unit_of_work
 from xinyong.demo import load_demo
@@ -32,6 +33,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(clean) -> Iterator[str]:
+    _signin.use(clean)
     with unit_of_work(clean) as s:
         load_demo(s)
     port = _free_port()
@@ -68,9 +70,10 @@ def page(server):
 def test_overview_draws_the_grade_distribution_chart(page, server, tmp_path):
     page.goto(server + "/#/overview")
     chart = page.get_by_test_id("dist-chart")
-    chart.locator("rect.bar").first.wait_for()
+    page.locator("[data-testid=view-overview][data-state=ready]").wait_for()
+    assert chart.locator(".chart-canvas svg").count() == 1  # drawn by ECharts (vendor/echarts), not by hand
     counts = {b.get_attribute("data-key"): int(b.get_attribute("data-count"))
-              for b in chart.locator("rect.bar[data-kind='grade']").all()}
+              for b in chart.locator("tr[data-kind='grade'][data-scope='general']").all()}
     assert sum(counts.values()) == 7  # the seven demo subjects, general evaluation
     assert counts["D"] >= 1  # the demo includes a fused subject (第十六条(六))
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
@@ -86,15 +89,14 @@ def test_subject_detail_explains_the_score_down_to_the_article(page, server, cli
     assert page.get_by_test_id("fused").get_attribute("data-fused") == "true"
     assert "第十六条(六)" in page.get_by_test_id("fuse-reasons").inner_text()
     assert page.get_by_test_id("lines-table").locator("tbody tr").count() == 2
-    assert "令牌" in page.get_by_test_id("archive-note").inner_text()  # the archive needs a token (第十九条)
+    assert "登录" in page.get_by_test_id("archive-note").inner_text()  # the archive needs a sign-in (第十九条)
 
 
 @pytest.mark.article("122号 Art.19")
 def test_with_a_token_the_detail_page_shows_the_hash_chained_archive_122_art19(page, server, client, tokens):
     code = client.get("/api/v1/subjects", params={"q": "工程咨询"}).json()["items"][0]["code"]
     page.goto(server + "/#/overview")
-    page.get_by_test_id("token-input").fill(tokens["admin"])
-    page.get_by_test_id("token-input").press("Enter")
+    _signin.sign_in(page, tokens["admin"])
     page.goto(f"{server}/#/subject/{code}")
     page.get_by_test_id("archive-row").first.wait_for()
     kinds = [r.get_attribute("data-kind") for r in page.get_by_test_id("archive-row").all()]
@@ -107,8 +109,7 @@ def test_entering_a_record_in_the_form_updates_the_grade(page, server, client, t
     subject = client.get("/api/v1/subjects", params={"q": "规划核验"}).json()["items"][0]
     before = client.get(f"/api/v1/subjects/{subject['code']}/evaluation", params={"industry": "verification"}).json()
     page.goto(server + "/#/enter")
-    page.get_by_test_id("token-input").fill(tokens["admin"])
-    page.get_by_test_id("token-input").press("Enter")
+    _signin.sign_in(page, tokens["admin"])
     form = page.get_by_test_id("record-form")
     form.wait_for()
     page.get_by_test_id("rf-subject").fill(subject["code"])
@@ -125,8 +126,7 @@ def test_entering_a_record_in_the_form_updates_the_grade(page, server, client, t
 
 def test_the_form_shows_a_field_error_in_chinese(page, server, tokens):
     page.goto(server + "/#/enter")
-    page.get_by_test_id("token-input").fill(tokens["admin"])
-    page.get_by_test_id("token-input").press("Enter")
+    _signin.sign_in(page, tokens["admin"])
     page.get_by_test_id("record-form").wait_for()
     page.get_by_test_id("rf-subject").fill("91110000600037341M")
     page.get_by_test_id("rf-item").select_option("GEN-B01")

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from tests._live import serving
 from tests.api._api_helpers import make_subject, post_record
 from tests.conftest import auth
+from tests.web import _signin
 from xinyong.api import create_app
 from xinyong.core.clock import DayClock, clock_at
 
@@ -36,6 +37,7 @@ DAY = date(2026, 3, 10)  # a Tuesday; 清明 2026-04-04..06 falls inside the ext
 @pytest.fixture
 def site(clean) -> Iterator[tuple[str, TestClient]]:  # type: ignore[no-untyped-def]
     app = create_app(clean)
+    _signin.use(clean)
     with clock_at(DayClock(DAY)), TestClient(app) as client, serving(app) as url:
         yield url, client
 
@@ -56,9 +58,8 @@ def page(site):  # type: ignore[no-untyped-def]
 
 
 def sign_in(page: Any, token: str) -> None:
-    """The header's token field, as the other browser tests use it (the view reloads with the new role)."""
-    page.get_by_test_id("token-input").fill(token)
-    page.get_by_test_id("token-input").press("Enter")
+    """As the token's role, through the sign-in form (staff never see tokens; the view reloads with the role)."""
+    _signin.sign_in(page, token)
 
 
 def open_case(page: Any, url: str, case_id: int) -> Any:
@@ -131,6 +132,7 @@ def test_a_case_filed_routed_extended_upheld_and_closed_in_the_browser_122_art18
     # the queue: ordered by due date, and past the opinion deadline the case is flagged overdue
     with clock_at(DayClock(date(2026, 3, 25))):
         page.goto(url + "/#/cases?overdue=true")
+        sign_in(page, tokens["hall"])  # fifteen days later the session has long timed out (idle timeout)
         page.locator("[data-testid=view-cases][data-state=ready]").wait_for()
         row = page.locator(f"[data-testid=case-row][data-case-id='{case_id}']")
         assert row.get_attribute("data-overdue") == "true" and row.get_attribute("data-due") == "2026-03-24"

@@ -94,7 +94,7 @@
     var open = status === "consultation";
     current.version = d ? d.version : null;
     current.seq = seq;
-    card.hidden = !d || !(open || (XY.getToken() && status !== "draft"));
+    card.hidden = !d || !(open || (XY.signedIn() && status !== "draft"));
     card.setAttribute("data-state", "loading");
     byId("comment-form").hidden = !open;
     byId("cf-receipt").hidden = true;

@@ -37,7 +37,7 @@
 
   function renderListings(rows) {
     var tb = clear(byId("listings-tbody"));
-    var staff = !!XY.getToken();
+    var staff = !!XY.signedIn();
     if (!rows.length) {
       tb.appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 8, text: "未列入任何名单" })));
     }
@@ -76,12 +76,12 @@
   function load(enc, seq) {
     state.enc = enc;
     state.code = decodeURIComponent(enc.split("/").pop());
-    var staff = !!XY.getToken();
+    var staff = !!XY.signedIn();
     byId("listing-form").hidden = !staff;
     byId("removal-form").hidden = true;
     clear(byId("lf-error"));
     if (!byId("lf-listed_on").value) { byId("lf-listed_on").value = XY.today(); }
-    byId("sd-listings-note").textContent = staff ? "" : "登录或填写接口令牌后可列入名单、登记移出。";
+    byId("sd-listings-note").textContent = staff ? "" : "登录后可列入名单、登记移出。";
     clear(byId("listings-tbody")).appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 8, text: "加载中…" })));
     clear(byId("national-grades-tbody"));
     var parts = [XY.settle(XY.api(enc + "/listings")), XY.settle(XY.api(enc + "/national-grades"))];

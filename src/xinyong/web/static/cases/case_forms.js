@@ -53,7 +53,7 @@
 
   /** GET /api/v1/me for the token in use ({authenticated: false} without one). */
   function me() {
-    if (!XY.getToken()) { return Promise.resolve({ authenticated: false }); }
+    if (!XY.signedIn()) { return Promise.resolve({ authenticated: false }); }
     return XY.api("/me").then(function (d) { return d || { authenticated: false }; },
       function () { return { authenticated: false }; });
   }

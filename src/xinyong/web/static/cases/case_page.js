@@ -62,7 +62,9 @@
     if (!(c.evidence || []).length) { ul.appendChild(h("li", { class: "muted", text: "暂无证明材料" })); }
     (c.evidence || []).forEach(function (e) {
       ul.appendChild(h("li", { "data-testid": "case-evidence-item", "data-sha256": e.sha256 },
-        h("strong", { text: e.name }), " ", h("span", { class: "muted", text: e.media_type + " · " + e.size + " 字节 · " +
+        h("a", { href: [XY.API + "/cases", encodeURIComponent(c.id), "evidence", encodeURIComponent(e.sha256)].join("/"),
+          download: e.name || "", class: "evidence-link", "data-testid": "case-evidence-link" },
+          h("strong", { text: e.name })), " ", h("span", { class: "muted", text: e.media_type + " · " + e.size + " 字节 · " +
           (e.uploaded_by || "") + " · " + when(e.uploaded_at) }), " ", h("code", { class: "hash", title: e.sha256, text: e.sha256.slice(0, 12) + "…" })));
     });
   }
@@ -85,7 +87,7 @@
       any = any || (ok && a !== "evidence");
     });
     var note = byId("cs-actions-note");
-    if (!who.authenticated) { note.textContent = "登录或填写接口令牌后可办理。"; }
+    if (!who.authenticated) { note.textContent = "登录后可办理。"; }
     else if (!any) { note.textContent = "当前环节(" + (c.state_zh || c.state) + ")没有 " + who.role + " 角色可办理的事项。"; }
     else { note.textContent = "当前环节:" + (c.state_zh || c.state) + " · 当前身份:" + who.role + (who.department ? " · " + XY.departmentName(who.department) : ""); }
     byId("cs-actions").setAttribute("data-allowed", ACTIONS.filter(function (a) { return C.allowed(a, c, who); }).join(" "));

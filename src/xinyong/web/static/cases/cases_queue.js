@@ -77,7 +77,7 @@
       }
       byId("cq-who").textContent = who.authenticated
         ? "当前身份:" + (who.name || "") + " · " + who.role + (who.department ? " · " + XY.departmentName(who.department) : "")
-        : "登录或填写接口令牌后可查看案件队列、办理案件。";
+        : "登录后可查看案件队列、办理案件。";
       if (!C.may("read", who)) {
         renderQueue([], q);
         byId("cq-summary").textContent = who.authenticated ? "当前角色无权查看案件队列。" : "";
@@ -167,7 +167,7 @@
     var tb = clear(byId("sd-cases-tbody"));
     var note = byId("sd-cases-note");
     byId("sd-case-file-link").setAttribute("href", XY.hashFor("cases", [], { subject: code }));
-    if (!XY.getToken()) { note.textContent = "登录或填写接口令牌后可查看该对象的异议和修复案件。"; return; }
+    if (!XY.signedIn()) { note.textContent = "登录后可查看该对象的异议和修复案件。"; return; }
     note.textContent = "加载中…";
     XY.settle(XY.api("/cases" + XY.qs({ subject: code }))).then(function (res) {
       if (XY.stale(seq)) { return; }

@@ -69,7 +69,7 @@
     cur.code = decodeURIComponent(enc.split("/").pop());
     cur.seq = seq;
     var card = byId("sd-commitments-card");
-    var staff = !!XY.getToken();
+    var staff = !!XY.signedIn();
     card.setAttribute("data-state", "loading");
     byId("commitment-form").hidden = !staff;
     byId("cm-fulfil-form").hidden = true;

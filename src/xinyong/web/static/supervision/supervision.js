@@ -61,7 +61,7 @@
   }
 
   function me() {
-    if (!XY.getToken()) { return Promise.resolve({ authenticated: false }); }
+    if (!XY.signedIn()) { return Promise.resolve({ authenticated: false }); }
     return XY.api("/me").then(function (d) { return d || { authenticated: false }; }, function () { return { authenticated: false }; });
   }
 
@@ -73,7 +73,7 @@
       var ctx = { ref: res[0], who: res[1], seq: seq };
       byId("sv-who").textContent = ctx.who.authenticated
         ? "当前身份:" + (ctx.who.name || "") + " · " + ctx.who.role + (ctx.who.department ? " · " + XY.departmentName(ctx.who.department) : "")
-        : "登录或填写接口令牌后可查看措施清单、查询决策、生成检查计划和排行榜;检查计划公开可查。";
+        : "登录后可查看措施清单、查询决策、生成检查计划和排行榜;检查计划公开可查。";
       return Promise.all(parts.map(function (fn) {
         return XY.settle(Promise.resolve().then(function () { return fn(ctx, seq); })).then(function (x) {
           if (!x.ok) { XY.showError("分级分类监管", x.error); }

@@ -84,6 +84,7 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
         # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 Art.2; issue 3 item 6)
         app.include_router(module.router, dependencies=[Depends(deps.reject_nul), Depends(deps.subject_scope)])
     errors_http.install_openapi(app)  # the error body, statuses and optional tokens as they really are (issue 12 item 9)
+    app.add_middleware(errors_http.BodyLimit)  # issue 12 item 7: an oversized body is refused before it is parsed
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):  # type: ignore[no-untyped-def]

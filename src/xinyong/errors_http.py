@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -304,3 +305,64 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# --- request body size (issue 12 item 7: a limit checked before any work) --------------------------------------
+
+# A JSON body: the largest is a bulk POST of 10,000 records (records/limits.yaml) at well under 800 bytes each.
+MAX_JSON_BYTES = 8 * 1024 * 1024
+# A multipart upload: one evidence file (evidence.yaml: 20 MiB) or an Excel sheet, plus the form's own framing.
+MAX_UPLOAD_BYTES = 21 * 1024 * 1024
+
+
+class BodyLimit:
+    """An ASGI middleware that refuses a body over its limit with 413 naming `body`, before the application parses
+    it: a declared Content-Length at once, a chunked body as soon as the bytes read pass the limit."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
+        limit = MAX_UPLOAD_BYTES if multipart else MAX_JSON_BYTES
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
+            return
+        seen = 0
+        started = refused = False
+
+        async def counted() -> Any:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request" and not refused:
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    # answer now and tell the application the client has gone: whatever it does next is dropped
+                    refused = True
+                    if not started:
+                        await _too_large(send, limit)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracked_send(message: Any) -> None:
+            nonlocal started
+            if refused:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counted, tracked_send)
+
+
+async def _too_large(send: Any, limit: int) -> None:
+    body = json.dumps({"detail": [{
+        "field": "body", "reason_zh": f"请求体超过 {limit // (1024 * 1024)} MiB 上限",
+        "reason_en": f"the request body is over the {limit // (1024 * 1024)} MiB limit"}]}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -169,8 +169,9 @@ def install(app: FastAPI) -> None:
             return await unexpected(request, exc)
         log.warning("database_busy", path=mask_text(request.url.path), error=str(exc.orig)[:200])
         return JSONResponse(status_code=503, headers={"Retry-After": "1"}, content={"detail": [{
-            "field": "", "reason_zh": "数据库正忙（其他写入进行中），未写入任何数据，请稍后重试",
-            "reason_en": "the database is busy with another writer; nothing was written, retry shortly"}]})
+            "field": "", "reason_zh": "数据库正忙（其他写入进行中），本步骤未写入；请稍后原样重发（批量报送中已保存的记录将答复为相同）",
+            "reason_en": "the database is busy with another writer; this step was not written — send the same request "
+                         "again shortly (records a bulk request already stored are answered as the same)"}]})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

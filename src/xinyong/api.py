@@ -34,6 +34,7 @@ from .notifications.delivery import send_due
 from .outbox import views as outbox_views
 from .outbox.delivery import Deliverer
 from .portal import views as portal_views
+from .records import import_views as records_import_views
 from .records import views as records_views
 from .reference import views as reference_views
 from .reference.framework import SystemStatus, validity_on
@@ -78,7 +79,7 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     app.state.resolve_token = resolve_token  # deps reads credentials through it
     assert bootstrap.unit_of_work  # the handler table is wired before the first request
     errors_http.install(app)
-    for module in (reference_views, subjects_views, evaluation_views, records_views, listings_views, calendar_views, archive_views,
+    for module in (reference_views, subjects_views, evaluation_views, records_views, records_import_views, listings_views, calendar_views, archive_views,
                    governance_views, users_views, evidence_views, cases_views, commitments_views,
                    notifications_views, outbox_views, supervision_views, inspections_views, portal_views):
         # subject_scope: a subject account reads only its own /subjects/{code}/… (122号 Art.2; issue 3 item 6)

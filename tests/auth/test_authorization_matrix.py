@@ -32,6 +32,7 @@ ENDPOINTS: dict[str, str] = {
     "POST /api/v1/listings/{listing_id}/removal": "listings.manage",
     "POST /api/v1/subjects/{code}/national-grades": "national_grades.record",
     "POST /api/v1/records/bulk": "records.create",
+    "POST /api/v1/records/import": "records.create",
     "POST /api/v1/records/{record_id}/withdraw": "records.withdraw",
     "POST /api/v1/records/{record_id}/correct": "records.correct",
     "POST /api/v1/records/{record_id}/evidence": "evidence.attach",

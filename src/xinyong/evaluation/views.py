@@ -9,6 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
+from ..core import xlsx
 from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal
 from ..errors import InputError
@@ -52,6 +53,28 @@ def list_subjects(q: str | None = Query(None, max_length=100), grade: Literal["A
             "as_of": ev.as_of.isoformat()}
         items.append(out)
     return {"total": total, "items": items}
+
+
+_SUBJECT_COLUMNS = (
+    xlsx.Column("对象代码", 24), xlsx.Column("名称", 30), xlsx.Column("类型", 12), xlsx.Column("国家评价等级", 12),
+    xlsx.Column("行业", 24), xlsx.Column("评价范围", 12), xlsx.Column("得分", 8, "number"), xlsx.Column("等级", 6),
+    xlsx.Column("级别", 6), xlsx.Column("评价日期", 12, "date"))
+
+
+@router.get("/subjects.xlsx", response_class=Response, summary="评价对象列表导出为 Excel 台账（与 GET /subjects 同一筛选）",
+            responses={**xlsx.OPENAPI_200, **error_responses(422)})
+def subjects_xlsx(q: str | None = Query(None, max_length=100), grade: Literal["A", "B", "C", "D"] | None = None,
+                  industry: str | None = None, uow: UnitOfWork = Depends(get_uow),
+                  who: Principal = Depends(optional_principal)) -> Response:
+    """The whole filtered list (at most xlsx.MAX_ROWS rows), ID numbers masked as in the list itself."""
+    found = list_subjects(q=q, grade=grade, industry=industry, limit=xlsx.MAX_ROWS, offset=0, uow=uow, who=who)
+    kinds = {"organization": "单位", "individual": "个人"}
+    rows = [(s["code"], s["name"], kinds.get(str(s["kind"]), s["kind"]), s["national_grade"], "、".join(s["industries"]),
+             industry or "通用", *((s["evaluation"]["score"], s["evaluation"]["grade"], s["evaluation"]["level"],
+                                   s["evaluation"]["as_of"]) if s["evaluation"] else (None,) * 4))
+            for s in found["items"]]
+    data = xlsx.workbook_bytes([xlsx.Sheet("评价对象", _SUBJECT_COLUMNS, rows)])
+    return Response(content=data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment("subjects.xlsx"))
 
 
 @router.get("/subjects/{code}/evaluation", summary="信用评价结果及逐条说明 (122号 第十三条至第十六条)",

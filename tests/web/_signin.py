@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import Engine
 
 from xinyong.bootstrap import unit_of_work
@@ -42,7 +43,10 @@ def sign_in(page: Any, token: str, url: str | None = None) -> str:
         page.goto(url + "/#/overview")
     page.locator("body[data-ready=true]").wait_for()
     if page.locator("body[data-signed-in=true]").count():
-        page.get_by_test_id("logout-button").click()
+        try:
+            page.get_by_test_id("logout-button").click(timeout=5000)
+        except PlaywrightTimeout:
+            pass  # the session had ended already (idle timeout): the page turned to the sign-in form by itself
         page.locator("body[data-signed-in=false]").wait_for()
     page.get_by_test_id("login-username").fill(name)
     page.get_by_test_id("login-password").fill(PASSWORD)

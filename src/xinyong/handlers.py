@@ -12,19 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .archive.handlers import archive_changes, archive_fact
+from .archive.handlers import archive_changes, archive_fact, archive_records
 from .cases.handlers import REACTIONS as CASES
 from .commitments.handlers import REACTIONS as COMMITMENTS
 from .core.events import Message, SubjectFact
 from .core.uow import Handler
-from .evaluation.handlers import reevaluate_everyone, reevaluate_subject, request_reevaluation
+from .evaluation.handlers import (
+    reevaluate_everyone,
+    reevaluate_listed,
+    reevaluate_subject,
+    request_reevaluation,
+)
 from .inspections.handlers import REACTIONS as INSPECTIONS
-from .messages.evaluation import EvaluationsChanged, ReevaluateEveryone, ReevaluateSubject
+from .messages.evaluation import EvaluationsChanged, ReevaluateEveryone, ReevaluateSubject, ReevaluateSubjects
 from .messages.listings import ListingRemoved, SubjectListed
-from .messages.records import RecordCorrected, RecordEntered, RecordWithdrawn
+from .messages.records import RecordCorrected, RecordEntered, RecordsEntered, RecordWithdrawn
 from .messages.subjects import NationalGradeRecorded, SubjectRegistered
 from .outbox.handlers import REACTIONS as OUTBOX
-from .subjects.handlers import enrol_for_record
+from .subjects.handlers import enrol_for_record, enrol_for_records
 from .supervision.handlers import REACTIONS as SUPERVISION
 
 CORE: dict[type[Message], Sequence[Handler]] = {
@@ -35,11 +40,14 @@ CORE: dict[type[Message], Sequence[Handler]] = {
     RecordEntered: [enrol_for_record, request_reevaluation],
     RecordCorrected: [enrol_for_record, request_reevaluation],
     RecordWithdrawn: [request_reevaluation],
+    # a chunk of a bulk intake: archived in one go, enrolled in bulk; bulk.py then re-evaluates its subjects once
+    RecordsEntered: [archive_records, enrol_for_records],
     # 122号 Art.16(1): a listing fires the fuse at once, a removal lifts it from its day (G1-05, G1-15)
     SubjectListed: [request_reevaluation],
     ListingRemoved: [request_reevaluation],
     EvaluationsChanged: [archive_changes],
     ReevaluateSubject: [reevaluate_subject],
+    ReevaluateSubjects: [reevaluate_listed],
     ReevaluateEveryone: [reevaluate_everyone],
 }
 

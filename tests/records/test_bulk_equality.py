@@ -1,8 +1,15 @@
-"""The set-based path (records/bulk.py) equals the single-record path (issue 10 item 1): the same rows, sent in
-bulk or imported from a file, give the same records, the same stored evaluations, the same archive entries in
-each subject's chain (kinds and payloads, 122号 Art.19), the same outbox changes and the same answer row by row
-as the same rows posted one at a time — repeats ("same", never a duplicate), conflicts, duplicates of one
-decision (G1-16), refusals and industry enrolments included.
+"""The set-based path (records/bulk.py) equals the single-record path (issue 10 item 1; docs/decisions.md): the
+same rows, sent in bulk or imported from a file, give the same records, the same stored evaluations, the same
+record archive entries in each subject's chain (record_entered, record_duplicate_linked, industry_enrolled: kinds,
+payloads and order, 122号 Art.19), the same outbox changes of records and the same answer row by row as the same
+rows posted one at a time — repeats ("same", never a duplicate), conflicts, duplicates of one decision (G1-16),
+refusals and industry enrolments included.
+
+What differs by decision: a chunk re-evaluates each subject once with the batch kernel, so its evaluation_changed
+entries are one per subject and scope per chunk (cause {"kind": "bulk_import", "records": [...]}) instead of one
+per record; compared as a chain whose first old and last new are those of the single path (and so the grades
+shared downstream). A bulk answer shows the evaluation after the row's chunk: the single path's for the subject's
+last row.
 
 Each subject has twins registered alike; one twin takes the rows one by one, the other in bulk. Subjects never
 affect each other, so the twins must end equal: record ids and entry times are surrogates and are compared
@@ -135,12 +142,67 @@ class Side:
         return value
 
 
-def assert_sides_equal(one: Side, other: Side) -> None:
-    assert one.records == other.records
-    assert one.evaluations == other.evaluations
-    assert one.chains == other.chains  # the same entries in the same order in every subject's chain
-    assert one.outbox == other.outbox
+CHANGED, GRADE = "evaluation_changed", "grade_changed"
+
+
+def _by_scope(entries: list[tuple[str, Any]], kind: str) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for k, payload in entries:
+        if k == kind:
+            out.setdefault(payload["scope"], []).append(payload)
+    return out
+
+
+def _assert_same_net_change(single: list[Any], bulk: list[Any], where: str) -> None:
+    """The bulk entries chain (each old is the previous new) from the single path's first old to its last new;
+    none at all when the single path came back where it started."""
+    for before, after in zip(bulk[:-1], bulk[1:], strict=True):
+        assert after["old"] == before["new"], where
+    if not bulk:
+        assert not single or single[0]["old"] == single[-1]["new"], where
+        return
+    assert single, where
+    assert (bulk[0]["old"], bulk[-1]["new"]) == (single[0]["old"], single[-1]["new"]), where
+
+
+def assert_sides_equal(one: Side, bulk: Side) -> None:
+    """`one` took the rows one by one, `bulk` in bulk."""
+    assert one.records == bulk.records
+    assert one.evaluations == bulk.evaluations
+    for label in one.chains:
+        single_chain, bulk_chain = one.chains[label], bulk.chains[label]
+        # every other entry the same, in the same order (record_entered, record_duplicate_linked, enrolments)
+        assert [e for e in single_chain if e[0] != CHANGED] == [e for e in bulk_chain if e[0] != CHANGED], label
+        single_changes, bulk_changes = _by_scope(single_chain, CHANGED), _by_scope(bulk_chain, CHANGED)
+        assert set(bulk_changes) <= set(single_changes), label
+        for scope, entries in single_changes.items():
+            got = bulk_changes.get(scope, [])
+            # the entries before the rows (registration) alike; then the rows' changes
+            before = [e for e in got if e["cause"].get("kind") != "bulk_import"]
+            assert entries[:len(before)] == before and got[:len(before)] == before
+            entries, got = entries[len(before):], got[len(before):]
+            _assert_same_net_change(entries, got, f"{label}/{scope}")
+            for e in got:  # one per chunk, naming the chunk's records of this subject
+                assert e["cause"]["kind"] == "bulk_import"
+                assert all(bulk.ids[r].startswith(f"{label}:") for r in e["cause"]["records"]), e
+        # the outbox: the same changes of records; the grades shared downstream end the same
+        assert [o for o in one.outbox[label] if o[0] != GRADE] == [o for o in bulk.outbox[label] if o[0] != GRADE]
+        single_grades, bulk_grades = _by_scope(one.outbox[label], GRADE), _by_scope(bulk.outbox[label], GRADE)
+        for scope in set(single_grades) | set(bulk_grades):
+            entries, got = single_grades.get(scope, []), bulk_grades.get(scope, [])
+            before = [e for e in got if e["cause"] != "bulk_import"]
+            assert entries[:len(before)] == before and got[:len(before)] == before
+            assert all(e["cause"] == "bulk_import" for e in got[len(before):])
+
+            def shared(e: dict[str, Any]) -> dict[str, Any]:  # what a grade change shares: no score-only change
+                view = {k: {f: v[f] for f in ("grade", "level", "fused")} if v else v for k, v in e.items()
+                        if k in ("old", "new")}
+                return view
+
+            _assert_same_net_change([shared(e) for e in entries[len(before):]],
+                                    [shared(e) for e in got[len(before):]], f"{label}/{scope}")
     assert sum(len(c) for c in one.chains.values()) > 0
+    assert any(e[0] == CHANGED for c in bulk.chains.values() for e in c)
 
 
 @pytest.mark.article("122号 Art.19")
@@ -166,11 +228,18 @@ def test_bulk_post_equals_posting_one_by_one(client: TestClient, tokens: dict[st
     statuses = [x["status"] for x in results]
     assert statuses == [s.status_code for s in singles]
     assert {201, 200, 409, 422} <= set(statuses)  # the generator made every kind of row
-    for single, res in zip(singles, results, strict=True):
+    last_of_subject: dict[str, int] = {}
+    for n, (single, res) in enumerate(zip(singles, results, strict=True)):
         if single.status_code in (200, 201):
-            assert b.norm(res["record"]) == a.norm(single.json())
+            want, got = a.norm(single.json()), b.norm(res["record"])
+            assert {k: v for k, v in got.items() if k != "evaluation"} == {
+                k: v for k, v in want.items() if k != "evaluation"}
+            last_of_subject[got["subject"]] = n
         else:
             assert b.norm(res["errors"]) == a.norm(single.json()["detail"])
+    for n in last_of_subject.values():  # the evaluation after the chunk: after the subject's last row
+        assert b.norm(results[n]["record"])["evaluation"] == a.norm(singles[n].json())["evaluation"]
+        assert results[n]["record"]["evaluation"] is not None
     summary = r.json()["summary"]
     assert summary == {"created": statuses.count(201), "existing": statuses.count(200),
                        "rejected": len(rows) - statuses.count(201) - statuses.count(200)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..core.events import SubjectFact
 from ..core.uow import UnitOfWork
 from ..messages.evaluation import EvaluationsChanged
+from ..messages.records import RecordsEntered
 from .service import append, append_many, lock_archive
 
 
@@ -18,3 +19,10 @@ def archive_changes(event: EvaluationsChanged, uow: UnitOfWork) -> None:
     lock_archive(uow.session)
     append_many(uow, [(c.subject_id, c.subject_code, c.archive_kind, c.summary, c.payload())
                       for c in event.evaluations])
+
+
+def archive_records(event: RecordsEntered, uow: UnitOfWork) -> None:
+    """A bulk chunk's record facts, appended in one go in the order the single path appends them (the chunk's
+    subjects are locked first, records/bulk.py; then the archive, as archive_changes does)."""
+    lock_archive(uow.session)
+    append_many(uow, [(f.subject_id, f.subject_code, f.archive_kind, f.summary, f.payload()) for f in event.facts])

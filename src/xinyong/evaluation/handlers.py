@@ -6,10 +6,10 @@ from typing import Any
 
 from ..core.events import SubjectFact
 from ..core.uow import UnitOfWork
-from ..messages.evaluation import ReevaluateEveryone, ReevaluateSubject
+from ..messages.evaluation import ReevaluateEveryone, ReevaluateSubject, ReevaluateSubjects
 from ..messages.listings import ListingRemoved, SubjectListed
 from ..messages.records import RecordCorrected, RecordEntered, RecordWithdrawn
-from .service import batch_evaluate, refresh_subject
+from .service import batch_evaluate, reevaluate_subjects, refresh_subject
 
 
 def _cause(event: Any) -> dict[str, Any]:
@@ -36,3 +36,9 @@ def reevaluate_subject(command: ReevaluateSubject, uow: UnitOfWork) -> None:
 
 def reevaluate_everyone(command: ReevaluateEveryone, uow: UnitOfWork) -> None:
     batch_evaluate(uow, command.as_of, store=True)
+
+
+def reevaluate_listed(command: ReevaluateSubjects, uow: UnitOfWork) -> None:
+    """A chunk of a bulk intake: its subjects once, with the batch kernel (docs/decisions.md)."""
+    reevaluate_subjects(uow, command.subject_ids, lambda sid: command.causes.get(sid, command.cause),
+                        explain=command.explain)

@@ -185,3 +185,68 @@ def confirm_as_of(session: Session, lo: int, hi: int, as_of: date) -> None:
     """The unchanged evaluations of subjects lo..hi hold as of `as_of` too: one statement, no row rewritten twice."""
     session.execute(update(Evaluation).where(Evaluation.subject_id.between(lo, hi), Evaluation.as_of != as_of)
                     .values(as_of=as_of).execution_options(synchronize_session=False))
+
+
+# -- the same reads for a listed set of subjects (a chunk of a bulk intake re-evaluates the subjects it touched) ----
+
+_IN_CHUNK = 900  # bound parameters per IN list
+
+
+def _parts(ids: np.ndarray) -> Iterator[list[int]]:
+    listed = ids.tolist()
+    for i in range(0, len(listed), _IN_CHUNK):
+        yield listed[i:i + _IN_CHUNK]
+
+
+def codes_of(session: Session, ids: np.ndarray) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for part in _parts(ids):
+        out.update(fetch_tuples(session, select(Subject.id, Subject.code).where(Subject.id.in_(part))))
+    return out
+
+
+def grades_of(session: Session, ids: np.ndarray) -> list[tuple[Any, ...]]:
+    """grades_in_range for the subjects `ids`."""
+    rows: list[tuple[Any, ...]] = []
+    for part in _parts(ids):
+        stmt = (select(NationalGrade.subject_id, NationalGrade.valid_from, NationalGrade.id, NationalGrade.grade)
+                .where(NationalGrade.subject_id.in_(part)))
+        rows.extend(tuple(r) for r in session.execute(stmt))
+    return rows
+
+
+def memberships_of(session: Session, ids: np.ndarray) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for part in _parts(ids):
+        rows.extend(fetch_tuples(session, select(SubjectIndustry.subject_id, SubjectIndustry.industry)
+                                 .where(SubjectIndustry.subject_id.in_(part))))
+    return rows
+
+
+def records_of(session: Session, start: date, end: date, ids: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """records_in_range for the subjects `ids`."""
+    subjects: list[int] = []
+    items: list[str] = []
+    for part in _parts(ids):
+        stmt = (records_repo.counting_in_period(start, end).with_only_columns(Record.subject_id, Record.item)
+                .where(Record.subject_id.in_(part)).order_by(None))
+        for sid, item in fetch_tuples(session, stmt):
+            subjects.append(sid)
+            items.append(item)
+    return np.asarray(subjects, dtype=np.int64), items
+
+
+def stored_of(session: Session, ids: np.ndarray) -> list[tuple[Any, ...]]:
+    """stored_in_range for the subjects `ids` (STORED_COLUMNS, by subject and scope)."""
+    rows: list[tuple[Any, ...]] = []
+    for part in _parts(ids):
+        rows.extend(fetch_tuples(session, select(*STORED_COLUMNS).where(Evaluation.subject_id.in_(part))))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return rows
+
+
+def confirm_as_of_of(session: Session, ids: np.ndarray, as_of: date) -> None:
+    """confirm_as_of for the subjects `ids`."""
+    for part in _parts(ids):
+        session.execute(update(Evaluation).where(Evaluation.subject_id.in_(part), Evaluation.as_of != as_of)
+                        .values(as_of=as_of).execution_options(synchronize_session=False))

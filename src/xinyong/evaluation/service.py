@@ -551,10 +551,12 @@ SkipRule = Callable[[np.ndarray, list[tuple[Any, ...]]], set[int]]
 
 
 def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.ndarray, codes: dict[int, str],
-                tally: _Tally, store: bool, compare: bool, skip_rule: SkipRule | None = None) -> None:
-    """Compare the chunk's results with the stored evaluations of subjects lo..hi and, when storing, write back only
-    what changed (update, insert, delete the stale scopes; as_of moves on with one statement) and publish the
-    changes of score, grade, level, fuse or standard (archived in bulk, 122号 Art.19; shared, 44号 Task 14)."""
+                tally: _Tally, store: bool, compare: bool, skip_rule: SkipRule | None = None,
+                cause: Callable[[int], dict[str, Any]] | None = None, listed: bool = False) -> None:
+    """Compare the chunk's results with the stored evaluations of subjects lo..hi (`listed`: of exactly `ids`) and,
+    when storing, write back only what changed (update, insert, delete the stale scopes; as_of moves on with one
+    statement) and publish the changes of score, grade, level, fuse or standard (archived in bulk, 122号 Art.19;
+    shared, 44号 Task 14), each with `cause(subject id)` (default: the batch re-evaluation of the day)."""
     session = uow.session
     t = ctx.table
     lo, hi = int(ids[0]), int(ids[-1])
@@ -573,7 +575,7 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
                     bucket[t.grade_names[g_i]] = bucket.get(t.grade_names[g_i], 0) + c
     if not (store or compare):
         return
-    stored = repository.stored_in_range(session, lo, hi)
+    stored = repository.stored_of(session, ids) if listed else repository.stored_in_range(session, lo, hi)
     skip = skip_rule(ids, stored) if skip_rule else set()
     tally.skipped += len(skip)
     seen = np.zeros(len(res), dtype=np.bool_)
@@ -591,7 +593,8 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
     stale: list[tuple[int, str]] = []
     changes: list[EvaluationChanged] = []
     as_of_text = ctx.as_of.isoformat()
-    cause = {"event": "batch_reevaluation", "as_of": as_of_text}
+    batch_cause = {"event": "batch_reevaluation", "as_of": as_of_text}
+    cause_of = cause or (lambda _sid: batch_cause)
 
     def new_row(i: int) -> dict[str, Any]:
         s = int(res.scope[i])
@@ -606,7 +609,7 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
         changes.append(EvaluationChanged(
             sid, codes[sid], scope=ctx.scopes[int(res.scope[i])], as_of=as_of_text, old=old,
             new={f: new[f] for f in ARCHIVED_FIELDS}, fuse_articles=new["fuse_articles"],
-            components=new["components"], cause=cause))
+            components=new["components"], cause=cause_of(sid)))
 
     if stored:
         s_sid = np.asarray([r[0] for r in stored], dtype=np.int64)
@@ -689,13 +692,65 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
     if not store:
         return
     repository.write_changes(session, updates, inserts, stale, uow.clock.now())
-    repository.confirm_as_of(session, lo, hi, ctx.as_of)
+    if listed:
+        repository.confirm_as_of_of(session, ids, ctx.as_of)
+    else:
+        repository.confirm_as_of(session, lo, hi, ctx.as_of)
     if changes:
         uow.publish(EvaluationsChanged(changes))
         uow.handle()  # archived and shared (outbox rows) per chunk
         # handled: the unit of work keeps the message in `uow.handled`; emptied, it no longer keeps every change of
         # a 1 January re-seed (10^6 of them) in memory until the commit
         changes.clear()
+
+
+def read_listed(session: Session, ctx: BatchContext, ids: np.ndarray) -> ChunkRows:
+    """read_chunk for exactly the subjects `ids` (ascending, unique): the touched subjects of a bulk chunk."""
+    g = repository.grades_of(session, ids)
+    m = repository.memberships_of(session, ids)
+    rec_subject, rec_item = repository.records_of(session, ctx.counts_from, ctx.as_of, ids)
+    wanted = set(ids.tolist())
+    pairs = sorted((sid, key) for sid, held in persisting_fuses(session, ctx.period_start, ctx.as_of).items()
+                   if sid in wanted for key in held)
+    return ChunkRows(
+        ids=ids,
+        grade_subject=np.asarray([r[0] for r in g], dtype=np.int64),
+        grade_day=np.asarray([_day(r[1]) for r in g], dtype=np.int64),
+        grade_seq=np.asarray([r[2] for r in g], dtype=np.int64), grade=[r[3] for r in g],
+        member_subject=np.asarray([r[0] for r in m], dtype=np.int64), member_industry=[r[1] for r in m],
+        rec_subject=rec_subject, rec_item=rec_item,
+        held_subject=np.asarray([p[0] for p in pairs], dtype=np.int64), held_key=[p[1] for p in pairs],
+    )
+
+
+def reevaluate_subjects(uow: UnitOfWork, subject_ids: Iterable[int], cause: Callable[[int], dict[str, Any]],
+                        explain: bool = False) -> int:
+    """122号 Art.13 系统实时更新 for many subjects at once (a chunk of a bulk intake): the touched subjects are read
+    together, scored by the batch kernel (score_chunk) and only what changed is stored and published, each change
+    with `cause(subject id)` (archived in bulk, 122号 Art.19) — the same stored evaluations as refresh_subject once
+    per subject. `explain`: also publish each subject's evaluations with their lines (SubjectReevaluated), as the
+    bulk API answers them. Returns the number of evaluations changed."""
+    session = uow.session
+    today = uow.clock.today()
+    check_as_of(today)
+    ids = np.unique(np.fromiter(subject_ids, dtype=np.int64))
+    if not len(ids):
+        return 0
+    session.flush()
+    # as refresh_subject: read the records only once every earlier writer of these subjects has committed
+    records_repo.lock_subjects(session, ids.tolist())
+    ctx = BatchContext.for_day(session, today)
+    res = score_chunk(ctx, read_listed(session, ctx, ids))
+    tally = _Tally()
+    store_chunk(uow, ctx, res, ids, repository.codes_of(session, ids), tally, True, False, cause=cause,
+                listed=True)
+    if explain:
+        for sid in ids.tolist():
+            subject = session.get(Subject, sid)
+            assert subject is not None
+            results = evaluate_subject(session, subject, today)
+            uow.publish(SubjectReevaluated(subject.id, subject.code, {k: r.to_api() for k, r in results.items()}))
+    return tally.changed
 
 
 ResultSource = Callable[[int, int], ChunkResult]  # subjects lo..hi → their results (the Spark engine's output)
@@ -738,4 +793,5 @@ def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | Non
 
 
 __all__ = ["EvaluationResult", "evaluate_subject", "refresh_subject", "batch_evaluate", "BatchSummary", "Population",
-           "load_population", "BatchContext", "ChunkRows", "ChunkResult", "score_chunk", "store_chunk"]
+           "load_population", "BatchContext", "ChunkRows", "ChunkResult", "score_chunk", "store_chunk",
+           "reevaluate_subjects"]

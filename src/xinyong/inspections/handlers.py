@@ -11,9 +11,10 @@ from datetime import date
 from ..core.events import Message
 from ..core.uow import Handler, UnitOfWork
 from ..messages.listings import SubjectListed
-from ..messages.records import RecordCorrected, RecordEntered
+from ..messages.records import RecordCorrected, RecordEntered, RecordsEntered
 from ..records import repository as records_repo
 from ..reference import repository as reference_repo
+from . import repository
 from .config import whitelist_rule
 from .whitelist import remove_subject, window
 
@@ -34,6 +35,29 @@ def remove_on_bad_record(event: RecordEntered | RecordCorrected, uow: UnitOfWork
                    f"新增不良记录 #{record.id} {event.item} {event.item_name}（{record.act_date}）")
 
 
+def remove_on_bad_records(event: RecordsEntered, uow: UnitOfWork) -> None:
+    """remove_on_bad_record for a bulk chunk: its new bad records dated within the window, one query for the
+    subjects on a whitelist, then each such subject off every list with its first such record as the reason (the
+    single path removes it on that record too; the later ones find it off the lists)."""
+    session = uow.session
+    catalogue = reference_repo.catalogue(session)
+    today = uow.clock.today()
+    first, last = window(today, whitelist_rule(today).clean_months)
+    bad: dict[int, RecordEntered] = {}
+    for fact in event.entered():  # new records: active, or a duplicate (as status_of allows)
+        item = catalogue.get(fact.item)
+        if item is None or item.polarity != "bad" or fact.subject_id in bad:
+            continue
+        if first <= date.fromisoformat(fact.facts["act_date"]) <= last:
+            bad[fact.subject_id] = fact
+    if not bad:
+        return
+    for sid in sorted(repository.subjects_with_open_entries(session, list(bad))):
+        fact = bad[sid]
+        remove_subject(uow, sid, fact.subject_code, "bad_record",
+                       f"新增不良记录 #{fact.record_id} {fact.item} {fact.item_name}（{fact.facts['act_date']}）")
+
+
 def remove_on_listing(event: SubjectListed, uow: UnitOfWork) -> None:
     remove_subject(uow, event.subject_id, event.subject_code, "listing",
                    f"列入{event.list_name}（{date.fromisoformat(event.listed_on)}起）")
@@ -41,6 +65,7 @@ def remove_on_listing(event: SubjectListed, uow: UnitOfWork) -> None:
 
 REACTIONS: dict[type[Message], Sequence[Handler]] = {
     RecordEntered: [remove_on_bad_record],
+    RecordsEntered: [remove_on_bad_records],
     RecordCorrected: [remove_on_bad_record],
     SubjectListed: [remove_on_listing],
 }

@@ -23,6 +23,18 @@ class ReevaluateSubject(Command):
 
 
 @dataclass(frozen=True)
+class ReevaluateSubjects(Command):
+    """Recompute the stored evaluations of these subjects now with the batch kernel, once (a chunk of a bulk
+    intake; 122号 Art.13). `causes`: subject id → the cause archived with its changes (122号 Art.19), else `cause`.
+    `explain`: also publish SubjectReevaluated with the lines of each (the bulk API's answers)."""
+
+    subject_ids: Sequence[int]
+    cause: dict[str, Any] = field(default_factory=dict)
+    causes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    explain: bool = False
+
+
+@dataclass(frozen=True)
 class ReevaluateEveryone(Command):
     """Recompute and store every subject's evaluations as of `as_of` (a standard took effect, a new day)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,3 +106,20 @@ class RecordDuplicateLinked(SubjectFact):
     def payload(self) -> dict[str, Any]:
         return {"record_id": self.record_id, "duplicate_of": self.duplicate_of, "decision_no": self.decision_no,
                 "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class RecordsEntered(Shared):
+    """A chunk of a bulk intake (records/bulk.py): the facts the single path publishes one record at a time —
+    RecordEntered, then RecordDuplicateLinked and SubjectEnrolled when they follow — in the order it would publish
+    them, each subject's rows in row order. Archived in one go (122号 Art.19), enrolled in bulk (G1-04), reacted to
+    once per chunk (whitelist, 44号 Task 12). The list is emptied once handled (a chunk's facts do not stay in
+    `uow.handled`)."""
+
+    facts: list[SubjectFact]
+
+    def entered(self) -> Sequence[RecordEntered]:
+        return [f for f in self.facts if isinstance(f, RecordEntered)]
+
+    def changes(self) -> list[Change]:
+        return [c for f in self.facts if isinstance(f, Shared) for c in f.changes()]

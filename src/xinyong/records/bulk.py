@@ -1,32 +1,38 @@
 """Set-based intake of many records (系统对接 bulk POST and file import, 122号 Art.8; issue 10 item 1, issue 12 items
-6-7): a chunk of rows is validated at once (one query per look-up kind), inserted with executemany, and its facts
-are published and handled exactly as the single-record path (`service.submit_record`) publishes them — so the
-archive (122号 Art.19), the real-time evaluations (122号 Art.13), the whitelist and the outbox see the same facts,
-the same per-subject order and the same causes, and the answers are the same row by row.
+6-7): a chunk of rows is validated at once (one query per look-up kind), inserted with one executemany, its facts
+archived in one go and its subjects re-evaluated once with the batch kernel — the same records, duplicate links,
+enrolments, stored evaluations, per-row answers, idempotency and record archive entries as the single-record path
+(`service.submit_record`) one row at a time; only the evaluation_changed entries differ: one per subject and scope
+per chunk (old → new, cause `{"kind": "bulk_import", "records": [ids…]}`) instead of one per record
+(docs/decisions.md; tests/records/test_bulk_equality.py).
 
-Why "waves": a subject's evaluation after its k-th record of the chunk must not see its (k+1)-th, and every fact
-that follows from a record (duplicate link, industry enrolment, evaluation change, whitelist removal) concerns
-that record's subject only. So the chunk's rows are inserted and handled in waves — wave k holds each subject's
-k-th row — and each subject is re-evaluated once per wave, with the record of that wave as the cause, as it is
-once per record on the single path. Subjects do not affect each other, so only the interleaving of different
-subjects' entries differs (and the surrogate ids, given in wave order).
+Order: each subject's rows keep their order (its records' ids grow as they would one by one, so the first of a
+decision stays the one that counts, G1-16), and its facts are archived in the order the single path archives them
+(record_entered, record_duplicate_linked, industry_enrolled). A whitelist removal follows the chunk's record
+entries of that subject instead of its first bad record's (44号 Task 12, same reason and effect).
+
+`closes` (122号 Art.16(2)) is checked against the state before the chunk: a row closing a record that did not exist
+when the chunk began (e.g. created by an earlier row of the same chunk, whose id the sender could only guess) is
+refused with a 422 saying to send it in a later chunk or request.
 
 Each chunk is one unit of work opened by the caller (`run_chunks`): it commits on its own, so a crash loses at
 most the chunk in flight (never a row reported accepted), a re-run finds the committed rows "existing", and a
 concurrent writer waits at most about one chunk (chunks are sized to `chunk_seconds`; on SQLite a short pause
-after each commit lets a waiting writer in first).
+after each commit lets a waiting writer in first; on PostgreSQL the chunk locks its subjects in id order first).
 """
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import yaml
 from pydantic import ValidationError
@@ -36,12 +42,15 @@ from sqlalchemy.orm import Session
 
 from ..auth.actors import Actor
 from ..core.clock import Clock
+from ..core.events import SubjectFact
 from ..core.uow import UnitOfWork, start
 from ..errors import ConflictError, DomainError, ForbiddenError, InputError, Problem, future_problem
 from ..errors_http import validation_problems
-from ..governance.rulebook import item_in_force
-from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubject
-from ..messages.records import RecordDuplicateLinked, RecordEntered
+from ..governance import repository as governance_repo
+from ..governance.rulebook import IN_FORCE_STATES, item_in_force
+from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubjects
+from ..messages.records import RecordDuplicateLinked, RecordEntered, RecordsEntered
+from ..messages.subjects import SubjectEnrolled
 from ..reference import repository as reference_repo
 from ..reference.models import CatalogueItem
 from ..reference.service import items_firing
@@ -95,7 +104,7 @@ class Outcome:
         return self.status in (200, 201)
 
 
-# The answer of a taken row, computed right after its wave was handled (the evaluation after that row).
+# The answer of a taken row, computed once its chunk was handled (the evaluation after the chunk).
 BodyMaker = Callable[[UnitOfWork, Submitted], dict[str, Any]]
 
 
@@ -107,7 +116,6 @@ class _Row:
     item: CatalogueItem
     same_as: _Row | None = None  # an earlier row of the chunk with the same subject and source_ref
     existing: Record | None = None  # the stored record of the same subject and source_ref
-    wave: int = 0
 
 
 def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Mapping[str, Any]]],
@@ -123,6 +131,7 @@ def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Mapping[s
     pause = float(lim["pause_seconds"]) if engine.dialect.name == "sqlite" else 0.0
     source = iter(rows)
     first = True
+    options.setdefault("dues", {})  # act date → due date, kept across the chunks of one run
     while batch := list(islice(source, size)):
         if not first and pause:
             time.sleep(pause)
@@ -137,13 +146,14 @@ def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Mapping[s
 
 def ingest_chunk(uow: UnitOfWork, rows: Sequence[tuple[int, Mapping[str, Any]]], actor: Actor, *,
                  body: BodyMaker | None = None, reevaluate_existing: bool = True,
-                 audit: tuple[str, str] = ("record.create", "bulk")) -> list[Outcome]:
+                 audit: tuple[str, str] = ("record.create", "bulk"),
+                 dues: dict[date, tuple[date, bool]] | None = None) -> list[Outcome]:
     """Take one chunk of raw rows (index, mapping) in `uow`; return one Outcome per row, in order.
 
     `body`: make each taken row's answer (the bulk API's record with its evaluation); `reevaluate_existing`: an
     unchanged repeat re-evaluates its subject as the single path does (its answer shows the current evaluation;
     an import, which shows none, leaves it). `audit`: (action, detail) of the one audit event of the chunk,
-    naming the records it created."""
+    naming the records it created. `dues`: act date → due date (122号 Art.8(1)), shared by a run's chunks."""
     session = uow.session
     today = uow.clock.today()
     outcomes: list[Outcome] = []
@@ -168,20 +178,20 @@ def ingest_chunk(uow: UnitOfWork, rows: Sequence[tuple[int, Mapping[str, Any]]],
     targets = repository.by_ids(session, closes_ids) if closes_ids else {}
     target_status = repository.statuses(session, targets) if targets else {}
     refusal_items = set(items_firing(session, REFUSAL_FUSE_KEY)) if closes_ids else set()
+    newest = repository.max_record_id(session) if closes_ids - targets.keys() else 0  # ids after it: not yet
     keys = {(subjects[normalize_code(d.subject)].id, d.source_ref) for _, d in parsed
             if normalize_code(d.subject) in subjects}
     stored = repository.by_source_refs(session, keys)
-    standard_items: dict[tuple[str, date], Any] = {}
+    standard_items = _standard_items(session)
 
     # -- validation, row by row in memory (the checks and messages of service.validate_record) -------------------
     taken: list[_Row] = []
     later: list[tuple[Outcome, _Row]] = []  # repeats and conflicts of an earlier row: its record id comes later
     pending: dict[tuple[int, str], _Row] = {}
-    position: dict[int, int] = {}  # subject id → rows of it so far (its next wave)
     for out, data in parsed:
         try:
             subject, item = _validate(session, data, actor, today, subjects, catalogue, departments, targets,
-                                      target_status, refusal_items, standard_items)
+                                      target_status, refusal_items, standard_items, newest)
         except DomainError as exc:
             out.status, out.errors = exc.status_code, exc.as_detail()
             continue
@@ -206,44 +216,44 @@ def ingest_chunk(uow: UnitOfWork, rows: Sequence[tuple[int, Mapping[str, Any]]],
             out.status = 201
             pending[key] = row
         if out.status == 201 or reevaluate_existing:
-            row.wave = position.get(subject.id, 0)
-            position[subject.id] = row.wave + 1
             taken.append(row)
 
-    # -- waves: insert, link duplicates, publish, handle --------------------------------------------------------
-    waves: dict[int, list[_Row]] = {}
-    for row in taken:
-        waves.setdefault(row.wave, []).append(row)
-    decisions = repository.counting_decisions(session, {
-        (r.subject.id, r.data.department, r.data.decision_no, r.item.code) for r in taken
-        if r.out.status == 201 and r.data.decision_no is not None})
-    created_ids: list[int] = []
-    for k in sorted(waves):
-        wave = waves[k]
-        _insert_wave(uow, [r for r in wave if r.out.status == 201], actor, decisions)
-        for r in wave:
+    # -- write: lock, insert in one statement, link duplicates, publish the chunk's facts at once, handle ----------
+    touched = sorted({r.subject.id for r in taken})
+    repository.lock_subjects(session, touched)  # PostgreSQL: a real-time writer of these subjects waits (Art.13)
+    created = [r for r in taken if r.out.status == 201]
+    facts = _insert(uow, created, actor, {} if dues is None else dues) if created else []
+    for r in taken:
+        if r.out.record is None and r.same_as is not None:
+            r.out.record = r.same_as.out.record
+    if facts:
+        uow.publish(RecordsEntered(facts))  # archived in one go, enrolled in bulk, whitelists (122号 Art.19)
+    created_ids = [r.out.record.id for r in created if r.out.record is not None and r.out.status == 201]
+    causes: dict[int, list[int]] = {}
+    for r in taken:
+        if r.out.taken and r.out.record is not None:
+            ids = causes.setdefault(r.subject.id, [])
             if r.out.status == 201:
-                assert r.out.record is not None
-                created_ids.append(r.out.record.id)
-            elif r.out.record is None and r.same_as is not None:
-                r.out.record = r.same_as.out.record
-            if r.out.status == 200:  # an unchanged repeat shows the current evaluation (as submit_record does)
-                uow.publish(ReevaluateSubject(r.subject.id))
-        uow.handle()  # archived, enrolled, re-evaluated now: each subject once per wave (122号 Art.13, Art.19)
-        for r in wave:  # a new enrolment: the next wave reads the industries in stored order, as a new request does
-            if r.item.industry is not None:
-                session.expire(r.subject, ["industries"])
-        repeats = [r.out.record.id for r in wave if r.out.status == 200 and r.out.record is not None]
-        now_status = repository.statuses(session, repeats) if repeats else {}
-        for r in wave:
-            assert r.out.record is not None
-            if r.out.status == 200:
-                r.out.record_status = now_status.get(r.out.record.id, "active")
-            if body is not None:
-                r.out.body = body(uow, Submitted(r.out.record, r.out.created, r.out.scope, r.out.record_status,
-                                                 r.subject.code))
+                ids.append(r.out.record.id)
+    if causes:  # each touched subject once, with the batch kernel (122号 Art.13; docs/decisions.md)
+        uow.publish(ReevaluateSubjects(sorted(causes), causes={
+            sid: {"kind": "bulk_import", "records": ids} for sid, ids in causes.items()}, explain=body is not None))
+    uow.handle()
+    if facts:
+        facts.clear()  # handled: the chunk's facts need not stay in `uow.handled`
+    repeats = [r.out.record.id for r in taken if r.out.status == 200 and r.out.record is not None]
+    now_status = repository.statuses(session, repeats) if repeats else {}
+    for r in taken:
+        if r.out.record is None:
+            continue
+        if r.out.status == 200:
+            r.out.record_status = now_status.get(r.out.record.id, "active")
+        if body is not None and r.out.taken:
+            r.out.body = body(uow, Submitted(r.out.record, r.out.created, r.out.scope, r.out.record_status,
+                                             r.subject.code))
     for out, earlier in later:  # the earlier row's record exists now
-        assert earlier.out.record is not None
+        if earlier.out.record is None:
+            continue
         if out.status == 409:
             out.errors = _conflict(earlier.data.source_ref, earlier.out.record.id)
         elif out.record is None:
@@ -253,18 +263,20 @@ def ingest_chunk(uow: UnitOfWork, rows: Sequence[tuple[int, Mapping[str, Any]]],
     return outcomes
 
 
-def _insert_wave(uow: UnitOfWork, rows: list[_Row], actor: Actor,
-                 decisions: dict[repository.DecisionKey, list[tuple[int, str]]]) -> None:
-    """Insert the wave's new records in one statement, link the duplicates among them (G1-16) and publish what
-    submit_record publishes for each: RecordEntered, then RecordDuplicateLinked when it is one."""
-    if not rows:
-        return
+def _insert(uow: UnitOfWork, rows: list[_Row], actor: Actor, dues: dict[date, tuple[date, bool]]
+            ) -> list[SubjectFact]:
+    """Insert the chunk's new records in one statement (each subject's in row order, so its ids grow as they would
+    one by one), link the duplicates among them (G1-16) and return, in order, the facts submit_record publishes
+    for each: RecordEntered, then RecordDuplicateLinked when it is one, then SubjectEnrolled when its item's
+    industry is new to the subject (G1-04; enrol_for_record's rule over the subjects' industries read at once)."""
     session = uow.session
     now = uow.clock.now()
     values = []
     for r in rows:
         data, item = r.data, r.item
-        due, provisional = due_date_for(data.act_date)
+        if data.act_date not in dues:
+            dues[data.act_date] = due_date_for(data.act_date)
+        due, provisional = dues[data.act_date]
         values.append(dict(
             subject_id=r.subject.id, item=item.code, act_date=data.act_date, department=data.department,
             source_ref=data.source_ref, source_system=actor.name, channel=actor.channel, note=data.note or None,
@@ -273,42 +285,54 @@ def _insert_wave(uow: UnitOfWork, rows: list[_Row], actor: Actor,
             info_class=data.info_class or item.source_category,
             admin_category=data.admin_category or item.admin_category, accident_grade=data.accident_grade,
             closes_id=data.closes, effect_ends_on=data.effect_ends_on, supersedes_id=None))
+    decisions = repository.counting_decisions(session, {  # before the chunk's own records are in
+        (r.subject.id, r.data.department, r.data.decision_no, r.item.code) for r in rows
+        if r.data.decision_no is not None})
     try:
         with session.begin_nested():  # a concurrent writer of the same subject and source_ref wins the index
-            records = repository.insert_records(session, values)
+            ids = repository.insert_record_rows(session, values)
     except IntegrityError:
         _one_by_one(uow, rows, actor)
-        return
+        return []
+    enrolled = repository.industries_of(session, {r.subject.id for r in rows if r.item.industry is not None})
+    facts: list[SubjectFact] = []
     duplicates: list[dict[str, Any]] = []
-    for r, record in zip(rows, records, strict=True):
-        r.out.record = record
-        uow.publish(RecordEntered(r.subject.id, r.subject.code, record_id=record.id, item=r.item.code,
-                                  item_name=r.item.name, industry=r.item.industry, facts=record_facts(record)))
-        if record.decision_no is None:
-            continue
-        # service._link_duplicate: the first counting record of the same decision; the interface record wins
-        key = (record.subject_id, record.department, record.decision_no, record.item)
-        counting = decisions.setdefault(key, [])
-        if counting:
-            first_id, first_channel = counting[0]
-            if record.channel == "interface" and first_channel != "interface":
-                loser, winner, winner_channel = first_id, record.id, record.channel
-                counting.pop(0)
-                counting.append((record.id, record.channel))
-                counting.sort()
+    for r, row, record_id in zip(rows, values, ids, strict=True):
+        # the record as stored, read only (an ORM object per row would cost more than its insert)
+        record = r.out.record = cast(Record, SimpleNamespace(id=record_id, **row))
+        facts.append(RecordEntered(r.subject.id, r.subject.code, record_id=record.id, item=r.item.code,
+                                   item_name=r.item.name, industry=r.item.industry, facts=record_facts(record)))
+        if record.decision_no is not None:
+            # service._link_duplicate: the first counting record of the same decision; the interface record wins
+            key = (record.subject_id, record.department, record.decision_no, record.item)
+            counting = decisions.setdefault(key, [])
+            if counting:
+                first_id, first_channel = counting[0]
+                if record.channel == "interface" and first_channel != "interface":
+                    loser, winner, winner_channel = first_id, record.id, record.channel
+                    counting.pop(0)
+                    counting.append((record.id, record.channel))
+                    counting.sort()
+                else:
+                    loser, winner, winner_channel = record.id, first_id, first_channel
+                reason = f"同一决定 {record.decision_no} 已由记录 #{winner} 报送（{winner_channel}）"
+                duplicates.append({"record_id": loser, "duplicate_of_id": winner, "reason": reason,
+                                   "marked_at": now})
+                facts.append(RecordDuplicateLinked(r.subject.id, r.subject.code, record_id=loser, duplicate_of=winner,
+                                                   decision_no=record.decision_no, reason=reason))
             else:
-                loser, winner, winner_channel = record.id, first_id, first_channel
-            reason = f"同一决定 {record.decision_no} 已由记录 #{winner} 报送（{winner_channel}）"
-            duplicates.append({"record_id": loser, "duplicate_of_id": winner, "reason": reason, "marked_at": now})
-            uow.publish(RecordDuplicateLinked(r.subject.id, r.subject.code, record_id=loser, duplicate_of=winner,
-                                              decision_no=record.decision_no, reason=reason))
-        else:
-            counting.append((record.id, record.channel))
+                counting.append((record.id, record.channel))
+        industry = r.item.industry
+        if industry is not None and industry not in (held := enrolled.setdefault(r.subject.id, set())):
+            held.add(industry)
+            facts.append(SubjectEnrolled(r.subject.id, r.subject.code, industry=industry))
     repository.insert_duplicates(session, duplicates)
+    return facts
 
 
 def _one_by_one(uow: UnitOfWork, rows: list[_Row], actor: Actor) -> None:
-    """A concurrent writer took one of the wave's keys first (PostgreSQL): take the wave through the single path."""
+    """A concurrent writer took one of the chunk's keys first (PostgreSQL): take its new rows through the single
+    path."""
     for r in rows:
         try:
             with uow.atomic():
@@ -341,10 +365,38 @@ def _conflict(source_ref: str, record_id: int) -> list[dict[str, str]]:
                          f"source_ref {source_ref} already names record #{record_id} with other content").as_detail()
 
 
+class _StandardItems:
+    """item_in_force for many rows: the standards in force change only on their effective dates, so an item's
+    definition is the same for every act date between two of them — looked up once per (item, such span), and
+    kept while the counting standard versions stay as they are (their signature, as the rulebook cache keys)."""
+
+    _kept: tuple[Any, _StandardItems] | None = None
+
+    def __init__(self, dates: list[date]) -> None:
+        self.dates = dates
+        self.items: dict[tuple[str, int], Any] = {}
+
+    def get(self, session: Session, code: str, on: date) -> Any:
+        key = (code, bisect_right(self.dates, on))
+        if key not in self.items:
+            self.items[key] = item_in_force(session, code, on)
+        return self.items[key]
+
+
+def _standard_items(session: Session) -> _StandardItems:
+    signature = tuple(tuple(r) for r in governance_repo.in_force_signature(session, IN_FORCE_STATES))
+    kept = _StandardItems._kept
+    if kept is None or kept[0] != signature:
+        dates = sorted({d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+                        for _v, _s, d, _t in signature if d is not None})
+        kept = _StandardItems._kept = (signature, _StandardItems(dates))
+    return kept[1]
+
+
 def _validate(session: Session, data: RecordIn, actor: Actor, today: date, subjects: dict[str, Subject],
               catalogue: dict[str, CatalogueItem], departments: set[str], targets: dict[int, Record],
-              target_status: dict[int, str], refusal_items: set[str], standard_items: dict[tuple[str, date], Any]
-              ) -> tuple[Subject, CatalogueItem]:
+              target_status: dict[int, str], refusal_items: set[str], standard_items: _StandardItems,
+              newest: int = 0) -> tuple[Subject, CatalogueItem]:
     """service.validate_record over looked-up maps: the same checks, in the same order, with the same messages
     (tests/records/test_bulk_equality.py compares the two row by row)."""
     problems: list[Problem] = []
@@ -367,13 +419,19 @@ def _validate(session: Session, data: RecordIn, actor: Actor, today: date, subje
         problems.append(Problem("effect_ends_on", f"效力截止日 {data.effect_ends_on} 早于行为日期 {data.act_date}",
                                 f"effect_ends_on {data.effect_ends_on} is before act_date {data.act_date}"))
     if item is not None:
-        key = (item.code, data.act_date)
-        if key not in standard_items:
-            standard_items[key] = item_in_force(session, item.code, data.act_date)
-        problems += _class_problems(data, item, standard_items[key], today)
+        standard_item = standard_items.get(session, item.code, data.act_date)
+        if (data.info_class is not None or data.admin_category is not None or data.accident_grade is not None
+                or (standard_item is not None and standard_item.accident_grades)):  # else it has nothing to say
+            problems += _class_problems(data, item, standard_item, today)
     if data.closes is not None and subject is not None:
         target = targets.get(data.closes)
-        if (target is None or target.subject_id != subject.id or target.item not in refusal_items
+        if target is None and data.closes > newest:
+            problems.append(Problem(
+                "closes", f"记录 {data.closes} 在本批开始时尚不存在；关闭同一批中新建记录的行请在之后的批次或请求中报送"
+                          "（122号 第十六条(二)）",
+                f"record {data.closes} did not exist when this chunk began; a row closing a record created in the "
+                f"same chunk must be sent in a later chunk or request (122号 Art.16(2))"))
+        elif (target is None or target.subject_id != subject.id or target.item not in refusal_items
                 or target_status.get(target.id) != "active"):
             problems.append(Problem("closes", f"记录 {data.closes} 不是该对象有效的拒不履行记录（122号 第十六条(二)）",
                                     f"record {data.closes} is not an active refusal to perform of this subject "

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, insert, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, and_, case, exists, func, insert, select, tuple_
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..db.session import fetch_tuples
-from ..subjects.models import Subject
+from ..subjects.models import Subject, SubjectIndustry
 from .models import PUBLICLY_HIDDEN_KINDS, Correction, Dispute, Duplicate, Record, Withdrawal
 
 # Aliases built once: a fresh aliased(Record) per query re-derives its column proxies (about 2 ms per query, most
@@ -245,23 +245,21 @@ def subjects_by_codes(session: Session, codes: Collection[str]) -> dict[str, Sub
     out: dict[str, Subject] = {}
     wanted = sorted(set(codes))
     for i in range(0, len(wanted), _IN_CHUNK):
-        out.update({s.code: s for s in session.scalars(select(Subject).where(Subject.code.in_(wanted[i:i + _IN_CHUNK])))})
+        # without the eager industries and grades: a chunk needs neither (they load on first use)
+        stmt = select(Subject).where(Subject.code.in_(wanted[i:i + _IN_CHUNK])).options(lazyload("*"))
+        out.update({s.code: s for s in session.scalars(stmt)})
     return out
 
 
 def by_source_refs(session: Session, keys: Collection[tuple[int, str]]) -> dict[tuple[int, str], Record]:
-    """The stored records under these (subject_id, source_ref) keys (the idempotency key, G1-16)."""
-    if not keys:
-        return {}
-    wanted = set(keys)
-    refs = sorted({ref for _, ref in wanted})
-    sids = sorted({sid for sid, _ in wanted})
+    """The stored records under these (subject_id, source_ref) keys (the idempotency key, G1-16): one probe of the
+    unique index per key (a row-value IN list; two separate IN lists would probe every pair)."""
+    wanted = sorted(set(keys))
     out: dict[tuple[int, str], Record] = {}
-    for i in range(0, len(refs), _IN_CHUNK):
-        stmt = select(Record).where(Record.source_ref.in_(refs[i:i + _IN_CHUNK]), Record.subject_id.in_(sids))
+    for i in range(0, len(wanted), _IN_CHUNK // 2):
+        stmt = select(Record).where(tuple_(Record.subject_id, Record.source_ref).in_(wanted[i:i + _IN_CHUNK // 2]))
         for r in session.scalars(stmt):
-            if (r.subject_id, r.source_ref) in wanted:
-                out[(r.subject_id, r.source_ref)] = r
+            out[(r.subject_id, r.source_ref)] = r
     return out
 
 
@@ -319,9 +317,60 @@ def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[Rec
     return list(session.scalars(insert(Record).returning(Record, sort_by_parameter_order=True), list(rows)))
 
 
+def insert_record_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert many records in one executemany, in the order of `rows`; their ids in that order (no ORM objects: the
+    caller has the values). PostgreSQL returns them (INSERT … RETURNING in batches); SQLite, whose multi-row
+    RETURNING SQLAlchemy sends one row at a time when the order matters, reads them back by their unique
+    (subject_id, source_ref) in one probe per row."""
+    if not rows:
+        return []
+    table = Record.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [r[0] for r in session.connection().execute(stmt, list(rows))]
+    session.connection().execute(insert(table), list(rows))
+    keys = [(r["subject_id"], r["source_ref"]) for r in rows]
+    found: dict[tuple[int, str], int] = {}
+    for i in range(0, len(keys), _IN_CHUNK // 2):
+        stmt = select(Record.subject_id, Record.source_ref, Record.id).where(
+            tuple_(Record.subject_id, Record.source_ref).in_(keys[i:i + _IN_CHUNK // 2]))
+        found.update({(sid, ref): rid for sid, ref, rid in session.execute(stmt)})
+    return [found[k] for k in keys]
+
+
 def insert_duplicates(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(Duplicate), list(rows))
+
+
+def lock_subjects(session: Session, ids: Collection[int]) -> None:
+    """Take the row locks of these subjects, in id order (no deadlock between two chunks), for the rest of the
+    transaction — FOR NO KEY UPDATE, as subjects.repository.lock does for one: a real-time writer of one of them
+    waits for the chunk, and the chunk reads what every earlier writer committed (122号 Art.13, Art.19).
+    PostgreSQL only: SQLite has one writer at a time anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), _IN_CHUNK):
+        locked = (select(Subject.id).where(Subject.id.in_(wanted[i:i + _IN_CHUNK])).order_by(Subject.id)
+                  .with_for_update(key_share=True))
+        session.execute(select(func.count()).select_from(locked.subquery()))
+
+
+def industries_of(session: Session, ids: Collection[int]) -> dict[int, set[str]]:
+    """subject id → the industries it is evaluated in (G1-04), for a chunk of subjects at once."""
+    out: dict[int, set[str]] = {}
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), _IN_CHUNK):
+        stmt = select(SubjectIndustry.subject_id, SubjectIndustry.industry).where(
+            SubjectIndustry.subject_id.in_(wanted[i:i + _IN_CHUNK]))
+        for sid, industry in session.execute(stmt):
+            out.setdefault(sid, set()).add(industry)
+    return out
+
+
+def max_record_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(Record.id))) or 0)
 
 
 _IN_CHUNK = 900  # bound parameters per IN list (SQLite's old limit was 999)

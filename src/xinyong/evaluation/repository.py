@@ -8,7 +8,21 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ..db.session import fetch_tuples
@@ -189,64 +203,59 @@ def confirm_as_of(session: Session, lo: int, hi: int, as_of: date) -> None:
 
 # -- the same reads for a listed set of subjects (a chunk of a bulk intake re-evaluates the subjects it touched) ----
 
-_IN_CHUNK = 900  # bound parameters per IN list
+_IN_CHUNK = 900  # bound parameters per IN list (SQLite)
 
 
-def _parts(ids: np.ndarray) -> Iterator[list[int]]:
+def _for_ids(session: Session, ids: np.ndarray, column: Any, build: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of `build(condition)` where `column` is one of `ids`: on PostgreSQL one statement with the ids as
+    one array parameter (a literal IN list of thousands is parsed anew every time), on SQLite IN lists of 900."""
+    if session.get_bind().dialect.name == "postgresql":
+        cond = column == any_(bindparam("ids", ids.tolist(), type_=ARRAY(BigInteger)))
+        yield from (tuple(r) for r in session.execute(build(cond)))
+        return
     listed = ids.tolist()
     for i in range(0, len(listed), _IN_CHUNK):
-        yield listed[i:i + _IN_CHUNK]
+        yield from fetch_tuples(session, build(column.in_(listed[i:i + _IN_CHUNK])))
 
 
 def codes_of(session: Session, ids: np.ndarray) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for part in _parts(ids):
-        out.update(fetch_tuples(session, select(Subject.id, Subject.code).where(Subject.id.in_(part))))
-    return out
+    return dict(_for_ids(session, ids, Subject.id, lambda c: select(Subject.id, Subject.code).where(c)))
 
 
 def grades_of(session: Session, ids: np.ndarray) -> list[tuple[Any, ...]]:
-    """grades_in_range for the subjects `ids`."""
+    """grades_in_range for the subjects `ids` (dates as dates: the ORM's types)."""
     rows: list[tuple[Any, ...]] = []
-    for part in _parts(ids):
+    listed = ids.tolist()
+    for i in range(0, len(listed), _IN_CHUNK):
         stmt = (select(NationalGrade.subject_id, NationalGrade.valid_from, NationalGrade.id, NationalGrade.grade)
-                .where(NationalGrade.subject_id.in_(part)))
+                .where(NationalGrade.subject_id.in_(listed[i:i + _IN_CHUNK])))
         rows.extend(tuple(r) for r in session.execute(stmt))
     return rows
 
 
 def memberships_of(session: Session, ids: np.ndarray) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = []
-    for part in _parts(ids):
-        rows.extend(fetch_tuples(session, select(SubjectIndustry.subject_id, SubjectIndustry.industry)
-                                 .where(SubjectIndustry.subject_id.in_(part))))
-    return rows
+    return list(_for_ids(session, ids, SubjectIndustry.subject_id,
+                         lambda c: select(SubjectIndustry.subject_id, SubjectIndustry.industry).where(c)))
 
 
 def records_of(session: Session, start: date, end: date, ids: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """records_in_range for the subjects `ids`."""
-    subjects: list[int] = []
-    items: list[str] = []
-    for part in _parts(ids):
-        stmt = (records_repo.counting_in_period(start, end).with_only_columns(Record.subject_id, Record.item)
-                .where(Record.subject_id.in_(part)).order_by(None))
-        for sid, item in fetch_tuples(session, stmt):
-            subjects.append(sid)
-            items.append(item)
-    return np.asarray(subjects, dtype=np.int64), items
+    rows = list(_for_ids(session, ids, Record.subject_id, lambda c: records_repo.counting_in_period(start, end)
+                         .with_only_columns(Record.subject_id, Record.item).where(c).order_by(None)))
+    return np.asarray([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
 
 
 def stored_of(session: Session, ids: np.ndarray) -> list[tuple[Any, ...]]:
     """stored_in_range for the subjects `ids` (STORED_COLUMNS, by subject and scope)."""
-    rows: list[tuple[Any, ...]] = []
-    for part in _parts(ids):
-        rows.extend(fetch_tuples(session, select(*STORED_COLUMNS).where(Evaluation.subject_id.in_(part))))
+    rows = list(_for_ids(session, ids, Evaluation.subject_id, lambda c: select(*STORED_COLUMNS).where(c)))
     rows.sort(key=lambda r: (r[0], r[1]))
     return rows
 
 
 def confirm_as_of_of(session: Session, ids: np.ndarray, as_of: date) -> None:
     """confirm_as_of for the subjects `ids`."""
-    for part in _parts(ids):
-        session.execute(update(Evaluation).where(Evaluation.subject_id.in_(part), Evaluation.as_of != as_of)
+    listed = ids.tolist()
+    for i in range(0, len(listed), _IN_CHUNK):
+        session.execute(update(Evaluation).where(Evaluation.subject_id.in_(listed[i:i + _IN_CHUNK]),
+                                                 Evaluation.as_of != as_of)
                         .values(as_of=as_of).execution_options(synchronize_session=False))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, insert, select, tuple_
+from sqlalchemy import Select, and_, case, exists, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..db.session import fetch_tuples
@@ -251,16 +251,32 @@ def subjects_by_codes(session: Session, codes: Collection[str]) -> dict[str, Sub
     return out
 
 
+def _ids_by_keys(session: Session, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """record id by (subject_id, source_ref), one probe of the unique index per key: on PostgreSQL a join with the
+    two key arrays (two parameters, whatever the chunk), elsewhere row-value IN lists (two separate IN lists would
+    probe every pair)."""
+    found: dict[tuple[int, str], int] = {}
+    if not keys:
+        return found
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(text(
+            "SELECT r.subject_id, r.source_ref, r.id FROM records r JOIN unnest(CAST(:sids AS bigint[]), "
+            "CAST(:refs AS text[])) AS k(sid, ref) ON r.subject_id = k.sid AND r.source_ref = k.ref"),
+            {"sids": [k[0] for k in keys], "refs": [k[1] for k in keys]})
+        return {(sid, ref): rid for sid, ref, rid in rows}
+    for i in range(0, len(keys), _IN_CHUNK // 2):
+        stmt = select(Record.subject_id, Record.source_ref, Record.id).where(
+            tuple_(Record.subject_id, Record.source_ref).in_(keys[i:i + _IN_CHUNK // 2]))
+        found.update({(sid, ref): rid for sid, ref, rid in session.execute(stmt)})
+    return found
+
+
 def by_source_refs(session: Session, keys: Collection[tuple[int, str]]) -> dict[tuple[int, str], Record]:
-    """The stored records under these (subject_id, source_ref) keys (the idempotency key, G1-16): one probe of the
-    unique index per key (a row-value IN list; two separate IN lists would probe every pair)."""
-    wanted = sorted(set(keys))
-    out: dict[tuple[int, str], Record] = {}
-    for i in range(0, len(wanted), _IN_CHUNK // 2):
-        stmt = select(Record).where(tuple_(Record.subject_id, Record.source_ref).in_(wanted[i:i + _IN_CHUNK // 2]))
-        for r in session.scalars(stmt):
-            out[(r.subject_id, r.source_ref)] = r
-    return out
+    """The stored records under these (subject_id, source_ref) keys (the idempotency key, G1-16)."""
+    ids = _ids_by_keys(session, sorted(set(keys)))
+    if not ids:
+        return {}
+    return {(r.subject_id, r.source_ref): r for r in by_ids(session, ids.values()).values()}
 
 
 def by_ids(session: Session, ids: Collection[int]) -> dict[int, Record]:
@@ -318,23 +334,14 @@ def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[Rec
 
 
 def insert_record_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert many records in one executemany, in the order of `rows`; their ids in that order (no ORM objects: the
-    caller has the values). PostgreSQL returns them (INSERT … RETURNING in batches); SQLite, whose multi-row
-    RETURNING SQLAlchemy sends one row at a time when the order matters, reads them back by their unique
-    (subject_id, source_ref) in one probe per row."""
+    """Insert many records in one executemany, in the order of `rows`; their ids in that order, read back by their
+    unique (subject_id, source_ref) (no ORM objects: the caller has the values; a RETURNING in parameter order is
+    sent one row at a time on SQLite and as a statement of thousands of parameters on PostgreSQL)."""
     if not rows:
         return []
-    table = Record.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return [r[0] for r in session.connection().execute(stmt, list(rows))]
-    session.connection().execute(insert(table), list(rows))
+    session.connection().execute(insert(Record.__table__), list(rows))
     keys = [(r["subject_id"], r["source_ref"]) for r in rows]
-    found: dict[tuple[int, str], int] = {}
-    for i in range(0, len(keys), _IN_CHUNK // 2):
-        stmt = select(Record.subject_id, Record.source_ref, Record.id).where(
-            tuple_(Record.subject_id, Record.source_ref).in_(keys[i:i + _IN_CHUNK // 2]))
-        found.update({(sid, ref): rid for sid, ref, rid in session.execute(stmt)})
+    found = _ids_by_keys(session, keys)
     return [found[k] for k in keys]
 
 

@@ -44,7 +44,7 @@ from ..auth.actors import Actor
 from ..core.clock import Clock
 from ..core.events import SubjectFact
 from ..core.uow import UnitOfWork, start
-from ..errors import ConflictError, DomainError, ForbiddenError, InputError, Problem, future_problem
+from ..errors import ConflictError, DomainError, ForbiddenError, InputError, Problem
 from ..errors_http import validation_problems
 from ..governance import repository as governance_repo
 from ..governance.rulebook import IN_FORCE_STATES, item_in_force
@@ -55,6 +55,7 @@ from ..reference import repository as reference_repo
 from ..reference.models import CatalogueItem
 from ..reference.service import items_firing
 from ..rules.identifiers import check_subject_code, normalize_code
+from ..subjects import repository as subjects_repo
 from ..subjects.models import Subject
 from . import repository
 from .models import Record
@@ -67,6 +68,7 @@ from .service import (
     _content,
     _stored_content,
     due_date_for,
+    field_problems,
     is_late,
     record_facts,
     submit_record,
@@ -171,7 +173,7 @@ def ingest_chunk(uow: UnitOfWork, rows: Sequence[tuple[int, Mapping[str, Any]]],
         return outcomes
 
     # -- look-ups: one query per kind for the whole chunk ------------------------------------------------------
-    subjects = repository.subjects_by_codes(session, {normalize_code(d.subject) for _, d in parsed})
+    subjects = subjects_repo.subjects_by_codes(session, {normalize_code(d.subject) for _, d in parsed})
     catalogue = reference_repo.catalogue(session)
     departments = {d.code for d in reference_repo.departments(session)}
     closes_ids = {d.closes for _, d in parsed if d.closes is not None}
@@ -407,17 +409,7 @@ def _validate(session: Session, data: RecordIn, actor: Actor, today: date, subje
         problems.append(Problem("subject", *malformed) if malformed
                         else Problem("subject", f"未登记的评价对象 {data.subject}", f"unknown subject {data.subject}"))
     item = catalogue.get(data.item)
-    if item is None:
-        problems.append(Problem("item", f"归集目录中没有指标 {data.item}", f"unknown catalogue item {data.item}"))
-    if data.department not in departments:
-        problems.append(Problem("department", f"未知部门代码 {data.department}", f"unknown department {data.department}"))
-    if (late_fact := future_problem("act_date", "行为日期", data.act_date, today)) is not None:
-        problems.append(late_fact)
-    if not data.source_ref.strip():
-        problems.append(Problem("source_ref", "来源编号不能为空", "source_ref must not be blank"))
-    if data.effect_ends_on is not None and data.effect_ends_on < data.act_date:
-        problems.append(Problem("effect_ends_on", f"效力截止日 {data.effect_ends_on} 早于行为日期 {data.act_date}",
-                                f"effect_ends_on {data.effect_ends_on} is before act_date {data.act_date}"))
+    problems += field_problems(data, item, data.department in departments, today)
     if item is not None:
         standard_item = standard_items.get(session, item.code, data.act_date)
         if (data.info_class is not None or data.admin_category is not None or data.accident_grade is not None

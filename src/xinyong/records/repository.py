@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, insert, select, text, tuple_
-from sqlalchemy.orm import Session, aliased, lazyload
+from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
 from ..subjects.models import Subject, SubjectIndustry
@@ -238,18 +238,6 @@ def effect_ended(session: Session, today: date) -> list[Record]:
 
 
 # --- set-based intake (records/bulk.py; issue 10 item 1): one query per lookup kind per chunk ----------------------
-
-def subjects_by_codes(session: Session, codes: Collection[str]) -> dict[str, Subject]:
-    """The registered subjects of these (normalised) codes, by code: one query for a chunk of rows. (The records a
-    chunk names; the subjects domain has no bulk look-up of its own yet.)"""
-    out: dict[str, Subject] = {}
-    wanted = sorted(set(codes))
-    for i in range(0, len(wanted), _IN_CHUNK):
-        # without the eager industries and grades: a chunk needs neither (they load on first use)
-        stmt = select(Subject).where(Subject.code.in_(wanted[i:i + _IN_CHUNK])).options(lazyload("*"))
-        out.update({s.code: s for s in session.scalars(stmt)})
-    return out
-
 
 def _ids_by_keys(session: Session, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """record id by (subject_id, source_ref), one probe of the unique index per key: on PostgreSQL a join with the

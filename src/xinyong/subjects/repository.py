@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from ..db.session import fetch_tuples
 from .models import NationalGrade, Subject, SubjectIndustry
@@ -62,3 +63,17 @@ def all_national_grades(session: Session) -> list[tuple[Any, ...]]:
 def all_memberships(session: Session) -> list[tuple[Any, ...]]:
     """(subject_id, industry) of every industry evaluation a subject is in."""
     return fetch_tuples(session, select(SubjectIndustry.subject_id, SubjectIndustry.industry))
+
+
+_IN_CHUNK = 900  # bound parameters per IN list (SQLite's old limit was 999)
+
+
+def subjects_by_codes(session: Session, codes: Collection[str]) -> dict[str, Subject]:
+    """The registered subjects of these (normalised) codes, by code: one query per 900 codes (a bulk chunk's rows)."""
+    out: dict[str, Subject] = {}
+    wanted = sorted(set(codes))
+    for i in range(0, len(wanted), _IN_CHUNK):
+        # without the eager industries and grades: a chunk needs neither (they load on first use)
+        stmt = select(Subject).where(Subject.code.in_(wanted[i:i + _IN_CHUNK])).options(lazyload("*"))
+        out.update({s.code: s for s in session.scalars(stmt)})
+    return out

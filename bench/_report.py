@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ def record(what: str, figure: float, unit: str, *, reference: float | None = Non
         met = figure <= at_most if met is None else met and figure <= at_most
     row = {"what": what, "figure": figure, "unit": unit, "reference": reference, "reference_what": reference_what,
            "ratio": ratio, "target_ratio": target_ratio, "at_most": at_most, "met": met,
-           "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+           "at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
            **({"extra": extra} if extra else {})}
     OUT.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as fh:

@@ -37,6 +37,18 @@ def test_mask_text_masks_every_id_shaped_number_with_a_birth_date_whatever_its_c
         "subject": rid, "note": [mask_resident_id(rid)]}
 
 
+def test_g1_17_first_generation_15_digit_id_numbers_are_masked_in_free_text_too() -> None:
+    """Spec G1-17: an old (GB 11643-1989) number — region, YYMMDD, sequence — names a person as the 18-digit one
+    does; its birth date is hidden, the region and sequence kept. A 15-digit number with no birth date in it (an old
+    business registration number, 注册号) and longer or shorter runs are not ID numbers."""
+    old = "110105491231002"
+    assert mask_resident_id(old) == "110105******002"
+    assert mask_text(f"当事人{old}（旧证），另见{old[:14]}X") == f"当事人110105******002（旧证），另见{old[:14]}X"
+    assert mask_text(f"证件号:{old}。") == "证件号:110105******002。"
+    for other in ("110000012345678", "1101054912310021", "11010549123100", "110105491331002"):
+        assert mask_text(f"注册号{other}") == f"注册号{other}"
+
+
 # --- every read of free text -----------------------------------------------------------------------------------
 
 def _written(client: TestClient, tokens: dict[str, str], third: str) -> dict[str, Any]:

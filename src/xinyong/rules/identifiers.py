@@ -65,20 +65,29 @@ def check_subject_code(code: str, kind: str) -> tuple[str, str] | None:
 
 
 def mask_resident_id(code: str) -> str:
-    """110105194912310021 → 110105********0021: region kept, birth date hidden (spec G1-17)."""
-    if len(code) != 18:
-        return code
-    return code[:6] + "*" * 8 + code[14:]
+    """110105194912310021 → 110105********0021: region kept, birth date hidden (spec G1-17). The first-generation
+    15-digit number (GB 11643-1989: region, YYMMDD, sequence) likewise: 110105491231002 → 110105******002."""
+    if len(code) == 18:
+        return code[:6] + "*" * 8 + code[14:]
+    if len(code) == 15:
+        return code[:6] + "*" * 6 + code[12:]
+    return code
 
 
-# 17 digits and a digit or X, not part of a longer number: how a resident ID number appears in free text
-_RIC_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+# 17 digits and a digit or X, or the 15 digits of a first-generation card, not part of a longer number: how a
+# resident ID number appears in free text (old numbers still appear in older decisions and scanned references)
+_RIC_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx](?![0-9])|[0-9]{15}(?![0-9Xx]))")
 
 
 def _has_birth_date(number: str) -> bool:
-    """Digits 7-14 are a real date (1850-2199): an ID number, even one with a wrong check digit (a typo still
-    names a person). Not the check digit: whether a number is masked must not depend on it."""
-    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    """The birth date is a real date: digits 7-14 (1850-2199) of an 18-digit number, digits 7-12 (19YYMMDD) of a
+    15-digit one — an ID number even with a wrong check digit (a typo still names a person). Not the check digit:
+    whether a number is masked must not depend on it. A 15-digit number without such a date (an old business
+    registration number, 注册号) is left as it is."""
+    if len(number) == 15:
+        year, month, day = 1900 + int(number[6:8]), int(number[8:10]), int(number[10:12])
+    else:
+        year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
     try:
         return 1850 <= year < 2200 and date(year, month, day) is not None
     except ValueError:

@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import duckdb
+from _report import record, size_label
 from tqdm import tqdm
 
 from xinyong.rules import kernel
@@ -490,6 +491,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<28} {best[name]:9.3f}   {ratio}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB -> GiB on Linux
     print(f"peak RSS (ru_maxrss): {peak:.2f} GiB")
+    # issue 10 item 5: "batch kernel ≤ 1.0× DuckDB and ≤ 3× the plain numpy reference" — the ratio is kernel
+    # seconds / reference seconds (ratio_at_most), so each row reads as the issue states its target.
+    size = size_label(args.subjects, args.records)
+    extra = {"subjects": args.subjects, "records": args.records, "runs": args.runs, "agree": ok,
+             "score_only_s": round(best[SCORE_ONLY], 4), "peak_rss_gib": round(peak, 2),
+             "glibc_tunables": os.environ.get("GLIBC_TUNABLES", "")}
+    record(f"batch kernel vs DuckDB {size}", t_kernel, "s", reference=best[duck], reference_what=duck,
+           ratio_at_most=1.0, ok=ok, extra=extra)
+    record(f"batch kernel vs numpy reference {size}", t_kernel, "s", reference=best[NUMPY], reference_what=NUMPY,
+           ratio_at_most=3.0, ok=ok, extra=extra)
     if not ok:
         print("implementations DISAGREE")
         return 1

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """`xinyong evaluate` end to end on the store (issue 10 items 3 and 4): seconds and peak memory.
 
-    .venv/bin/python bench/bench_evaluate_store.py [--subjects N] [--records M] [--url postgresql://…] [--spark]
+    .venv/bin/python bench/bench_evaluate_store.py [--sizes 10000:100000,…] [--url postgresql://…] [--spark]
+    .venv/bin/python bench/bench_evaluate_store.py --subjects N --records M     # one size
 
 1. Creates a fresh PostgreSQL database (`<url database>_bench_store`, dropped at the end unless --keep), migrates
    it and loads the defaults, then COPYs a seeded workload straight into the tables: N subjects with a national
@@ -16,7 +17,9 @@
 3. With --spark: `xinyong evaluate --engine spark --master local[2]` on the same store after the touched run
    (nothing to write), and its time per record beside the in-process engine's.
 
-Prints a table and one JSON line (`BENCH_EVALUATE_STORE {...}`) for `make bench`.
+Every size of --sizes (default 10k/100k, 100k/1M, 1M/10M subjects/records: the growth chart) is loaded and run in
+turn. Prints a table and one JSON line (`BENCH_EVALUATE_STORE {...}`) per size, and records its rows through
+`_report.record` for `bench/report.py`; at 1M subjects with the issue's targets (< 60 s, peak memory < 3 GiB).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import psycopg
+from _report import record, size_label
 
 from xinyong.bootstrap import seed_defaults, unit_of_work
 from xinyong.core.clock import beijing_today
@@ -55,6 +59,25 @@ LISTED_P = 0.0005  # subjects on the national serious-dishonesty list (fuse 122�
 def _copy(conn: psycopg.Connection, table: str, columns: str, lines: list[str]) -> None:
     with conn.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as cp:
         cp.write("".join(lines))
+
+
+def without_secondary_indexes(conn: psycopg.Connection, table: str) -> list[str]:
+    """Drop the table's unique constraints and indexes other than its primary key; the statements that rebuild them
+    (as the migrations made them). Building an index once after COPY is several times faster than keeping four
+    indexes on random subject ids up to date row by row (the 1M/10M load took over 15 minutes that way)."""
+    rebuild: list[str] = []
+    with conn.cursor() as cur:
+        for name, definition in cur.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                "AND contype = 'u'", (table,)).fetchall():
+            cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in cur.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", (table,)).fetchall():
+            cur.execute(f'DROP INDEX "{name}"')
+            rebuild.append(definition)
+    return rebuild
 
 
 def populate(url: str, n_subjects: int, n_records: int, seed: int) -> dict[str, object]:
@@ -114,6 +137,7 @@ def populate(url: str, n_subjects: int, n_records: int, seed: int) -> dict[str, 
         _copy(conn, "subject_industries", "subject_id, industry",
               [f"{i + 1}\t{t.industries[subj_ind[i]]}\n" for i in members.tolist()])
         codes = t.item_codes
+        rebuild = without_secondary_indexes(conn, "records")
         step = 1_000_000
         for lo in range(0, n_records, step):
             hi = min(lo + step, n_records)
@@ -125,6 +149,10 @@ def populate(url: str, n_subjects: int, n_records: int, seed: int) -> dict[str, 
                           f"f\tf\tplanning\n")
             _copy(conn, "records", "id, subject_id, item, act_date, department, source_ref, source_system, channel, "
                   "entered_by, entered_at, due_date, due_provisional, late, info_class", [buf.getvalue()])
+        with conn.cursor() as cur:
+            cur.execute("SET maintenance_work_mem = '512MB'")
+            for statement in rebuild:
+                cur.execute(statement)
         withdrawn = np.flatnonzero(rng.random(n_records) < 0.01) + 1
         _copy(conn, "record_withdrawals", "record_id, reason, kind, withdrawn_by, withdrawn_at",
               [f"{r}\tbench\terror\tbench\t{now}\n" for r in withdrawn.tolist()])
@@ -176,49 +204,114 @@ def run_cli(url: str, *args: str) -> dict[str, object]:
                        if line.startswith(("Spark", "评价日期")) or "stored" in line]}
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--subjects", type=int, default=100_000)
-    p.add_argument("--records", type=int, default=1_000_000)
-    p.add_argument("--seed", type=int, default=20240511)
-    p.add_argument("--url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL",
-                                                   "postgresql://postgres@127.0.0.1:5432/postgres"))
-    p.add_argument("--spark", action="store_true", help="also run the Spark engine in local mode")
-    p.add_argument("--keep", action="store_true", help="keep the bench database")
-    p.add_argument("--reuse", action="store_true", help="use the bench database as it is (no load)")
-    args = p.parse_args()
+def changed_of(run: dict[str, object]) -> int | None:
+    """The `differing from the real-time store: N` of a run's output (None when not printed)."""
+    for line in run["output"]:
+        if "differing from the real-time store:" in line:
+            return int(line.rsplit(":", 1)[1])
+    return None
 
-    admin_url = args.url
+
+def bench_size(admin_url: str, n_subjects: int, n_records: int, seed: int, *, spark: bool, keep: bool,
+               reuse: bool) -> dict[str, object]:
+    """Load (unless reused) one size, run cold / warm / touched (and Spark), record its rows; the figures."""
     name = f"{admin_url.rsplit('/', 1)[1] or 'postgres'}_bench_store"
     url = admin_url.rsplit("/", 1)[0] + "/" + name
     loaded: dict[str, object] = {"reused": True}
-    if not args.reuse:
+    if not reuse:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
-        loaded = populate(url, args.subjects, args.records, args.seed)
+        loaded = populate(url, n_subjects, n_records, seed)
     print(f"loaded: {loaded}", flush=True)
     runs: dict[str, dict[str, object]] = {}
     runs["cold"] = run_cli(url)
     print(f"cold    {runs['cold']}", flush=True)
     runs["warm"] = run_cli(url)
     print(f"warm    {runs['warm']}", flush=True)
-    touched = touch(url, 0.001, args.seed)
+    touched = touch(url, 0.001, seed)
     runs["touched"] = run_cli(url)
     runs["touched"]["withdrawn"] = touched
     print(f"touched {runs['touched']}", flush=True)
-    if args.spark:
+    if spark:
         runs["spark"] = run_cli(url, "--engine", "spark", "--master", "local[2]")
         print(f"spark   {runs['spark']}", flush=True)
-    per_record = {k: round(float(v["seconds"]) / args.records * 1e6, 2) for k, v in runs.items()}
+    per_record = {k: round(float(v["seconds"]) / n_records * 1e6, 2) for k, v in runs.items()}
     print("\n| run | seconds | peak RSS MiB | µs per record |\n|---|---:|---:|---:|")
     for k, v in runs.items():
         print(f"| {k} | {v['seconds']} | {v['peak_rss_mib']} | {per_record[k]} |")
-    print("BENCH_EVALUATE_STORE " + json.dumps({"subjects": args.subjects, "records": args.records, "load": loaded,
-                                                "runs": runs, "us_per_record": per_record}, ensure_ascii=False))
-    if not args.keep:
+    figures = {"subjects": n_subjects, "records": n_records, "load": loaded, "runs": runs,
+               "us_per_record": per_record}
+    print("BENCH_EVALUATE_STORE " + json.dumps(figures, ensure_ascii=False))
+
+    # issue 10 item 5: "`xinyong evaluate` 1M / 10M on PostgreSQL, end to end: < 60 s; peak memory < 3 GB". The
+    # headline is the nightly run (0.1 % of the records withdrawn since: every subject read and scored, only the
+    # changed ones written); the first run (every evaluation inserted, archived and shared) and the run with nothing
+    # to write are rows of their own. Smaller sizes are the growth chart's points (no target).
+    size = size_label(n_subjects, n_records)
+    headline = n_subjects >= 1_000_000
+    chart = {"growth": True, "subjects": n_subjects, "records": n_records, "load_s": loaded.get("load_s"),
+             "seconds": {k: v["seconds"] for k, v in runs.items() if k != "spark"},
+             "peak_rss_mib": {k: v["peak_rss_mib"] for k, v in runs.items() if k != "spark"},
+             "changed": {k: changed_of(v) for k, v in runs.items()}}
+    limit_s = 60.0 if headline else None
+    record(f"xinyong evaluate {size} PostgreSQL", float(runs["touched"]["seconds"]), "s", higher_is_better=False,
+           at_most=limit_s, extra={**chart, "run": "touched: 0.1 % of the records withdrawn since the last run"})
+    record(f"xinyong evaluate {size} PostgreSQL, first run (every evaluation written)",
+           float(runs["cold"]["seconds"]), "s", higher_is_better=False, at_most=limit_s,
+           extra={"subjects": n_subjects, "records": n_records, "run": "cold"})
+    record(f"xinyong evaluate {size} PostgreSQL, nothing changed", float(runs["warm"]["seconds"]), "s",
+           higher_is_better=False, at_most=limit_s, extra={"subjects": n_subjects, "records": n_records, "run": "warm"})
+    peak = max(int(v["peak_rss_mib"]) for k, v in runs.items() if k != "spark")
+    record(f"xinyong evaluate {size} PostgreSQL peak memory", float(peak), "MiB", higher_is_better=False,
+           at_most=3072.0 if headline else None,
+           extra={"subjects": n_subjects, "records": n_records, "measured": "wait4 ru_maxrss of the child, max of "
+                  "cold/warm/touched"})
+    if headline and "load_s" in loaded:
+        record(f"bench load {size} into PostgreSQL (COPY, then VACUUM ANALYZE)", float(loaded["load_s"]), "s",
+               higher_is_better=False, extra={"subjects": n_subjects, "records": n_records})
+    if spark:
+        changed = changed_of(runs["spark"])
+        equal = changed == 0
+        if not equal:
+            print(f"SPARK DIFFERS from the in-process engine: {changed} evaluations", file=sys.stderr)
+        # reference: the in-process run with nothing to write, on the same store
+        record(f"Spark local[2] vs in-process {size}: time per record", per_record["spark"], "µs/record",
+               reference=per_record["warm"], reference_what="in-process, same store, nothing to write",
+               higher_is_better=False, ok=equal,
+               extra={"subjects": n_subjects, "records": n_records, "equal_results": equal,
+                      "evaluations_differing": changed, "spark_s": runs["spark"]["seconds"],
+                      "spark_peak_rss_mib": runs["spark"]["peak_rss_mib"], "output": runs["spark"]["output"]})
+    if not keep:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return figures
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--sizes", default="10000:100000,100000:1000000,1000000:10000000",
+                   help="SUBJECTS:RECORDS,… run one after the other (the growth chart); 1M subjects and more is "
+                        "the headline with the issue's targets")
+    p.add_argument("--subjects", type=int, help="one size only (with --records), instead of --sizes")
+    p.add_argument("--records", type=int)
+    p.add_argument("--seed", type=int, default=20240511)
+    p.add_argument("--url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL",
+                                                   "postgresql://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--spark", action="store_true", help="also run the Spark engine in local mode")
+    p.add_argument("--spark-subjects", type=int, default=100_000,
+                   help="the size (subjects) at which Spark runs (default 100000: about 70 µs per record)")
+    p.add_argument("--keep", action="store_true", help="keep the bench database")
+    p.add_argument("--reuse", action="store_true", help="use the bench database as it is (no load; one size)")
+    args = p.parse_args()
+    if args.subjects:
+        sizes = [(args.subjects, args.records or args.subjects * 10)]
+    else:
+        sizes = [(int(a), int(b)) for a, b in (part.split(":") for part in args.sizes.split(","))]
+    spark_at = args.spark_subjects if any(n == args.spark_subjects for n, _ in sizes) else sizes[0][0]
+    for n_subjects, n_records in sizes:
+        bench_size(args.url, n_subjects, n_records, args.seed, spark=args.spark and n_subjects == spark_at,
+                   keep=args.keep, reuse=args.reuse)
     return 0
 
 

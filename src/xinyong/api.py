@@ -90,8 +90,8 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     @app.middleware("http")
     async def access_log(request: Request, call_next):  # type: ignore[no-untyped-def]
         """One line per response, 500s included (an unhandled error is logged as 500 before the error handler
-        answers); resident ID numbers in the path masked, the log is no copy of personal data (issue 12 item 5,
-        item 9)."""
+        answers), and a `Server-Timing` header on each response; resident ID numbers in the path masked, the log
+        is no copy of personal data (issue 12 item 5, item 9)."""
         started = time.perf_counter()
         request_id = mask_text((request.headers.get("X-Request-ID") or uuid.uuid4().hex[:12])[:64])
         status = 500
@@ -99,6 +99,9 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
             response = await call_next(request)
             status = response.status_code
             response.headers["X-Request-ID"] = request_id
+            # the server's own time to the response's head (body rendered for JSON), as browsers' dev tools and
+            # bench/bench_web.py read it (issue 11: pages under 300 ms server time); no detail beyond the total
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
             return response
         finally:
             log.info("request", request_id=request_id, method=request.method, path=mask_text(request.url.path),

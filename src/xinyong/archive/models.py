@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import beijing_now
@@ -25,8 +25,16 @@ class ArchiveEntry(Base):
     payload: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # An evaluation change's scope, grades and move (new/up/down/same) copied out of its payload when appended
+    # (outside the hash): the dashboard trend counts them by month in the database without parsing JSON
+    # (issue 11: under 300 ms at 100,000 subjects). NULL for every other kind.
+    ev_scope: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ev_move: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    ev_new_grade: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    ev_old_grade: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
-    __table_args__ = (UniqueConstraint("subject_id", "seq", name="uq_archive_entries_subject_seq"),)
+    __table_args__ = (UniqueConstraint("subject_id", "seq", name="uq_archive_entries_subject_seq"),
+                      Index("ix_archive_entries_trend", "ev_scope", "at", "ev_move", "ev_new_grade", "ev_old_grade"))
 
 
 class ArchiveCheckpoint(Base):

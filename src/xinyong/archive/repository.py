@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, text
+from sqlalchemy import and_, case, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from .models import ArchiveCheckpoint, ArchiveEntry
@@ -78,12 +79,16 @@ def entries_of_kind(session: Session, kind: str) -> list[tuple[int, int, Any]]:
     return [(sid, seq, payload) for sid, seq, payload in session.execute(stmt)]
 
 
-def changes_since(session: Session, kind: str, since: Any) -> list[tuple[Any, Any]]:
-    """(at, payload) of the entries of one kind appended at or after `since`, newest first (the dashboard trend
-    rolls the current distribution back through them)."""
-    stmt = (select(ArchiveEntry.at, ArchiveEntry.payload).where(ArchiveEntry.kind == kind, ArchiveEntry.at >= since)
-            .order_by(ArchiveEntry.id.desc()))
-    return [(at, payload) for at, payload in session.execute(stmt)]
+def change_counts(session: Session, scope: str, starts: Sequence[datetime]
+                  ) -> list[tuple[int, str | None, str | None, str, int]]:
+    """The dashboard trend's inputs, counted by the database (not one row per change through Python): (month,
+    new grade, old grade, move, count) of the evaluation changes of one scope appended since starts[0], where
+    month is the index of the latest of `starts` at or before the entry (columns ev_*, index-only)."""
+    month = case(*[(ArchiveEntry.at >= start, i) for i, start in reversed(list(enumerate(starts)))], else_=0)
+    stmt = (select(month, ArchiveEntry.ev_new_grade, ArchiveEntry.ev_old_grade, ArchiveEntry.ev_move, func.count())
+            .where(ArchiveEntry.ev_scope == scope, ArchiveEntry.at >= starts[0])
+            .group_by(month, ArchiveEntry.ev_new_grade, ArchiveEntry.ev_old_grade, ArchiveEntry.ev_move))
+    return [(int(m), ng, og, str(mv), int(n)) for m, ng, og, mv, n in session.execute(stmt)]
 
 
 def latest_checkpoint(session: Session) -> ArchiveCheckpoint | None:

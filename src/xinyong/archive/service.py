@@ -7,10 +7,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.uow import UnitOfWork
+from ..messages.evaluation import EVALUATION_CHANGED
 from . import repository
 from .chain import GENESIS, canonical, entry_hash
 from .models import ArchiveEntry
 from .repository import lock_archive as lock_archive  # re-exported: writers of many entries take it first
+
+
+def trend_columns(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The columns the dashboard trend counts (ArchiveEntry.ev_*): an evaluation change's scope, its move by score
+    (new when there was no evaluation before) and its new and old grade; None for any other kind."""
+    if kind != EVALUATION_CHANGED:
+        return {"ev_scope": None, "ev_move": None, "ev_new_grade": None, "ev_old_grade": None}
+    new, old = payload.get("new") or {}, payload.get("old")
+    if old is None:
+        move = "new"
+    else:
+        before, after = old.get("score") or 0, new.get("score") or 0
+        move = "up" if after > before else "down" if after < before else "same"
+    return {"ev_scope": payload.get("scope"), "ev_move": move, "ev_new_grade": new.get("grade"),
+            "ev_old_grade": old.get("grade") if old else None}
 
 
 def append(uow: UnitOfWork, subject_id: int, subject_code: str, kind: str, summary: str, payload: dict[str, Any]
@@ -27,7 +43,7 @@ def append(uow: UnitOfWork, subject_id: int, subject_code: str, kind: str, summa
     entry = ArchiveEntry(subject_id=subject_id, seq=seq, at=at, kind=kind, summary=summary, payload=clean,
                          prev_hash=prev,
                          hash=entry_hash(prev, subject_code, seq, at.isoformat(timespec="milliseconds"), kind,
-                                         summary, clean))
+                                         summary, clean), **trend_columns(kind, clean))
     session.add(entry)
     session.flush()
     return entry
@@ -52,7 +68,7 @@ def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[
         clean = json.loads(canonical(payload))
         h = entry_hash(prev, code, seq, at_text, kind, summary, clean)
         rows.append({"subject_id": sid, "seq": seq, "at": at, "kind": kind, "summary": summary, "payload": clean,
-                     "prev_hash": prev, "hash": h})
+                     "prev_hash": prev, "hash": h, **trend_columns(kind, clean)})
         heads[sid] = (seq, h)
     repository.insert_entries(session, rows, chunk)
     return len(rows)

@@ -15,7 +15,6 @@ from ..errors import ForbiddenError, InputError, NotFoundError
 from ..errors_http import error_responses
 from ..evaluation import repository as evaluation_repo
 from ..evaluation.models import GENERAL_SCOPE
-from ..messages.evaluation import EVALUATION_CHANGED
 from ..reference.framework import grade_order
 from ..reference.models import Industry
 from ..rules.identifiers import mask_text, mask_value
@@ -95,26 +94,25 @@ def trend(industry: str | None = None, months: int = Query(12, ge=1, le=36),
     for g, _lv, _f, n in evaluation_repo.distribution(uow.session, scope):
         grades[g] = grades.get(g, 0) + n
     starts = _month_starts(today, months)
-    changes = [(at, p) for at, p in repository.changes_since(uow.session, EVALUATION_CHANGED,
-                                                            datetime.combine(starts[0], datetime.min.time()))
-               if isinstance(p, dict) and p.get("scope") == scope]
+    bounds = [datetime.combine(start, datetime.min.time()) for start in starts]
+    by_month: dict[int, list[tuple[str | None, str | None, str, int]]] = {}
+    for m, new, old, direction, n in repository.change_counts(uow.session, scope, bounds):
+        by_month.setdefault(m, []).append((new, old, direction, n))
     out: list[dict[str, Any]] = []
-    i = 0
-    for start in reversed(starts):  # newest month first: its end state is what the changes after it undo
-        point = {"month": start.strftime("%Y-%m"), "grades": dict(grades), "upgrades": 0, "downgrades": 0, "new": 0}
-        boundary = datetime.combine(start, datetime.min.time())
-        while i < len(changes) and changes[i][0] >= boundary:
-            new, old = changes[i][1].get("new") or {}, changes[i][1].get("old")
-            if old is None:
-                point["new"] += 1
-            elif (new.get("score") or 0) > (old.get("score") or 0):
-                point["upgrades"] += 1
-            elif (new.get("score") or 0) < (old.get("score") or 0):
-                point["downgrades"] += 1
-            if new.get("grade") in grades:  # the month before: as it was before this change
-                grades[new["grade"]] = max(0, grades[new["grade"]] - 1)
-            if old is not None and old.get("grade"):
-                grades[old["grade"]] = grades.get(old["grade"], 0) + 1
-            i += 1
+    for m in reversed(range(len(starts))):  # newest month first: its end state is what the changes after it undo
+        point = {"month": starts[m].strftime("%Y-%m"), "grades": dict(grades), "upgrades": 0, "downgrades": 0,
+                 "new": 0}
+        for new, old, direction, n in by_month.get(m, []):
+            if direction == "new":
+                point["new"] += n
+            elif direction == "up":
+                point["upgrades"] += n
+            elif direction == "down":
+                point["downgrades"] += n
+            if new in grades:  # the month before: as it was before these changes
+                grades[new] -= n
+            if direction != "new" and old:
+                grades[old] = grades.get(old, 0) + n
+        grades = {g: max(0, n) for g, n in grades.items()}
         out.append(point)
     return {"scope": scope, "months": out[::-1]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import beijing_now
@@ -26,3 +26,7 @@ class Evaluation(Base):
     fuse_articles: Mapped[list] = mapped_column(JSON)  # type: ignore[type-arg]
     components: Mapped[dict] = mapped_column(JSON)  # type: ignore[type-arg]
     computed_at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
+
+    # the dashboard's counts and the grade filter of the subject list read one scope (issue 11): index-only
+    __table_args__ = (Index("ix_evaluations_scope_grade", "scope", "grade", "level", "fused"),
+                      Index("ix_evaluations_scope_score", "scope", "score"))

@@ -44,6 +44,8 @@ class Record(Base):
         Index("ix_records_subject_act", "subject_id", "act_date"),
         UniqueConstraint("subject_id", "source_ref", name="uq_records_subject_source_ref"),
         Index("ix_records_decision", "subject_id", "department", "decision_no", "item"),
+        # the lateness report (122号 Art.8(1)) counts a year's first versions by department: index-only
+        Index("ix_records_lateness", "act_date", "department", "channel", "late", "due_provisional", "supersedes_id"),
     )
 
 

@@ -4,7 +4,6 @@
   "use strict";
 
   var h = XY.h, clear = XY.clear;
-  var MAX_RECORDS = 100; // the page asks once per record; a subject has few
 
   function fill(recordId, files) {
     var slots = document.querySelectorAll("[data-evidence-for='" + recordId + "']");
@@ -18,14 +17,16 @@
     }
   }
 
-  /** records: the rows of GET /subjects/{code}/records; only a signed-in role with evidence.read sees files. */
-  function loadEvidence(records, seq) {
-    if (!XY.signedIn()) { return; }
-    (records || []).slice(0, MAX_RECORDS).forEach(function (rec) {
-      XY.api("/records/" + encodeURIComponent(rec.id) + "/evidence").then(function (files) {
-        if (!XY.stale(seq) && Array.isArray(files) && files.length) { fill(rec.id, files); }
-      }, function () { /* no right to read evidence (403) or none: the slot stays empty */ });
-    });
+  /** code: the subject shown; records: the rows of GET /subjects/{code}/records. One call for every record's files
+   * (GET /subjects/{code}/evidence, not one per record); only a signed-in role with evidence.read sees them. */
+  function loadEvidence(code, records, seq) {
+    if (!XY.signedIn() || !(records || []).length) { return; }
+    XY.api("/subjects/" + encodeURIComponent(code) + "/evidence").then(function (files) {
+      if (XY.stale(seq) || !Array.isArray(files)) { return; }
+      var byRecord = {};
+      files.forEach(function (f) { (byRecord[f.record_id] = byRecord[f.record_id] || []).push(f); });
+      Object.keys(byRecord).forEach(function (id) { fill(id, byRecord[id]); });
+    }, function () { /* no right to read evidence (403): the slots stay empty */ });
   }
 
   XY.loadEvidence = loadEvidence;

@@ -48,7 +48,7 @@
         else { failed = true; showError("加载评价对象信息失败", res[0].error); fillScope([], industry); }
         if (res[1].ok) { renderEvaluation(res[1].value || {}); }
         else { failed = true; showError("加载信用评价失败", res[1].error); }
-        if (res[2].ok) { renderRecords(res[2].value || []); XY.loadEvidence(res[2].value || [], seq); }
+        if (res[2].ok) { renderRecords(res[2].value || []); XY.loadEvidence(code, res[2].value || [], seq); }
         else {
           failed = true; showError("加载信用记录失败", res[2].error);
           clear(byId("records-tbody")).appendChild(h("tr", { class: "empty-row" }, h("td", { colspan: 10, text: "加载失败:" + describeError(res[2].error) })));

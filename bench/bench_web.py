@@ -39,7 +39,7 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import record  # noqa: E402
+from _report import record, size_label  # noqa: E402
 from bench_evaluate_store import populate, run_cli  # noqa: E402
 
 from xinyong.bootstrap import unit_of_work  # noqa: E402
@@ -263,7 +263,8 @@ def main() -> int:
     for page, r in results.items():
         print(f"| {page} | {r['p50'] * 1000:.1f} | {r['p95'] * 1000:.1f} | {r['max'] * 1000:.1f} |")
     for page, r in results.items():
-        record(f"web {page}: p95 server time, sum of its API calls (PostgreSQL, {size})", r["p95"], "s",
+        record(f"web {page}: p95 server time, sum of its API calls (PostgreSQL, "
+               f"{size_label(args.subjects, args.records)})", r["p95"], "s",
                higher_is_better=False, at_most=TARGET_S, extra={**{k: v for k, v in r.items() if k != "p95"},
                                                              "load_average": [load_before, load_after]})
     if not args.keep:

@@ -29,21 +29,26 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
+from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import record, size_label  # noqa: E402
 from bench_evaluate_store import populate, run_cli  # noqa: E402
 
+import xinyong.api  # noqa: E402,F401  (every domain's tables in Base.metadata, for the SQLite copy)
 from xinyong.bootstrap import unit_of_work  # noqa: E402
 from xinyong.core.clock import beijing_today  # noqa: E402
+from xinyong.db.base import Base  # noqa: E402
 from xinyong.db.migrate import upgrade  # noqa: E402
 from xinyong.db.session import make_engine  # noqa: E402
 from xinyong.users.tokens import create_token  # noqa: E402
@@ -163,6 +168,29 @@ def measure(name: str, samples: list[Callable[[], dict[str, float]]]) -> dict[st
     return {"p50": p50, "p95": p95, "max": totals[-1], "views": len(totals), "slowest_calls_ms": top}
 
 
+def copy_to_sqlite(pg_url: str, path: Path, chunk: int = 50_000) -> int:
+    """The PostgreSQL bench database copied table by table into a fresh migrated SQLite file, so both backends
+    serve the same subjects, records, evaluations, archive and cases. Returns the number of rows copied."""
+    path.unlink(missing_ok=True)
+    src, dst = make_engine(pg_url), make_engine(f"sqlite:///{path}")
+    upgrade(dst)
+    copied = 0
+    with dst.begin() as out:
+        for table in reversed(Base.metadata.sorted_tables):
+            out.execute(table.delete())  # what the migrations seeded: the copy brings it again
+        with src.connect() as into:
+            for table in Base.metadata.sorted_tables:
+                stmt = select(table).order_by(*table.primary_key.columns)
+                for part in into.execution_options(stream_results=True).execute(stmt).partitions(chunk):
+                    out.execute(insert(table), [dict(row._mapping) for row in part])
+                    copied += len(part)
+    with dst.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")  # as VACUUM ANALYZE on PostgreSQL
+    src.dispose()
+    dst.dispose()
+    return copied
+
+
 def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = dict(os.environ, XINYONG_DATABASE_URL=url, XINYONG_LOG_JSON="1")
@@ -191,6 +219,8 @@ def main() -> int:
     p.add_argument("--url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL",
                                                    "postgresql://postgres@127.0.0.1:5432/postgres"))
     p.add_argument("--keep", action="store_true", help="keep the bench database")
+    p.add_argument("--no-sqlite", dest="sqlite", action="store_false",
+                   help="PostgreSQL only (by default the database is also copied to SQLite and measured there)")
     p.add_argument("--reuse", action="store_true", help="use the kept bench database as it is (no load)")
     args = p.parse_args()
 
@@ -212,61 +242,77 @@ def main() -> int:
     with unit_of_work(engine) as uow:
         token = create_token(uow.session, f"bench-web-{time.time_ns()}", "admin")
     engine.dispose()
-    proc, base = serve(url)
-    try:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=120) as c, \
-                httpx.Client(base_url=base, timeout=120) as pub:
-            if args.reuse:
-                with psycopg.connect(url) as conn:
-                    codes = [r[0] for r in conn.execute(
-                        "SELECT s.code FROM subjects s JOIN cases c ON c.subject_id = s.id GROUP BY s.code LIMIT %s",
-                        (args.showcase,))]
-            else:
+    headers = {"Authorization": f"Bearer {token}"}
+    if args.reuse:
+        with psycopg.connect(url) as conn:
+            codes = [r[0] for r in conn.execute(
+                "SELECT s.code FROM subjects s JOIN cases c ON c.subject_id = s.id GROUP BY s.code LIMIT %s",
+                (args.showcase,))]
+    else:
+        proc, base = serve(url)
+        try:
+            with httpx.Client(base_url=base, headers=headers, timeout=120) as c:
                 t0 = time.perf_counter()
                 codes = showcase(c, url, args.showcase, 30, rng)
                 print(f"showcase: {len(codes)} subjects × 30 records + 1 case over HTTP in "
                       f"{time.perf_counter() - t0:.0f} s", flush=True)
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute("VACUUM ANALYZE")  # what autovacuum does after the load: index-only scans
-                industries = [r[0] for r in conn.execute("SELECT code FROM industries ORDER BY code")]
-                total = conn.execute("SELECT max(id) FROM subjects").fetchone()[0]
-                random_codes = [r[0] for r in conn.execute("SELECT code FROM subjects WHERE id = ANY(%s)",
-                                                           ([rng.randrange(1, total + 1) for _ in range(50)],))]
-            pages = Pages(c, pub, industries, beijing_today().year)
-            load_before = os.getloadavg()[0]
-            print(f"load average before the views: {load_before:.2f}", flush=True)
-            k = args.samples
-            subjects = (codes * k)[:k // 2] + random_codes[:k - k // 2]
-            scopes = ["", *industries]
-            grades = ["", "A", "B", "C", "D"]
-            results = {
-                "dashboard": measure("dashboard", [
-                    (lambda s=scopes[i % len(scopes)]: pages.dashboard(s)) for i in range(k)]),
-                "subject page": measure("subject page", [
-                    (lambda s=s: pages.subject(s)) for s in subjects]),
-                "filtered subject list": measure("filtered subject list", [
-                    (lambda i=i: pages.subject_list(rng.choice(["", "", "单位", f"单位{rng.randrange(1, 999)}"]),
-                                                    grades[1 + i % 4], scopes[i % len(scopes)],
-                                                    rng.choice([1, 1, 2, 5, 50]))) for i in range(k)]),
-                "portal search": measure("portal search", [
-                    (lambda i=i: pages.portal_search(
-                        [f"单位{rng.randrange(1, args.subjects)}", random_codes[i % len(random_codes)], "单位",
-                         "没有这个名称"][i % 4])) for i in range(k)]),
-            }
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    load_after = os.getloadavg()[0]
-    print(f"load average after the views: {load_after:.2f}")
-    print(f"\n| page ({size}, PostgreSQL) | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|")
-    for page, r in results.items():
-        print(f"| {page} | {r['p50'] * 1000:.1f} | {r['p95'] * 1000:.1f} | {r['max'] * 1000:.1f} |")
-    for page, r in results.items():
-        record(f"web {page}: p95 server time, sum of its API calls (PostgreSQL, "
-               f"{size_label(args.subjects, args.records)})", r["p95"], "s",
-               higher_is_better=False, at_most=TARGET_S, extra={**{k: v for k, v in r.items() if k != "p95"},
-                                                             "load_average": [load_before, load_after]})
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")  # what autovacuum does after the load: index-only scans
+        industries = [r[0] for r in conn.execute("SELECT code FROM industries ORDER BY code")]
+        total = conn.execute("SELECT max(id) FROM subjects").fetchone()[0]
+        random_codes = [r[0] for r in conn.execute("SELECT code FROM subjects WHERE id = ANY(%s)",
+                                                   ([rng.randrange(1, total + 1) for _ in range(50)],))]
+    k = args.samples
+    subjects = (codes * k)[:k // 2] + random_codes[:k - k // 2]
+    scopes = ["", *industries]
+    # the same views on each backend: the filters and search texts are drawn once
+    lists = [(rng.choice(["", "", "单位", f"单位{rng.randrange(1, 999)}"]), ["A", "B", "C", "D"][i % 4],
+              scopes[i % len(scopes)], rng.choice([1, 1, 2, 5, 50])) for i in range(k)]
+    searches = [[f"单位{rng.randrange(1, args.subjects)}", random_codes[i % len(random_codes)], "单位",
+                 "没有这个名称"][i % 4] for i in range(k)]
+    backends = [("PostgreSQL", url)]
+    if args.sqlite:
+        path = Path(tempfile.gettempdir()) / f"{name}.db"
+        t0 = time.perf_counter()
+        rows = copy_to_sqlite(url, path)
+        print(f"copied {rows:,} rows to SQLite {path} in {time.perf_counter() - t0:.0f} s", flush=True)
+        backends.append(("SQLite", f"sqlite:///{path}"))
+    label = size_label(args.subjects, args.records)
+    for backend, db_url in backends:
+        proc, base = serve(db_url)
+        try:
+            with httpx.Client(base_url=base, headers=headers, timeout=120) as c, \
+                    httpx.Client(base_url=base, timeout=120) as pub:
+                pages = Pages(c, pub, industries, beijing_today().year)
+                load_before = os.getloadavg()[0]
+                print(f"{backend}: load average before the views {load_before:.2f}", flush=True)
+                results = {
+                    "dashboard": measure("dashboard", [partial(pages.dashboard, scopes[i % len(scopes)])
+                                                       for i in range(k)]),
+                    "subject page": measure("subject page", [partial(pages.subject, s) for s in subjects]),
+                    "filtered subject list": measure("filtered subject list", [
+                        partial(pages.subject_list, *f) for f in lists]),
+                    "portal search": measure("portal search", [partial(pages.portal_search, q) for q in searches]),
+                }
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+        load_after = os.getloadavg()[0]
+        print(f"{backend}: load average after the views {load_after:.2f}")
+        print(f"\n| page ({size}, {backend}) | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|")
+        for page, r in results.items():
+            print(f"| {page} | {r['p50'] * 1000:.1f} | {r['p95'] * 1000:.1f} | {r['max'] * 1000:.1f} |")
+        for page, r in results.items():
+            record(f"web {page}: p95 server time, sum of its API calls ({backend}, {label})", r["p95"], "s",
+                   higher_is_better=False, at_most=TARGET_S,
+                   extra={**{key: v for key, v in r.items() if key != "p95"},
+                          "load_average": [load_before, load_after]})
+        if backend == "SQLite" and not args.keep:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
     if not args.keep:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

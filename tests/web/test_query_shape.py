@@ -101,3 +101,22 @@ def test_the_subject_page_does_not_grow_statements_with_its_records(
         _record(client, tokens["admin"], code)
     many = [_get(client, clean, path, tokens["admin"]) for path in calls]
     assert few == many
+
+
+def test_the_case_queue_does_not_grow_statements_with_its_cases(
+        client: TestClient, tokens: dict[str, str], clean: Engine) -> None:
+    """The dashboard lists up to 1,000 open cases: their subjects, steps and evidence are read at once."""
+    def objection(code: str) -> None:
+        r = client.post("/api/v1/cases", headers=auth(tokens["admin"]), json={
+            "kind": "objection", "subject": code, "record_id": _record(client, tokens["admin"], code),
+            "statement": "形状测试异议", "channel": "commission"})
+        assert r.status_code == 201, r.text
+
+    codes = _subjects(client, tokens["admin"], 6)
+    for code in codes[:2]:
+        objection(code)
+    few = _get(client, clean, "/api/v1/cases?limit=1000", tokens["admin"])
+    for code in codes[2:]:
+        objection(code)
+    assert len(client.get("/api/v1/cases?limit=1000", headers=auth(tokens["admin"])).json()) == 6
+    assert _get(client, clean, "/api/v1/cases?limit=1000", tokens["admin"]) == few

@@ -25,15 +25,16 @@ router = APIRouter(prefix="/api/v1", tags=["cases 异议处理及信用修复"])
 _STATE_409 = {409: {"model": ErrorOut, "description": "not allowed from the case's current state (named)"}}
 
 
-def _out(uow: UnitOfWork, case: Case, actor: Actor) -> dict[str, Any]:
+def _out(uow: UnitOfWork, case: Case, actor: Actor, loaded: service.Loaded | None = None) -> dict[str, Any]:
     uow.handle()
-    subject = service.subject_of(uow.session, case)
+    subject = service.subject_of(uow.session, case, loaded)
     who = Principal(actor)
     if subject.kind == "individual" and who.may_see_personal:
         audit_personal_read(uow, who, subject.code, f"case:{case.id}")
     # issue 12 item 5: statements, opinions, notes and file names are free text; ID numbers in them masked
     free_text = free_text_for(who.may_see_personal, actor.subject)
-    return free_text(service.case_out(uow.session, case, uow.clock.today(), who.sees_personal_of(subject.code)))
+    return free_text(service.case_out(uow.session, case, uow.clock.today(), who.sees_personal_of(subject.code),
+                                      loaded))
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut,
@@ -144,7 +145,8 @@ def queue(state: str | None = Query(None), department: str | None = Query(None, 
     account its own; `overdue=true` lists the cases whose current step is past its deadline (spec G1-07)."""
     cases = service.list_cases(uow.session, actor, uow.clock.today(), state=state, department=department,
                                overdue=overdue, subject=subject, limit=limit)
-    return [_out(uow, case, actor) for case in cases]
+    loaded = service.preload(uow.session, cases)
+    return [_out(uow, case, actor, loaded) for case in cases]
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="案件及其办理过程",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import structlog
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -44,6 +44,7 @@ from .subjects import views as subjects_views
 from .supervision import views as supervision_views
 from .users import views as users_views
 from .users.tokens import resolve_token
+from .web.page import staff_page
 
 STATIC = Path(__file__).parent / "web" / "static"
 log = structlog.get_logger("xinyong.http")
@@ -109,10 +110,11 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
 
     if STATIC.exists():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
+        page = staff_page()  # the layout and every domain's partial, assembled once; a missing one stops here
 
         @app.get("/", include_in_schema=False)
-        def index() -> FileResponse:
-            return FileResponse(STATIC / "index.html")
+        def index() -> HTMLResponse:
+            return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
     @app.get("/healthz", tags=["operations 运维"])
     def healthz() -> dict[str, str]:

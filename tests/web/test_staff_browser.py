@@ -148,3 +148,37 @@ def test_no_serious_accessibility_violation_on_the_staff_pages_axe_core(page, se
         page.goto(f"{server}/#/{route}")
         ready(page, view)
         assert serious_violations(page) == [], route
+
+
+# the main staff pages (issue 11 item 5): name of the artefact, route, view; the first two also at phone width
+STAFF_PAGES = (("dashboard", "overview", "overview"), ("subject", "subject/{code}", "subject"),
+               ("subjects", "subjects", "subjects"), ("enter", "enter", "enter"), ("import", "import", "import"),
+               ("cases", "cases", "cases"), ("supervision", "supervision", "supervision"))
+PHONE_PAGES = ("dashboard", "subject")
+
+
+def test_screenshots_of_the_main_staff_pages_at_1280_px_and_phone_width(page, server, client, tokens,  # noqa: F811
+                                                                        tmp_path) -> None:
+    """Saved beside the portal's (pytest's tmp_path of the test, e.g. /tmp/pytest-of-$USER/pytest-current/…):
+    staff-<page>-<width>.png. At phone width the page does not scroll sideways."""
+    code = _code(client, "规划核验")
+    page.goto(server + "/#/overview")
+    _signin.sign_in(page, tokens["admin"])
+    saved = []
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900 if width > 375 else 800})
+        for name, route, view in STAFF_PAGES:
+            if width == 375 and name not in PHONE_PAGES:
+                continue
+            page.goto(f"{server}/#/{route.format(code=code)}")
+            page.reload()  # every view starts idle: the one waited for is the one just drawn
+            ready(page, view)
+            assert page.locator("body[data-signed-in=true]").count() == 1
+            if width == 375:
+                scroll = page.evaluate("() => document.documentElement.scrollWidth")
+                assert scroll <= width + 1, f"{name} scrolls sideways at phone width: {scroll}px"
+            path = tmp_path / f"staff-{name}-{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000, path.name
+            saved.append(path.name)
+    assert len(saved) == len(STAFF_PAGES) + len(PHONE_PAGES)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from xinyong.web.page import INCLUDE, MissingPartial, assemble, staff_page
+
 STATIC = Path(__file__).resolve().parents[2] / "src" / "xinyong" / "web" / "static"
 FILES = ("index.html", "app.js", "style.css")
 
@@ -31,7 +33,8 @@ TESTIDS = (
 
 
 def read(name: str) -> str:
-    return (STATIC / name).read_text(encoding="utf-8")
+    """A file of static/; index.html as the server sends it (the layout with every domain's partial included)."""
+    return staff_page() if name == "index.html" else (STATIC / name).read_text(encoding="utf-8")
 
 
 # the staff application's own scripts (issue 11): the router, the shared core and one folder per domain's pages;
@@ -302,3 +305,46 @@ def test_echarts_is_vendored_with_its_licence_and_version() -> None:
     js = staff_js()
     assert "svg" not in re.sub(r'renderer: "svg"|\.chart-canvas svg', "", js).lower() or "createElementNS" not in js
     assert "createElementNS" not in js  # no hand-drawn SVG charts left
+
+
+# --- the page is assembled from the layout and one partial per domain (issue 11 item 1; README "Web") ----------
+
+VIEWS = ("overview", "subjects", "subject", "enter", "standards", "cases", "case", "supervision", "import")
+
+
+def test_every_include_marker_of_the_layout_names_a_partial_and_the_served_page_holds_every_view() -> None:
+    layout = (STATIC / "index.html").read_text(encoding="utf-8")
+    markers = INCLUDE.findall(layout)
+    assert len(markers) >= len(VIEWS)
+    for name in markers:
+        assert (STATIC / name).is_file(), name
+        assert name.split("/")[0] not in ("public", "vendor"), name
+    page = staff_page()
+    assert not INCLUDE.search(page), "a marker was left in the served page"
+    for view in VIEWS:
+        assert page.count(f' id="view-{view}"') == 1, view
+    assert page.count(' id="withdraw-dialog"') == 1
+    assert page.rstrip().endswith("</html>")
+
+
+def test_a_marker_naming_no_file_stops_the_assembly(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text('<main>\n  <!--#include file="nowhere/x.html" -->\n</main>\n')
+    with pytest.raises(MissingPartial, match="nowhere/x.html"):
+        assemble(tmp_path / "index.html", tmp_path)
+    (tmp_path / "index.html").write_text('<main>\n  <!--#include file="../etc/passwd" -->\n</main>\n')
+    with pytest.raises(MissingPartial):
+        assemble(tmp_path / "index.html", tmp_path / "sub")
+
+
+def test_the_served_page_is_the_assembled_one(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.text == staff_page()
+    assert 'id="view-supervision"' in response.text
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(STATIC)) for p in STATIC.rglob("*")
+                                        if p.suffix in (".html", ".js") and "vendor" not in p.parts))
+def test_no_staff_or_portal_file_is_over_about_400_lines(path: str) -> None:
+    lines = (STATIC / path).read_text(encoding="utf-8").count("\n")
+    assert lines <= 400, f"{path}: {lines} lines; split it by domain (issue 11 item 1)"

@@ -3,15 +3,15 @@
 (function (XY) {
   "use strict";
 
-  var h = XY.h, byId = XY.byId, clear = XY.clear, append = XY.append, api = XY.api, qs = XY.qs, fw = XY.fw;
-  var ref = XY.ref, fmtNum = XY.fmtNum, fmtSigned = XY.fmtSigned, pct = XY.pct, isNum = XY.isNum, today = XY.today;
-  var gradeOf = XY.gradeOf, badge = XY.badge, setBadge = XY.setBadge, setFused = XY.setFused, isMasked = XY.isMasked;
-  var kindName = XY.kindName, nationalName = XY.nationalName, setState = XY.setState, showError = XY.showError;
-  var describeError = XY.describeError, ApiError = XY.ApiError, statusText = XY.statusText, settle = XY.settle;
-  var industryName = XY.industryName, departmentName = XY.departmentName, hashFor = XY.hashFor, go = XY.go;
-  var stale = XY.stale, hooks = XY.hooks, loadReference = XY.loadReference, ensureOption = XY.ensureOption;
-  var formError = XY.formError, itemCell = XY.itemCell, fillIndustrySelect = XY.fillIndustrySelect;
-  var INFO_CLASS = XY.INFO_CLASS, ADMIN_CATEGORY = XY.ADMIN_CATEGORY;
+  var h = XY.h, byId = XY.byId, clear = XY.clear, append = XY.append, api = XY.api, qs = XY.qs, ref = XY.ref;
+  var fmtNum = XY.fmtNum, fmtSigned = XY.fmtSigned, isNum = XY.isNum, today = XY.today, gradeOf = XY.gradeOf;
+  var setBadge = XY.setBadge, setFused = XY.setFused, isMasked = XY.isMasked, kindName = XY.kindName;
+  var nationalName = XY.nationalName, setState = XY.setState, showError = XY.showError;
+  var describeError = XY.describeError, settle = XY.settle, industryName = XY.industryName;
+  var departmentName = XY.departmentName, hashFor = XY.hashFor, go = XY.go, stale = XY.stale;
+  var hooks = XY.hooks, loadReference = XY.loadReference, itemCell = XY.itemCell;
+  var fillIndustrySelect = XY.fillIndustrySelect, INFO_CLASS = XY.INFO_CLASS;
+  var ADMIN_CATEGORY = XY.ADMIN_CATEGORY;
   function current() { return XY.current(); }
 
   /* ------------------------------------------------------------------ 3. subject detail */

@@ -2,16 +2,12 @@
 (function (XY) {
   "use strict";
 
-  var h = XY.h, byId = XY.byId, clear = XY.clear, append = XY.append, api = XY.api, qs = XY.qs, fw = XY.fw;
-  var ref = XY.ref, fmtNum = XY.fmtNum, fmtSigned = XY.fmtSigned, pct = XY.pct, isNum = XY.isNum, today = XY.today;
-  var gradeOf = XY.gradeOf, badge = XY.badge, setBadge = XY.setBadge, setFused = XY.setFused, isMasked = XY.isMasked;
-  var kindName = XY.kindName, nationalName = XY.nationalName, setState = XY.setState, showError = XY.showError;
-  var describeError = XY.describeError, ApiError = XY.ApiError, statusText = XY.statusText, settle = XY.settle;
-  var industryName = XY.industryName, departmentName = XY.departmentName, hashFor = XY.hashFor, go = XY.go;
-  var stale = XY.stale, hooks = XY.hooks, loadReference = XY.loadReference, ensureOption = XY.ensureOption;
-  var formError = XY.formError, itemCell = XY.itemCell, fillIndustrySelect = XY.fillIndustrySelect;
-  var INFO_CLASS = XY.INFO_CLASS, ADMIN_CATEGORY = XY.ADMIN_CATEGORY;
-  function current() { return XY.current(); }
+  var h = XY.h, byId = XY.byId, clear = XY.clear, api = XY.api, qs = XY.qs, fw = XY.fw, fmtNum = XY.fmtNum;
+  var isNum = XY.isNum, gradeOf = XY.gradeOf, badge = XY.badge, isMasked = XY.isMasked;
+  var kindName = XY.kindName, nationalName = XY.nationalName, setState = XY.setState;
+  var showError = XY.showError, describeError = XY.describeError, industryName = XY.industryName;
+  var hashFor = XY.hashFor, go = XY.go, stale = XY.stale, loadReference = XY.loadReference;
+  var ensureOption = XY.ensureOption;
 
   /* ------------------------------------------------------------------ 2. subjects */
 

@@ -33,6 +33,8 @@ class PublicRecordOut(BaseModel):
     department_name: str
     decision_no: str | None
     under_objection: bool = Field(description="an objection to it is open (122号 Art.18); it still counts (G1-07)")
+    shown_until: date | None = Field(default=None, description="公示截止日: the last day the portal shows this bad "
+                                     "record (its display period by record type, spec G1-17); null: without end")
 
 
 class PublicSubjectSummaryOut(BaseModel):

@@ -4,7 +4,9 @@ services and repositories, never their tables.
 - A subject's grade and level per industry are computed at read time (122号 Art.13 实时更新), as staff see them.
 - Its public records are the ones in effect: a record withdrawn (for an error, after an objection, or repaired),
   superseded by a correction or counted under another record of the same decision is not shown; one under an
-  open objection is shown and flagged (122号 Art.18; spec G1-07: it still counts).
+  open objection is shown and flagged (122号 Art.18; spec G1-07: it still counts). A bad record is shown until its
+  display period (公示期限, records/disclosure.yaml: the national rules per record type, spec G1-17) has ended;
+  staff views and the archive keep it, and it counts as before.
 - An individual's resident ID number never appears in full (spec G1-17). An individual is found only by its whole
   ID or its name (the evaluation repository's search); its page is reached through an opaque, keyed `ref`, so no
   URL, log line or browser history holds the ID, and refs cannot be enumerated.
@@ -29,6 +31,7 @@ from ..evaluation.models import GENERAL_SCOPE
 from ..evaluation.service import evaluate_subject
 from ..governance.service import list_standards
 from ..records import repository as records_repo
+from ..records.disclosure import shown_until
 from ..reference import repository as reference_repo
 from ..reference.service import department_names
 from ..rules.identifiers import mask_text
@@ -107,26 +110,31 @@ def grades_of(session: Session, subject: Subject, today: date) -> list[dict[str,
     return out
 
 
-def public_records_of(session: Session, subject: Subject) -> list[dict[str, Any]]:
-    """The records in effect, newest first; hidden: withdrawn (any kind), superseded, duplicates (see module)."""
-    rows = [r for r in records_repo.public_records(session, subject.id) if r.status == "active"]
-    disputed = records_repo.disputed(session, [r.record.id for r in rows])
+def public_records_of(session: Session, subject: Subject, today: date) -> list[dict[str, Any]]:
+    """The records in effect, newest first; hidden: withdrawn (any kind), superseded, duplicates, and bad records
+    whose display period ended before `today` (see module)."""
     catalogue = reference_repo.catalogue(session)
+    rows = []
+    for row in records_repo.public_records(session, subject.id):
+        last = shown_until(row.record, catalogue.get(row.record.item))
+        if row.status == "active" and (last is None or today <= last):
+            rows.append((row, last))
+    disputed = records_repo.disputed(session, [r.record.id for r, _ in rows])
     departments = department_names(session)
     out = []
-    for row in rows:
+    for row, last in rows:
         rec, item = row.record, catalogue.get(row.record.item)
         out.append({"id": rec.id, "item": rec.item, "item_name": item.name if item else rec.item,
                     "polarity": item.polarity if item else None, "act_date": rec.act_date,
                     "department": rec.department, "department_name": departments.get(rec.department, rec.department),
                     # a decision number is free text: an ID number typed into it is masked (issue 12 item 5)
                     "decision_no": mask_text(rec.decision_no) if rec.decision_no else None,
-                    "under_objection": rec.id in disputed})
+                    "under_objection": rec.id in disputed, "shown_until": last})
     return out
 
 
 def subject_page(session: Session, subject: Subject, today: date) -> dict[str, Any]:
-    records = public_records_of(session, subject)
+    records = public_records_of(session, subject, today)
     return {"ref": ref_of(subject), "code": public_code(subject, False), "name": subject.name, "kind": subject.kind,
             "grades": grades_of(session, subject, today), "records": records[:RECORDS_SHOWN],
             "records_total": len(records)}

@@ -15,12 +15,14 @@ from ..core.uow import UnitOfWork
 from ..deps import Principal, audit_personal_read, get_uow, optional_principal, require
 from ..errors_http import ErrorOut, error_responses
 from ..messages.evaluation import SubjectReevaluated
+from ..reference import repository as reference_repo
 from ..reference.service import department_names
 from ..rules.identifiers import free_text_for
 from ..subjects.service import get_subject, public_code
 from . import repository
 from .bulk import Outcome, run_chunks
 from .corrections import correct_record
+from .disclosure import publicly_shown
 from .schemas import (
     BulkIn,
     BulkOut,
@@ -123,7 +125,8 @@ def subject_records(code: str, uow: UnitOfWork = Depends(get_uow), who: Principa
     """Every version of every record with its status (active / withdrawn / superseded) and links
     (supersedes / superseded_by, 122号 第十条); `under_objection` while an objection case to it is open (第十八条,
     spec G1-07: it still counts). Without a token or as viewer, records withdrawn after an objection or repaired
-    are left out (spec G1-17); staff roles see them with their status."""
+    are left out (spec G1-17); staff roles see them with their status. Without a token (the public), a bad record
+    is also left out once its display period has ended (公示期限, records/disclosure.yaml, spec G1-17)."""
     subject = get_subject(uow.session, code)
     shown = public_code(subject, who.sees_personal_of(subject.code))
     if subject.kind == "individual" and who.may_see_personal:
@@ -134,8 +137,13 @@ def subject_records(code: str, uow: UnitOfWork = Depends(get_uow), who: Principa
     free_text = free_text_for(who.may_see_personal, who.actor.subject if who.actor is not None else None)
     # 122号 Art.18, spec G1-07: a record with an open objection is shown "under objection" to everyone; it counts
     disputed = repository.disputed(uow.session, [row.record.id for row in rows])
+    visible = rows if staff else repository.public_records(uow.session, subject.id, rows)
+    if who.actor is None:
+        catalogue = reference_repo.catalogue(uow.session)
+        today = uow.clock.today()
+        visible = [row for row in visible if publicly_shown(row.record, catalogue.get(row.record.item), today)]
     out = []
-    for row in rows if staff else repository.public_records(uow.session, subject.id, rows):
+    for row in visible:
         body = record_out(row.record, shown, row.status)
         body["superseded_by"] = row.superseded_by
         body["duplicate_of"] = row.duplicate_of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 
@@ -24,3 +25,11 @@ def period_bounds(as_of: date, months: int, anchor: date) -> tuple[date, date]:
     start = _add_months(anchor, k * months)
     nxt = _add_months(anchor, (k + 1) * months)
     return start, date.fromordinal(nxt.toordinal() - 1)
+
+
+def add_months_civil(day: date, months: int) -> date:
+    """The last day of a period of `months` months starting on `day` (民法典 第二百零一条: `day` itself is not
+    counted; 第二百零二条: it ends on the corresponding day of the final month, or that month's last day when it
+    has none): 2025-03-02 + 12 → 2026-03-02; 2024-02-29 + 12 → 2025-02-28; 2025-01-31 + 1 → 2025-02-28."""
+    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))

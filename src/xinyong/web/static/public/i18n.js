@@ -19,10 +19,11 @@ const zh = {
   gradesTitle: "信用评价结果", gradesNote: "按评价标准实时计算（第十三条）；熔断项目直接评为D级（第十六条）。",
   colScope: "评价范围", colScore: "分值", colFused: "熔断", yes: "是", no: "否", asOf: "评价日期",
   recordsTitle: "公开信用记录",
-  recordsNote: "已撤销、经异议核实撤销、已信用修复或已更正的记录不予公示；异议处理期间记录照常计分（第十八条）。",
+  recordsNote: "已撤销、经异议核实撤销、已信用修复或已更正的记录不予公示；异议处理期间记录照常计分（第十八条）。"
+    + "不良信用信息按国家规定的公示期限公示，期满不再公示。",
   recordsShown: "显示 {shown} / 共 {total} 条", colDate: "行为日期", colItem: "事项", colPolarity: "性质",
   colDept: "认定部门", colDecision: "文书编号", colStatus: "状态", good: "加分", bad: "减分",
-  underObjection: "异议处理中", inEffect: "有效", objectThis: "对此记录提出异议",
+  underObjection: "异议处理中", inEffect: "有效", objectThis: "对此记录提出异议", shownUntil: "公示至 {day}",
   back: "返回查询",
   // rankings, measures, standards
   rankingsTitle: "信用排行榜", rankingsNote: "经主管领导审定后发布（第十七条）。", noRankings: "暂无已发布的排行榜。",
@@ -79,10 +80,11 @@ const en = {
   colScope: "Scope", colScore: "Score", colFused: "Fuse", yes: "Yes", no: "No", asOf: "As of",
   recordsTitle: "Public credit records",
   recordsNote: "Records withdrawn, withdrawn after an objection, repaired or corrected are not published; a record "
-    + "under objection still counts (Art.18).",
+    + "under objection still counts (Art.18). Bad records are published for the period the national rules set.",
   recordsShown: "{shown} of {total} shown", colDate: "Act date", colItem: "Item", colPolarity: "Kind",
   colDept: "Department", colDecision: "Decision no.", colStatus: "Status", good: "Bonus", bad: "Deduction",
   underObjection: "Under objection", inEffect: "In effect", objectThis: "Object to this record",
+  shownUntil: "Shown until {day}",
   back: "Back to search",
   rankingsTitle: "Credit rankings", rankingsNote: "Published after the leader's approval (Art.17).",
   noRankings: "No ranking has been published yet.", colRank: "Rank", colIndustry: "Industry", published: "Published",

@@ -112,6 +112,9 @@ function recordsSection(s, own) {
     h("td", {}, r.decision_no ?? "—"),
     h("td", {}, r.under_objection
       ? h("span", { class: "flag", "data-testid": "objection-flag" }, t("underObjection")) : t("inEffect"),
+    r.shown_until
+      ? h("div", {}, h("small", { "data-testid": "shown-until" }, t("shownUntil", { day: day(r.shown_until) })))
+      : null,
     own && !r.under_objection
       ? h("div", {}, h("a", { href: `#/account?record=${r.id}`, "data-testid": "object-link" }, t("objectThis")))
       : null)));

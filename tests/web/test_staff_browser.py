@@ -173,6 +173,8 @@ def test_screenshots_of_the_main_staff_pages_at_1280_px_and_phone_width(page, se
             page.goto(f"{server}/#/{route.format(code=code)}")
             page.reload()  # every view starts idle: the one waited for is the one just drawn
             ready(page, view)
+            page.wait_for_load_state("networkidle")  # the view's later parts (lists, archive, cases) drawn too
+            page.locator("#busy").wait_for(state="hidden")
             assert page.locator("body[data-signed-in=true]").count() == 1
             if width == 375:
                 scroll = page.evaluate("() => document.documentElement.scrollWidth")

@@ -52,6 +52,8 @@ def site(clean: Engine, tokens: dict[str, str], governed) -> Iterator[dict[str, 
         code = make_subject(client, tokens["admin"], grade="B", industries=["survey_design"], name=ORG)["code"]
         rec = {name: post_record(client, tokens["business"], code, "GEN-D01", act_date=date(2026, 3, n))["id"]
                for n, name in enumerate(["kept", "withdrawn", "disputed"], start=2)}
+        # 一般行政处罚 of 2025-03-09: its one-year display period ended on 2026-03-09, the day before DAY (spec G1-17)
+        rec["expired"] = post_record(client, tokens["business"], code, "GEN-D01", act_date=date(2025, 3, 9))["id"]
         r = client.post(f"/api/v1/records/{rec['withdrawn']}/withdraw", json={"reason": "录入错误", "kind": "error"},
                         headers=auth(tokens["admin"]))
         assert r.status_code == 200, r.text
@@ -136,7 +138,9 @@ def test_anonymous_search_shows_public_grades_and_records_withdrawn_hidden_objec
     assert grades["general"].get_attribute("data-grade") == staff["grade"]
     assert grades["general"].get_attribute("data-level") == staff["level"]
     rows = {int(r.get_attribute("data-id")): r for r in page.get_by_test_id("record-row").all()}
-    assert set(rows) == {site["rec"]["kept"], site["rec"]["disputed"]}  # the withdrawn record is not shown
+    # the withdrawn record is not shown, nor the one whose display period (公示期限, spec G1-17) has ended
+    assert set(rows) == {site["rec"]["kept"], site["rec"]["disputed"]}
+    assert rows[site["rec"]["kept"]].get_by_test_id("shown-until").inner_text() == "公示至 2027-03-02"
     assert rows[site["rec"]["disputed"]].get_attribute("data-objection") == "true"
     assert "异议处理中" in rows[site["rec"]["disputed"]].inner_text()
     assert rows[site["rec"]["kept"]].get_attribute("data-objection") == "false"

@@ -290,6 +290,11 @@ def main() -> int:
         backends.append(("SQLite", f"sqlite:///{path}"))
     label = size_label(args.subjects, args.records)
     for backend, db_url in backends:
+        if backend == "SQLite":  # a kept copy predates this run's token
+            engine = make_engine(db_url)
+            with unit_of_work(engine) as uow:
+                headers = {"Authorization": f"Bearer {create_token(uow.session, f'bench-web-{time.time_ns()}', 'admin')}"}
+            engine.dispose()
         proc, base = serve(db_url)
         try:
             with httpx.Client(base_url=base, headers=headers, timeout=120) as c, \

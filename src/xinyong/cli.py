@@ -19,7 +19,7 @@ from .core.cli import engine, guarded, iso_date
 from .db.migrate import upgrade
 from .demo import load_demo
 from .evaluation import cli as evaluation_cli
-from .evaluation.service import batch_evaluate
+from .evaluation.service import BATCH_CHUNK, batch_evaluate
 from .evaluation.spark_engine import evaluate_with_spark
 from .governance import cli as governance_cli
 from .inspections import cli as inspections_cli
@@ -221,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workdir", help="Spark: folder for the export and the results, readable by every executor "
                                      "(kept); default a temporary folder, removed")
     s.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="Spark configuration, repeatable")
-    s.add_argument("--chunk", type=int, default=100_000, help="subjects per chunk (memory is bounded by it)")
+    s.add_argument("--chunk", type=int, default=BATCH_CHUNK,
+                   help="subjects per chunk (memory is bounded by it; each chunk's read of the records costs a scan)")
     s.set_defaults(func=cmd_evaluate)
 
     cal = sub.add_parser("calendar", help="工作日历 / working-day calendar").add_subparsers(

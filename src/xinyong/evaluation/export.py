@@ -68,13 +68,16 @@ def _schemas() -> dict[str, Any]:
     }
 
 
-def _tables(rows: ChunkRows, stored: dict[int, str]) -> dict[str, dict[str, Any]]:
+def _tables(rows: ChunkRows, stored: dict[int, str], codes: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    # the reader gives the records' items as positions in the table of the day; the export keeps codes (text)
+    items = [codes[i] for i in rows.rec_item.tolist()] if isinstance(rows.rec_item, np.ndarray) else \
+        list(rows.rec_item)
     return {
         "subjects": {"subject_id": rows.ids},
         "grades": {"subject_id": rows.grade_subject, "valid_from_ordinal": rows.grade_day, "seq": rows.grade_seq,
                    "grade": list(rows.grade)},
         "memberships": {"subject_id": rows.member_subject, "industry": list(rows.member_industry)},
-        "records": {"subject_id": rows.rec_subject, "item": list(rows.rec_item)},
+        "records": {"subject_id": rows.rec_subject, "item": items},
         "held_fuses": {"subject_id": np.asarray(rows.held_subject, dtype=np.int64), "fuse_key": list(rows.held_key)},
         "stored": {"subject_id": np.asarray(list(stored), dtype=np.int64), "fingerprint": list(stored.values())},
     }
@@ -100,7 +103,7 @@ def export_parquet(session: Session, ctx: BatchContext, path: str | Path, chunk:
         for ids, _codes in repository.subject_chunks(session, chunk):
             rows = read_chunk(session, ctx, ids, held)
             stored = fingerprints(repository.stored_in_range(session, int(ids[0]), int(ids[-1])))
-            for name, columns in _tables(rows, stored).items():
+            for name, columns in _tables(rows, stored, ctx.table.item_codes).items():
                 writers[name].write_table(pa.table(columns, schema=schemas[name]))
             subjects += len(ids)
             records += len(rows.rec_item)

@@ -114,6 +114,21 @@ def manual_token(clean: Engine) -> str:
         return create_token(s.session, "test-staff-session", "admin", kind="login")
 
 
+ARTIFACTS = Path(os.environ.get("XINYONG_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "build" / "test-artifacts"))
+
+
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Path:
+    """Where a test keeps what a person looks at afterwards (issue 11 item 5: screenshots of the main pages): kept
+    after the run, unlike tmp_path, under build/test-artifacts/<test module>/ (XINYONG_TEST_ARTIFACTS moves it; CI
+    collects the folder). The backend is in the file name's folder so SQLite and PostgreSQL runs do not overwrite
+    each other."""
+    backend = request.node.callspec.params.get("engine", "") if hasattr(request.node, "callspec") else ""
+    folder = ARTIFACTS / request.node.module.__name__.rsplit(".", 1)[-1] / str(backend or "default")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -58,7 +58,7 @@ def site(clean, tokens) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped
     thread.join(timeout=10)
 
 
-def test_standards_tab_lists_versions_and_shows_a_drafts_impact(site, tokens, tmp_path: Path) -> None:
+def test_standards_tab_lists_versions_and_shows_a_drafts_impact(site, tokens, tmp_path: Path, artifacts: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     url, version = site
@@ -82,7 +82,6 @@ def test_standards_tab_lists_versions_and_shows_a_drafts_impact(site, tokens, tm
         assert "个评价结果" in page.get_by_test_id("std-impact-summary").inner_text()
         assert page.get_by_test_id("std-impact-csv").get_attribute("href").endswith("/impact.csv?as_of=" +
                                                                                     page.input_value("#std-asof"))
-        page.screenshot(path=str(tmp_path / "standards.png"), full_page=True)
-        shutil.copy(tmp_path / "standards.png", "/tmp/standards.png")
+        page.screenshot(path=str(artifacts / "standards.png"), full_page=True)
         browser.close()
     assert errors == []

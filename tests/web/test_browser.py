@@ -67,7 +67,7 @@ def page(server):
         assert errors == [], f"JavaScript errors: {errors}"
 
 
-def test_overview_draws_the_grade_distribution_chart(page, server, tmp_path):
+def test_overview_draws_the_grade_distribution_chart(page, server, tmp_path, artifacts):
     page.goto(server + "/#/overview")
     chart = page.get_by_test_id("dist-chart")
     page.locator("[data-testid=view-overview][data-state=ready]").wait_for()
@@ -76,7 +76,7 @@ def test_overview_draws_the_grade_distribution_chart(page, server, tmp_path):
               for b in chart.locator("tr[data-kind='grade'][data-scope='general']").all()}
     assert sum(counts.values()) == 7  # the seven demo subjects, general evaluation
     assert counts["D"] >= 1  # the demo includes a fused subject (第十六条(六))
-    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "overview.png"), full_page=True)
 
 
 def test_subject_detail_explains_the_score_down_to_the_article(page, server, client):

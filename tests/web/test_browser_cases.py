@@ -88,7 +88,7 @@ def allowed(page: Any) -> list[str]:
 
 @pytest.mark.article("122号 Art.18")
 def test_a_case_filed_routed_extended_upheld_and_closed_in_the_browser_122_art18(
-        site, page, tokens: dict[str, str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        site, page, tokens: dict[str, str], tmp_path: Path, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     url, client = site
     code = make_subject(client, tokens["admin"], grade="B", name="异议测试单位")["code"]
     record = post_record(client, tokens["business"], code, "GEN-D01", act_date=date(2026, 3, 2))
@@ -190,8 +190,7 @@ def test_a_case_filed_routed_extended_upheld_and_closed_in_the_browser_122_art18
     assert "需调取现场勘验材料" in notes and any(f"撤销记录 #{record['id']}" in n for n in notes)
     assert all(a.get_attribute("datetime").startswith("2026-03-10") for a in page.get_by_test_id("timeline-at").all())
     assert page.get_by_test_id("case-due").get_attribute("data-due") == ""
-    page.screenshot(path=str(tmp_path / "case.png"), full_page=True)
-    shutil.copy(tmp_path / "case.png", "/tmp/case.png")
+    page.screenshot(path=str(artifacts / "case.png"), full_page=True)
 
     # the subject page: the record is withdrawn, the case closed
     page.get_by_test_id("case-subject-link").click()

@@ -24,7 +24,7 @@ pytestmark = [
 
 @pytest.mark.article("122号 Art.8")
 def test_import_a_file_with_one_bad_row_and_download_its_report(
-        page, server: str, client: TestClient, tokens: dict[str, str], tmp_path: Path,
+        page, server: str, client: TestClient, tokens: dict[str, str], tmp_path: Path, artifacts: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XINYONG_EVIDENCE_DIR", str(tmp_path / "evidence"))
     code = client.get("/api/v1/subjects", params={"q": "规划核验"}).json()["items"][0]["code"]
@@ -53,7 +53,7 @@ def test_import_a_file_with_one_bad_row_and_download_its_report(
     assert cells[0] == "3" and cells[1] == "item"  # the header is row 1: the bad row is row 3 of the sheet
     assert len(client.get(f"/api/v1/subjects/{code}/records").json()) == before + 2
     assert serious_violations(page) == []
-    page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "import.png"), full_page=True)
 
     with page.expect_download() as info:
         page.get_by_test_id("import-report-csv").click()

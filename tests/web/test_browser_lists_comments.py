@@ -29,7 +29,7 @@ def _sign_in_with_token(page, server: str, token: str) -> None:  # type: ignore[
 
 @pytest.mark.article("122号 Art.16(1)")
 def test_a_listing_entered_on_the_subject_page_shows_and_the_grade_turns_d_122_art16_1(
-        page, server: str, client: TestClient, tokens: dict[str, str], tmp_path: Path) -> None:
+        page, server: str, client: TestClient, tokens: dict[str, str], tmp_path: Path, artifacts: Path) -> None:
     subject = client.get("/api/v1/subjects", params={"q": "规划核验"}).json()["items"][0]
     code = subject["code"]
     assert subject["evaluation"]["grade"] != "D"
@@ -63,7 +63,7 @@ def test_a_listing_entered_on_the_subject_page_shows_and_the_grade_turns_d_122_a
     listing_id = row.get_attribute("data-listing-id")
     assert page.locator(f"[data-testid='fuse-listing'][data-listing-id='{listing_id}']").count() == 1
     assert "第十六条(一)" in page.get_by_test_id("fuse-reasons").inner_text()
-    page.screenshot(path=str(tmp_path / "subject-listing.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "subject-listing.png"), full_page=True)
 
     api = client.get(f"/api/v1/subjects/{code}/evaluation").json()
     assert api["grade"] == "D" and api["fuse_reasons"][0]["listing_ids"] == [int(listing_id)]
@@ -80,7 +80,7 @@ def test_a_listing_entered_on_the_subject_page_shows_and_the_grade_turns_d_122_a
 
 @pytest.mark.article("122号 Art.12")
 def test_a_public_comment_is_posted_without_signing_in_and_listed_for_staff_122_art12(
-        page, server: str, client: TestClient, tokens: dict[str, str], governed, tmp_path: Path) -> None:
+        page, server: str, client: TestClient, tokens: dict[str, str], governed, tmp_path: Path, artifacts: Path) -> None:
     body = client.get("/api/v1/standards/general-2024.1").json()
     body["name"] = body["name"] + "(征求意见稿)"
     created = client.post("/api/v1/standards", json=body, headers=auth(tokens["coordinator"]))
@@ -103,7 +103,7 @@ def test_a_public_comment_is_posted_without_signing_in_and_listed_for_staff_122_
     comment_id = receipt.get_attribute("data-comment-id")
     assert comment_id and "已提交" in receipt.inner_text()
     page.wait_for_function("document.querySelector('[data-testid=comment-counts]').dataset.total === '1'")
-    page.screenshot(path=str(tmp_path / "standard-comment.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "standard-comment.png"), full_page=True)
 
     listed = client.get(f"/api/v1/standards/{version}/comments", headers=auth(tokens["coordinator"])).json()
     assert [c["id"] for c in listed["comments"]] == [int(comment_id)]

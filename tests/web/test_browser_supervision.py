@@ -65,7 +65,7 @@ def redraw(population: list[dict[str, str]], seed: str, base: Decimal) -> set[st
 
 
 @pytest.mark.article("122号 Art.24")
-def test_measures_decision_plan_and_ranking_through_the_pages(site, tokens: dict[str, str], tmp_path: Path
+def test_measures_decision_plan_and_ranking_through_the_pages(site, tokens: dict[str, str], tmp_path: Path, artifacts: Path
                                                               ) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
@@ -150,7 +150,6 @@ def test_measures_decision_plan_and_ranking_through_the_pages(site, tokens: dict
         page.locator(f"[data-testid=rk-approve][data-ranking-id='{ranking}']").click()
         page.locator(f"[data-testid=rk-row][data-ranking-id='{ranking}'][data-status=published]").wait_for()
         assert client.get("/api/v1/public/rankings", params={"industry": INDUSTRY}).json()[0]["id"] == int(ranking)
-        page.screenshot(path=str(tmp_path / "supervision.png"), full_page=True)
-        shutil.copy(tmp_path / "supervision.png", "/tmp/supervision.png")
+        page.screenshot(path=str(artifacts / "supervision.png"), full_page=True)
         browser.close()
     assert errors == [], errors

@@ -4,7 +4,7 @@ Anonymous search → a subject's page with its public grades and records (a with
 objection flagged, 122号 Art.18); an individual shown masked (spec G1-17); the phone width (375 px); the subject signs
 in with its own account, files an objection with evidence and sees its state; the English switch; and axe-core
 (vendored from the npm registry under tests/web/vendor/axe-core) finds no serious or critical violation on any
-portal page. Screenshots go to the test's tmp_path (pytest keeps them as artefacts).
+portal page. Screenshots are kept under build/test-artifacts/ (the `artifacts` fixture, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def serious_violations(page: Any) -> list[str]:
 
 @pytest.mark.article("122号 Art.18")
 def test_anonymous_search_shows_public_grades_and_records_withdrawn_hidden_objection_flagged_122_art18(
-        site, browser, tmp_path) -> None:
+        site, browser, tmp_path, artifacts) -> None:
     page, errors = new_page(browser)
     search_and_open(page, site["url"], "浏览器设计院")
     assert page.get_by_test_id("subject-name").inner_text() == ORG
@@ -146,7 +146,7 @@ def test_anonymous_search_shows_public_grades_and_records_withdrawn_hidden_objec
     assert rows[site["rec"]["kept"]].get_attribute("data-objection") == "false"
     assert "2026-03-02" in rows[site["rec"]["kept"]].inner_text()  # YYYY-MM-DD whatever the browser locale
     assert page.get_by_test_id("object-link").count() == 0  # only the subject's own account may object
-    page.screenshot(path=str(tmp_path / "portal-subject.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "portal-subject.png"), full_page=True)
     # an individual: found by name, its ID masked, the whole number nowhere on the page
     search_and_open(page, site["url"], "孙门户")
     rid = site["rid"]
@@ -155,7 +155,7 @@ def test_anonymous_search_shows_public_grades_and_records_withdrawn_hidden_objec
     assert errors == []
 
 
-def test_the_portal_fits_a_phone_width_of_375_px(site, browser, tmp_path) -> None:
+def test_the_portal_fits_a_phone_width_of_375_px(site, browser, artifacts) -> None:
     page, errors = new_page(browser, 375, 800)
     search_and_open(page, site["url"], "浏览器设计院")
     width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -164,7 +164,7 @@ def test_the_portal_fits_a_phone_width_of_375_px(site, browser, tmp_path) -> Non
         box = link.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
         assert box["height"] >= 44  # a finger-sized target
-    page.screenshot(path=str(tmp_path / "portal-phone.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "portal-phone.png"), full_page=True)
     page.goto(site["url"] + "/public#/account")
     view(page, "account")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
@@ -173,7 +173,7 @@ def test_the_portal_fits_a_phone_width_of_375_px(site, browser, tmp_path) -> Non
 
 @pytest.mark.article("122号 Art.18")
 def test_the_subject_signs_in_files_an_objection_with_evidence_and_follows_it_122_art18(
-        site, browser, tmp_path) -> None:
+        site, browser, tmp_path, artifacts) -> None:
     page, errors = new_page(browser)
     sign_in(page, site["url"])
     assert site["code"] in page.get_by_test_id("signed-in").inner_text()  # its own code, whole
@@ -193,7 +193,7 @@ def test_the_subject_signs_in_files_an_objection_with_evidence_and_follows_it_12
     assert "复议决定书.pdf" in page.get_by_test_id("case-evidence").first.inner_text()
     assert [s.get_attribute("data-state") for s in page.get_by_test_id("case-step").all()] == ["received"]
     assert "已受理" in page.get_by_test_id("case-facts").inner_text()
-    page.screenshot(path=str(tmp_path / "portal-case.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "portal-case.png"), full_page=True)
     page.goto(site["url"] + "/public#/account")
     view(page, "account")
     row = page.locator(f"[data-testid=case-row][data-id='{case_id}']")
@@ -237,7 +237,7 @@ def test_the_english_switch_changes_the_interface_and_is_remembered(site, browse
 
 
 def test_published_rankings_measures_and_a_comment_on_the_draft_under_consultation_122_art12_art17(
-        site, browser, tmp_path) -> None:
+        site, browser, tmp_path, artifacts) -> None:
     page, errors = new_page(browser)
     page.goto(site["url"] + "/public#/rankings")
     view(page, "rankings")
@@ -248,7 +248,7 @@ def test_published_rankings_measures_and_a_comment_on_the_draft_under_consultati
     assert page.get_by_test_id("measure-row").count() == 2
     assert "从严审查，不适用告知承诺" in page.get_by_test_id("view-measures").inner_text()
     assert page.get_by_test_id("measure-row").first.locator("td").last.inner_text() == "勘察设计处"
-    page.screenshot(path=str(tmp_path / "portal-measures.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "portal-measures.png"), full_page=True)
     page.goto(site["url"] + "/public#/standards")
     view(page, "standards")
     rows = {r.get_attribute("data-version"): r.get_attribute("data-status")
@@ -261,7 +261,7 @@ def test_published_rankings_measures_and_a_comment_on_the_draft_under_consultati
     assert "意见已收到" in form.get_by_test_id("comment-done").inner_text()
     page.get_by_test_id("lang-switch").click()
     page.locator("h1", has_text="Evaluation standards").wait_for()
-    page.screenshot(path=str(tmp_path / "portal-standards-en.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "portal-standards-en.png"), full_page=True)
     counted = site["client"].get(f"/api/v1/standards/{site['draft']}/comments").json()
     assert counted["total"] == 1
     assert errors == []

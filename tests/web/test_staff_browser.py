@@ -63,7 +63,7 @@ def test_sign_in_keeps_the_session_in_an_httponly_cookie_and_sign_out_ends_it(pa
     assert page.locator("body[data-signed-in=false]").count() == 1
 
 
-def test_the_dashboard_draws_every_chart_with_echarts(page, server, client, tokens, tmp_path) -> None:  # noqa: F811
+def test_the_dashboard_draws_every_chart_with_echarts(page, server, client, tokens, artifacts) -> None:  # noqa: F811
     page.goto(server + "/#/overview")
     _signin.sign_in(page, tokens["admin"])
     ready(page, "overview")
@@ -83,12 +83,12 @@ def test_the_dashboard_draws_every_chart_with_echarts(page, server, client, toke
     months = page.get_by_test_id("trend-chart").locator("tr[data-kind=month]")
     assert months.count() == 12
     assert int(months.last.get_attribute("data-count")) == total  # this month ends with today's distribution
-    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
 
 
 @pytest.mark.article("122号 Art.19")
 def test_the_subject_page_shows_the_score_history_with_causes_and_evidence_links(page, server, client, tokens,  # noqa: F811
-                                                                                 tmp_path) -> None:
+                                                                                 artifacts) -> None:
     code = _code(client, "规划核验")
     rec = client.post("/api/v1/records", headers=auth(tokens["admin"]), json={
         "subject": code, "item": "VF-D02", "act_date": "2026-01-05", "department": "heyan",
@@ -111,10 +111,10 @@ def test_the_subject_page_shows_the_score_history_with_causes_and_evidence_links
     with page.expect_download() as dl:
         link.click()  # a plain link: the session cookie goes with it
     assert Path(dl.value.path()).read_bytes() == b"%PDF-1.4 decision"
-    page.screenshot(path=str(tmp_path / "subject.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "subject.png"), full_page=True)
 
 
-def test_english_switch_and_phone_width(page, server, tokens, tmp_path) -> None:  # noqa: F811
+def test_english_switch_and_phone_width(page, server, tokens, artifacts) -> None:  # noqa: F811
     page.goto(server + "/#/overview")
     ready(page, "overview")
     page.get_by_test_id("lang-switch").click()
@@ -133,7 +133,7 @@ def test_english_switch_and_phone_width(page, server, tokens, tmp_path) -> None:
     page.get_by_test_id("login-username").focus()  # the sign-in form is reachable at phone width too
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "login-password"
-    page.screenshot(path=str(tmp_path / "subjects-phone.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "subjects-phone.png"), full_page=True)
 
 
 def test_no_serious_accessibility_violation_on_the_staff_pages_axe_core(page, server, client, tokens) -> None:  # noqa: F811
@@ -158,8 +158,8 @@ PHONE_PAGES = ("dashboard", "subject")
 
 
 def test_screenshots_of_the_main_staff_pages_at_1280_px_and_phone_width(page, server, client, tokens,  # noqa: F811
-                                                                        tmp_path) -> None:
-    """Saved beside the portal's (pytest's tmp_path of the test, e.g. /tmp/pytest-of-$USER/pytest-current/…):
+                                                                        artifacts) -> None:
+    """Kept beside the portal's under build/test-artifacts/test_staff_browser/<backend>/ (the `artifacts` fixture):
     staff-<page>-<width>.png. At phone width the page does not scroll sideways."""
     code = _code(client, "规划核验")
     page.goto(server + "/#/overview")
@@ -179,7 +179,7 @@ def test_screenshots_of_the_main_staff_pages_at_1280_px_and_phone_width(page, se
             if width == 375:
                 scroll = page.evaluate("() => document.documentElement.scrollWidth")
                 assert scroll <= width + 1, f"{name} scrolls sideways at phone width: {scroll}px"
-            path = tmp_path / f"staff-{name}-{width}.png"
+            path = artifacts / f"staff-{name}-{width}.png"
             page.screenshot(path=str(path), full_page=True)
             assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000, path.name
             saved.append(path.name)

@@ -58,7 +58,7 @@ def test_a_broken_commitment_turns_the_grade_to_d_by_itself_after_jobs_run_and_a
     assert status == 0, out
     assert "信用承诺到期提醒与违诺认定 / commitment notices and breaches: 到期提醒 1，违诺记录 0" in out
     assert "名单期满自动移出 / automatic removals from lists: 移出 0" in out
-    assert "archive checkpoint: 已写入 1" in out and "done 9, already ran 0, failed 0" in out
+    assert "archive checkpoint: 已写入 1" in out and "done 10, already ran 0, failed 0" in out
 
     status, out = run(capsys, date(2026, 5, 11))  # the last day of grace and of the listing: nothing yet
     assert status == 0 and "到期提醒 0，违诺记录 0" in out and "移出 0" in out
@@ -88,11 +88,11 @@ def test_a_broken_commitment_turns_the_grade_to_d_by_itself_after_jobs_run_and_a
     before = counts(cli_db)
     status, out = run(capsys, BREACH_DAY)  # the same day again: nothing more, and it says so
     assert status == 0
-    assert out.count("已运行过，本次未再执行") == 9 and "done 0, already ran 9, failed 0" in out
+    assert out.count("已运行过，本次未再执行") == 10 and "done 0, already ran 10, failed 0" in out
     assert "当时：到期提醒 0，违诺记录 1" in out  # what it did then
     assert counts(cli_db) == before
     status, out = run(capsys, date(2026, 5, 13), "--date", "2026-05-12")  # a past day that already ran
-    assert status == 0 and "already ran 9" in out and counts(cli_db) == before
+    assert status == 0 and "already ran 10" in out and counts(cli_db) == before
 
 
 def test_jobs_run_refuses_a_day_after_today(cli_db: Engine, capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,29 +112,29 @@ def test_a_failing_job_leaves_no_claim_and_the_others_still_run(
     monkeypatch.setattr(jobs, "JOBS", (failing, *jobs.JOBS))
     status, out = run(capsys, MADE)
     assert status == 1 and "故障任务 / broken job: 失败 / FAILED: RuntimeError: disk on fire" in out
-    assert "done 9, already ran 0, failed 1" in out
+    assert "done 10, already ran 0, failed 1" in out
     with cli_db.connect() as conn:
         names = {r[0] for r in conn.execute(text("SELECT name FROM job_runs"))}
     assert names == {j.name for j in jobs.JOBS if j is not failing}
     status, out = run(capsys, MADE)  # tried again; the others do not run twice
-    assert status == 1 and "done 0, already ran 9, failed 1" in out
+    assert status == 1 and "done 0, already ran 10, failed 1" in out
 
 
 def test_without_a_signing_key_the_checkpoint_waits_and_runs_later_the_same_day(
         cli_db: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XINYONG_SIGNING_KEY", str(tmp_path / "none" / "key.pem"))
     status, out = run(capsys, MADE)
-    assert status == 0 and "暂不能执行" in out and "done 8" in out
+    assert status == 0 and "暂不能执行" in out and "done 9" in out
     signing.generate(tmp_path / "none" / "key.pem")  # `xinyong archive keygen`
     status, out = run(capsys, MADE)
-    assert status == 0 and "archive checkpoint: 已写入 1" in out and "done 1, already ran 8" in out
+    assert status == 0 and "archive checkpoint: 已写入 1" in out and "done 1, already ran 9" in out
 
 
 def test_serve_runs_the_same_registry_once_a_day(cli_db: Engine) -> None:
     """`xinyong serve` (DailyRefresher): the same jobs, each once a day however often it wakes."""
     assert [j.name for j in jobs.JOBS] == ["case_deadlines", "commitments", "listing_removals", "record_expiry",
                                            "evaluation_refresh", "measures_reminders", "ranking_drafts",
-                                           "whitelist_review", "archive_checkpoint"]
+                                           "whitelist_review", "lateness_snapshot", "archive_checkpoint"]
     with clock_at(DayClock(MADE)):
         worker = jobs.DailyRefresher(cli_db, interval_seconds=0.05)
         worker.start()

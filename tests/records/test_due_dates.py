@@ -9,7 +9,8 @@ import pytest
 from tests.conftest import new_uscc
 from xinyong.auth.actors import Actor
 from xinyong.calendar import service as calendar_service
-from xinyong.records.models import Record
+from xinyong.records import repository
+from xinyong.records.models import LatenessCount, Record
 from xinyong.records.schemas import RecordIn
 from xinyong.records.service import due_date_for, finalise_provisional_due_dates, submit_record
 from xinyong.rules.calendar import load_calendar
@@ -50,7 +51,13 @@ def test_provisional_due_dates_are_finalised_when_a_holiday_file_covers_the_year
                             encoding="utf-8")
     covered = load_calendar(holiday_file)
     monkeypatch.setattr("xinyong.records.service.default_calendar", lambda: covered)
+    # a lateness snapshot taken before counted rec2 as late: it goes in the same transaction (122号 Art.8(1))
+    db.session.add(LatenessCount(year=2026, department="zhifa", channel="manual", records=2, late=1, provisional=1,
+                                 upto_id=rec2.id, taken_at=datetime(2027, 1, 9, 1)))
+    db.session.flush()
+    assert repository.lateness_snapshot_upto(db.session) == rec2.id
     assert finalise_provisional_due_dates(db.session) == (1, 0)
+    assert repository.lateness_snapshot_upto(db.session) == 0
     db.session.refresh(rec2)
     # 01-05 (1), 01-06 (2), 01-07 (3), 01-08 (4), 01-11 (5): entered 01-08 is on time
     assert (rec2.due_date, rec2.due_provisional, rec2.late) == (date(2027, 1, 11), False, False)

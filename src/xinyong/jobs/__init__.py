@@ -14,7 +14,9 @@
    (122号 Art.17; G1-11), once a month;
 8. whitelist_review — the 无事不扰 whitelist reviewed by rule at the first run of each quarter (44号 Task 12;
    G3-02);
-9. archive_checkpoint — a signed checkpoint of the archive at least daily (122号 Art.19), last, so it covers what
+9. lateness_snapshot — the lateness report's counts up to yesterday (122号 Art.8(1)), so the dashboard adds only
+   the newest records (issue 11: pages under 300 ms at a million records);
+10. archive_checkpoint — a signed checkpoint of the archive at least daily (122号 Art.19), last, so it covers what
    the jobs before it archived.
 
 Idempotent: a job claims its (name, day) row in job_runs in the same transaction as its work (both or neither),
@@ -52,7 +54,7 @@ from ..evaluation.refresher import refresh_if_stale
 from ..inspections.whitelist import review_all
 from ..listings.service import remove_expired_listings
 from ..notifications.service import Recipient, notify
-from ..records.service import expire_records
+from ..records.service import expire_records, take_lateness_snapshot
 from ..reference.models import Industry
 from ..supervision.rankings import monthly_ranking_drafts
 from ..supervision.service import stale_measures_lists
@@ -137,6 +139,8 @@ JOBS: tuple[Job, ...] = (
         in_unit=lambda uow: {"drafted": monthly_ranking_drafts(uow, uow.clock.today())}),
     Job("whitelist_review", "无事不扰白名单季度复核", "quarterly whitelist review",
         {"added": ("纳入", "added"), "removed": ("移出", "removed")}, in_unit=_whitelist_review),
+    Job("lateness_snapshot", "逾期填报统计日快照", "lateness counts snapshot",
+        {"upto": ("统计至记录", "up to record")}, in_unit=take_lateness_snapshot),
     Job("archive_checkpoint", "电子信用档案签名检查点", "archive checkpoint",
         {"written": ("已写入", "written")}, on_engine=_checkpoint),
 )

@@ -49,6 +49,24 @@ class Record(Base):
     )
 
 
+class LatenessCount(Base):
+    """逾期填报统计的日快照 (122号 Art.8(1)): the lateness report's counts of the first versions with id <= upto_id, per
+    act year, department and channel, taken by the daily job `lateness_snapshot`. The report adds the records with
+    id > upto_id (a primary-key range) to it, so a view at a million records reads one day's rows, not all of them.
+    Records are append-only; the only change to a counted field (finalise_provisional_due_dates) drops the
+    snapshot in the same transaction."""
+
+    __tablename__ = "lateness_counts"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    records: Mapped[int] = mapped_column(Integer)
+    late: Mapped[int] = mapped_column(Integer)
+    provisional: Mapped[int] = mapped_column(Integer)
+    upto_id: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Duplicate(Base):
     """The same decision arrived again under another source reference (spec G1-16): the record is kept, linked to
     the one that counts, and counts no more. The interface record wins over a manual one (122号 Art.8 系统对接为主)."""

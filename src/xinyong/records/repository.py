@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, insert, select, text, tuple_
+from sqlalchemy import Select, and_, case, delete, exists, func, insert, literal, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
 from ..subjects.models import Subject, SubjectIndustry
-from .models import PUBLICLY_HIDDEN_KINDS, Correction, Dispute, Duplicate, Record, Withdrawal
+from .models import PUBLICLY_HIDDEN_KINDS, Correction, Dispute, Duplicate, LatenessCount, Record, Withdrawal
 
 # Aliases built once: a fresh aliased(Record) per query re-derives its column proxies (about 2 ms per query, most
 # of a real-time re-evaluation's time; issue 10 item 1 profile). Each role has its own alias, so no statement uses
@@ -150,17 +150,57 @@ def public_records(session: Session, subject_id: int, rows: list[RecordRow] | No
     return [row for row in rows if not hidden(row.record.id)]
 
 
+def _lateness_counts() -> tuple[Any, ...]:
+    return (func.count(), func.sum(case((Record.late.is_(True), 1), else_=0)),
+            func.sum(case((Record.due_provisional.is_(True), 1), else_=0)))
+
+
 def lateness_by_department(session: Session, start: date, end: date) -> list[tuple[str, str, int, int, int]]:
-    """(department, channel, records, late, provisional due dates) for acts dated in [start, end]."""
-    stmt = (
-        select(Record.department, Record.channel, func.count(),
-               func.sum(case((Record.late.is_(True), 1), else_=0)),
-               func.sum(case((Record.due_provisional.is_(True), 1), else_=0)))
-        .where(Record.act_date >= start, Record.act_date <= end, Record.supersedes_id.is_(None))
-        .group_by(Record.department, Record.channel)
-        .order_by(Record.department, Record.channel)
-    )
-    return [(d, c, int(n), int(late or 0), int(prov or 0)) for d, c, n, late, prov in session.execute(stmt).all()]
+    """(department, channel, records, late, provisional due dates) of first versions for acts dated in
+    [start, end] (one calendar year): the daily snapshot (LatenessCount, records up to its upto_id) plus the
+    records after it, two statements whatever the size. Without a snapshot the second reads every record."""
+    snapshot = session.execute(
+        select(LatenessCount.department, LatenessCount.channel, LatenessCount.records, LatenessCount.late,
+               LatenessCount.provisional, LatenessCount.upto_id)
+        .where(LatenessCount.year == start.year)).all()
+    upto = snapshot[0].upto_id if snapshot else lateness_snapshot_upto(session)
+    totals: dict[tuple[str, str], list[int]] = {(d, c): [n, late, prov] for d, c, n, late, prov, _ in snapshot}
+    live = (select(Record.department, Record.channel, *_lateness_counts())
+            .where(Record.id > upto, Record.act_date >= start, Record.act_date <= end, Record.supersedes_id.is_(None))
+            .group_by(Record.department, Record.channel))
+    for d, c, n, late, prov in session.execute(live).all():
+        row = totals.setdefault((d, c), [0, 0, 0])
+        row[0] += int(n)
+        row[1] += int(late or 0)
+        row[2] += int(prov or 0)
+    return [(d, c, n, late, prov) for (d, c), (n, late, prov) in sorted(totals.items())]
+
+
+def lateness_snapshot_upto(session: Session) -> int:
+    """The record id the snapshot counts up to (every year's rows carry the same); 0 without a snapshot."""
+    return int(session.scalar(select(func.max(LatenessCount.upto_id))) or 0)
+
+
+def take_lateness_snapshot(session: Session, entered_before: datetime, now: datetime) -> int:
+    """Replace the snapshot by the counts of the first versions with id <= U, U the newest record entered before
+    `entered_before` (the start of yesterday): every id up to U was handed out before then, so no transaction still
+    open can add one below it (PostgreSQL ids are not in commit order; a day's margin). Returns U."""
+    session.execute(delete(LatenessCount))
+    upto = int(session.scalar(select(func.max(Record.id)).where(Record.entered_at < entered_before)) or 0)
+    if upto:
+        year = func.extract("year", Record.act_date)
+        session.execute(insert(LatenessCount).from_select(
+            ["year", "department", "channel", "records", "late", "provisional", "upto_id", "taken_at"],
+            select(year, Record.department, Record.channel, *_lateness_counts(), literal(upto), literal(now))
+            .where(Record.id <= upto, Record.supersedes_id.is_(None))
+            .group_by(year, Record.department, Record.channel)))
+    return upto
+
+
+def drop_lateness_snapshot(session: Session) -> None:
+    """A counted field of an old record changed (finalise_provisional_due_dates): the report counts everything
+    until the next snapshot."""
+    session.execute(delete(LatenessCount))
 
 
 def by_id(session: Session, record_id: int) -> Record | None:

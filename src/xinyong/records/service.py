@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -330,7 +330,17 @@ def finalise_provisional_due_dates(session: Session) -> tuple[int, int]:
         record.late = is_late(record.channel, first_reported_at(session, record).date(), due)
         done += 1
     session.flush()
+    if done:
+        repository.drop_lateness_snapshot(session)  # it counted the old lateness of these records
     return done, left
+
+
+def take_lateness_snapshot(uow: UnitOfWork) -> dict[str, int]:
+    """The daily job `lateness_snapshot`: the lateness report's counts up to the records entered before yesterday
+    (122号 Art.8(1)), so a dashboard view adds only the newer ones (issue 11: under 300 ms at a million records)."""
+    today = uow.clock.today()
+    entered_before = datetime.combine(today - timedelta(days=1), time())
+    return {"upto": repository.take_lateness_snapshot(uow.session, entered_before, uow.clock.now())}
 
 
 # --- 异议 (122号 Art.18): a record under objection ----------------------------------------------------------------

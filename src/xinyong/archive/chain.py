@@ -4,6 +4,7 @@ offline checker of an exported file (`xinyong archive check`), so both compute e
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from ..core.hashing import GENESIS as GENESIS  # re-exported: the archive's chains start there
@@ -14,6 +15,35 @@ def entry_hash(prev_hash: str, subject: str, seq: int, at: str, kind: str, summa
                payload: dict[str, Any]) -> str:
     body = {"subject": subject, "seq": seq, "at": at, "kind": kind, "summary": summary, "payload": payload}
     return hashlib.sha256(prev_hash.encode() + canonical(body)).hexdigest()
+
+
+def canonical_text(payload: dict[str, Any]) -> str:
+    """canonical(payload) as text, equal to canonical of its stored (JSON-parsed) form — what the chain hashes. One
+    serialisation when every key is a string (the parsed form then serialises to the same bytes); otherwise (int
+    keys sort differently as numbers than as text) serialised again from the parsed form."""
+    text = canonical(payload).decode()
+    return text if _text_keys(payload) else canonical(json.loads(text)).decode()
+
+
+def _text_keys(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _text_keys(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_text_keys(v) for v in value)
+    return True
+
+
+def _text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def entry_hash_of_text(prev_hash: str, subject: str, seq: int, at: str, kind: str, summary: str,
+                       payload_text: str) -> str:
+    """entry_hash with the payload given as its canonical_text: the body's canonical bytes (keys in sorted order)
+    composed around it instead of serialising the payload again (bulk appends; tests/archive prove the equality)."""
+    body = (f'{{"at":{_text(at)},"kind":{_text(kind)},"payload":{payload_text},"seq":{int(seq)},'
+            f'"subject":{_text(subject)},"summary":{_text(summary)}}}')
+    return hashlib.sha256(prev_hash.encode() + body.encode()).hexdigest()
 
 
 # A checkpoint signs the Merkle root (RFC 6962 tree, see merkle.py) of the first `entry_count` archive entries

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, select, text
+from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.orm import Session
 
 from .models import ArchiveCheckpoint, ArchiveEntry
@@ -33,22 +33,51 @@ def last_entry_for_update(session: Session, subject_id: int) -> ArchiveEntry | N
 
 
 def chain_heads(session: Session, subject_ids: Sequence[int], chunk: int = 5000) -> dict[int, tuple[int, str]]:
-    """subject id → (seq, hash) of the last entry of each chain that has one."""
+    """subject id → (seq, hash) of the last entry of each chain that has one: one probe of the (subject_id, seq)
+    index per subject (PostgreSQL: the ids as one array parameter; SQLite: IN lists, statement compiled once)."""
     heads: dict[int, tuple[int, str]] = {}
-    for i in range(0, len(subject_ids), chunk):
-        part = subject_ids[i : i + chunk]
-        top = (select(ArchiveEntry.subject_id, func.max(ArchiveEntry.seq).label("seq"))
-               .where(ArchiveEntry.subject_id.in_(part)).group_by(ArchiveEntry.subject_id).subquery())
-        stmt = select(ArchiveEntry.subject_id, ArchiveEntry.seq, ArchiveEntry.hash).join(
-            top, and_(ArchiveEntry.subject_id == top.c.subject_id, ArchiveEntry.seq == top.c.seq))
-        for sid, seq, h in session.execute(stmt):
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for i in range(0, len(subject_ids), chunk if postgres else 900):
+        part = list(subject_ids[i : i + (chunk if postgres else 900)])
+        rows = session.execute(_HEADS_PG, {"ids": part}) if postgres else session.execute(_HEADS_SQLITE, {"ids": part})
+        for sid, seq, h in rows:
             heads[sid] = (seq, h)
     return heads
 
 
-def insert_entries(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000) -> None:
+_HEADS_PG = text("SELECT s.id, e.seq, e.hash FROM unnest(CAST(:ids AS integer[])) AS s(id) CROSS JOIN LATERAL "
+                 "(SELECT seq, hash FROM archive_entries WHERE subject_id = s.id ORDER BY seq DESC LIMIT 1) AS e")
+_HEADS_SQLITE = text("SELECT e.subject_id, e.seq, e.hash FROM archive_entries e JOIN (SELECT subject_id, max(seq) AS "
+                     "seq FROM archive_entries WHERE subject_id IN :ids GROUP BY subject_id) t ON "
+                     "e.subject_id = t.subject_id AND e.seq = t.seq").bindparams(bindparam("ids", expanding=True))
+
+
+# subject_id, seq, kind, summary, payload JSON text, prev_hash, hash, ev_scope, ev_move, ev_new_grade, ev_old_grade
+EntryText = tuple[int, int, str, str, str, str, str, str | None, str | None, str | None, str | None]
+_ENTRY_TEXT_COLUMNS = ("subject_id, seq, at, kind, summary, payload, prev_hash, hash, ev_scope, ev_move, ev_new_grade, "
+                       "ev_old_grade")
+
+
+def insert_entry_texts(session: Session, at: datetime, rows: Sequence[EntryText], chunk: int = 5000) -> None:
+    """Insert many entries appended at `at`, each payload given as its JSON text (stored as it is: serialised once
+    by the caller, who hashed those bytes): COPY on PostgreSQL, one executemany on SQLite — no ORM objects."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY archive_entries ({_ENTRY_TEXT_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row[:2], at, *row[2:]))
+        finally:
+            cursor.close()
+        return
+    stored_at = ArchiveEntry.__table__.c.at.type.bind_processor(conn.dialect)  # the ORM's text of a datetime
+    at_value = stored_at(at) if stored_at else at
+    stmt = f"INSERT INTO archive_entries ({_ENTRY_TEXT_COLUMNS}) VALUES ({', '.join('?' * 12)})"
     for i in range(0, len(rows), chunk):
-        session.execute(insert(ArchiveEntry), rows[i : i + chunk])
+        conn.exec_driver_sql(stmt, [(*row[:2], at_value, *row[2:]) for row in rows[i : i + chunk]])
 
 
 def entries_of(session: Session, subject_id: int) -> list[ArchiveEntry]:

@@ -9,7 +9,7 @@ from typing import Any
 from ..core.uow import UnitOfWork
 from ..messages.evaluation import EVALUATION_CHANGED
 from . import repository
-from .chain import GENESIS, canonical, entry_hash
+from .chain import GENESIS, canonical, canonical_text, entry_hash, entry_hash_of_text
 from .models import ArchiveEntry
 from .repository import lock_archive as lock_archive  # re-exported: writers of many entries take it first
 
@@ -52,8 +52,9 @@ def append(uow: UnitOfWork, subject_id: int, subject_code: str, kind: str, summa
 def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[str, Any]]], chunk: int = 5000
                 ) -> int:
     """Append many entries at once — (subject_id, subject_code, kind, summary, payload) each, chained exactly as
-    :func:`append` does — with one query for the chain heads and bulk inserts (batch re-evaluation, 1 January
-    re-seed of every subject). The caller holds :func:`lock_archive`. Returns the number appended."""
+    :func:`append` does — with one query for the chain heads and one bulk insert (bulk intake, batch
+    re-evaluation, 1 January re-seed of every subject). Each payload is serialised once: its canonical text is both
+    hashed and stored. The caller holds :func:`lock_archive`. Returns the number appended."""
     if not items:
         return 0
     session = uow.session
@@ -65,10 +66,11 @@ def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[
     for sid, code, kind, summary, payload in items:
         seq, prev = heads.get(sid, (0, GENESIS))
         seq += 1
-        clean = json.loads(canonical(payload))
-        h = entry_hash(prev, code, seq, at_text, kind, summary, clean)
-        rows.append({"subject_id": sid, "seq": seq, "at": at, "kind": kind, "summary": summary, "payload": clean,
-                     "prev_hash": prev, "hash": h, **trend_columns(kind, clean)})
+        text = canonical_text(payload)
+        h = entry_hash_of_text(prev, code, seq, at_text, kind, summary, text)
+        t = trend_columns(kind, payload)
+        rows.append((sid, seq, kind, summary, text, prev, h, t["ev_scope"], t["ev_move"], t["ev_new_grade"],
+                     t["ev_old_grade"]))
         heads[sid] = (seq, h)
-    repository.insert_entries(session, rows, chunk)
+    repository.insert_entry_texts(session, at, rows)
     return len(rows)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 
 @dataclass(frozen=True)
 class Message:
-    """Base of commands and events."""
+    """Base of commands and events. `kept`: whether the unit of work keeps it in `handled` once handled (for
+    `outcome`); bulk messages (a chunk's facts, a batch's changes) are not kept, so memory stays bounded by one
+    chunk however many a unit of work handles."""
+
+    kept: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class UnitOfWork:
         self._auditor = auditor
         self._locker = subject_locker
         self._queue: list[Message] = []
-        self.handled: list[Message] = []  # every message handled so far, in order (callers read outcomes here)
+        self.handled: list[Message] = []  # the messages handled so far that are `kept`, in order (for outcome)
         self._session: Session | None = None
 
     # -- the transaction ---------------------------------------------------------------------------------------
@@ -116,7 +116,8 @@ class UnitOfWork:
                 raise LookupError(f"command {type(message).__name__} needs exactly one handler, has {len(handlers)}")
             for handler in handlers:
                 handler(message, self)
-            self.handled.append(message)
+            if message.kept:
+                self.handled.append(message)
 
     def queued(self, kind: type[M], **match: Any) -> M | None:
         """A message of `kind` with fields `match` waiting in the queue (to publish a command only once)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -34,7 +37,11 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
             # A writing unit of work takes SQLite's write lock up front (waiting up to the busy timeout), so
             # what it reads is what it writes over; readers begin deferred and never block writers (WAL).
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITER) else "BEGIN")
+            if not conn.get_execution_options().get(WRITER):
+                conn.exec_driver_sql("BEGIN")
+                return
+            with _waiting_writer(engine):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -43,6 +50,44 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
 
 
 WRITER = "xinyong_writer"
+
+
+def _waiters_file(engine: Engine) -> str | None:
+    """SQLite: the file beside the database on which writers waiting for the write lock hold a shared lock."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database + "-writers"
+
+
+@contextmanager
+def _waiting_writer(engine: Engine) -> Iterator[None]:
+    """Hold a shared flock on the waiters file while this connection waits for SQLite's write lock (BEGIN
+    IMMEDIATE), so a bulk import sees that someone waits (writers_waiting) and lets them in between its chunks."""
+    path = _waiters_file(engine)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644) if path else -1
+    try:
+        if fd >= 0:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)  # releases the lock
+
+
+def writers_waiting(engine: Engine) -> bool:
+    """SQLite: whether another writer (any process or thread) waits for the write lock now. Elsewhere False."""
+    path = _waiters_file(engine)
+    if path is None:
+        return False
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 @lru_cache(maxsize=32)

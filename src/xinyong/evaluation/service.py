@@ -6,7 +6,7 @@ Both paths call the same kernel (:mod:`xinyong.rules.kernel`); a property test p
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -123,19 +123,20 @@ def evaluate_subject(session: Session, subject: Subject, as_of: date) -> dict[st
 REFUSAL_FUSE = REFUSAL_FUSE_KEY
 
 
-def persisting_fuses(session: Session, period_start: date, as_of: date, subject_id: int | None = None
-                     ) -> dict[int, dict[str, dict[str, list[int]]]]:
+def persisting_fuses(session: Session, period_start: date, as_of: date, subject_id: int | None = None,
+                     subject_ids: Collection[int] | None = None) -> dict[int, dict[str, dict[str, list[int]]]]:
     """subject id → fuse key → {"record_ids", "listing_ids"}: the fuse conditions that still hold on `as_of`
     whatever the period's records say (spec G1-05): a listing on the national serious-dishonesty list
     (122号 Art.16(1), G1-15) and a refusal to perform from an earlier period not yet closed (122号 Art.16(2))."""
     out: dict[int, dict[str, dict[str, list[int]]]] = {}
-    for sid, hits in fusing_listings(session, as_of, subject_id).items():
+    for sid, hits in fusing_listings(session, as_of, subject_id, subject_ids).items():
         for membership_id, key in hits:
             out.setdefault(sid, {}).setdefault(key, {"record_ids": [], "listing_ids": []})["listing_ids"].append(
                 membership_id)
     refusal_items = reference_service.items_firing(session, REFUSAL_FUSE)
     since = first_day_in_force()  # 122号 Art.28: acts before the measures fire nothing
-    for sid, record_id in records_repo.open_refusals(session, refusal_items, since, period_start, as_of, subject_id):
+    for sid, record_id in records_repo.open_refusals(session, refusal_items, since, period_start, as_of, subject_id,
+                                                     subject_ids):
         out.setdefault(sid, {}).setdefault(REFUSAL_FUSE, {"record_ids": [], "listing_ids": []})["record_ids"].append(
             record_id)
     return out
@@ -700,10 +701,7 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
         repository.confirm_as_of(session, lo, hi, ctx.as_of)
     if changes:
         uow.publish(EvaluationsChanged(changes))
-        uow.handle()  # archived and shared (outbox rows) per chunk
-        # handled: the unit of work keeps the message in `uow.handled`; emptied, it no longer keeps every change of
-        # a 1 January re-seed (10^6 of them) in memory until the commit
-        changes.clear()
+        uow.handle()  # archived and shared (outbox rows) per chunk; not kept in `uow.handled` (bounded memory)
 
 
 def read_listed(session: Session, ctx: BatchContext, ids: np.ndarray) -> ChunkRows:
@@ -711,9 +709,8 @@ def read_listed(session: Session, ctx: BatchContext, ids: np.ndarray) -> ChunkRo
     g = repository.grades_of(session, ids)
     m = repository.memberships_of(session, ids)
     rec_subject, rec_item = repository.records_of(session, ctx.counts_from, ctx.as_of, ids)
-    wanted = set(ids.tolist())
-    pairs = sorted((sid, key) for sid, held in persisting_fuses(session, ctx.period_start, ctx.as_of).items()
-                   if sid in wanted for key in held)
+    pairs = sorted((sid, key) for sid, held in persisting_fuses(session, ctx.period_start, ctx.as_of,
+                                                                  subject_ids=ids.tolist()).items() for key in held)
     return ChunkRows(
         ids=ids,
         grade_subject=np.asarray([r[0] for r in g], dtype=np.int64),

@@ -26,16 +26,26 @@ def of_subject(session: Session, subject_id: int) -> Sequence[Membership]:
                            .order_by(Membership.listed_on, Membership.id)).all()
 
 
-def active_on(session: Session, lists: Collection[str], day: date, subject_id: int | None = None
-              ) -> Sequence[Membership]:
-    """Memberships of `lists` that hold on `day` (listed_on ≤ day < removed_on, day ≤ ends_on), of one subject or
-    of all."""
+def active_on(session: Session, lists: Collection[str], day: date, subject_id: int | None = None,
+              subject_ids: Collection[int] | None = None) -> Sequence[Membership]:
+    """Memberships of `lists` that hold on `day` (listed_on ≤ day < removed_on, day ≤ ends_on), of one subject, of
+    the subjects `subject_ids` (a bulk chunk's), or of all."""
     stmt = select(Membership).where(Membership.list_code.in_(lists), Membership.listed_on <= day,
                                     or_(Membership.removed_on.is_(None), Membership.removed_on > day),
                                     or_(Membership.ends_on.is_(None), Membership.ends_on >= day))
     if subject_id is not None:
         stmt = stmt.where(Membership.subject_id == subject_id)
-    return session.scalars(stmt.order_by(Membership.subject_id, Membership.id)).all()
+    if subject_ids is None:
+        return session.scalars(stmt.order_by(Membership.subject_id, Membership.id)).all()
+    wanted = sorted(set(subject_ids))
+    found: list[Membership] = []
+    for i in range(0, len(wanted), _IN_CHUNK):
+        found.extend(session.scalars(stmt.where(Membership.subject_id.in_(wanted[i:i + _IN_CHUNK]))))
+    found.sort(key=lambda m: (m.subject_id, m.id))
+    return found
+
+
+_IN_CHUNK = 900  # bound parameters per IN list (SQLite)
 
 
 def ended_not_removed(session: Session, day: date) -> Sequence[Membership]:

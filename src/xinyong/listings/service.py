@@ -13,7 +13,7 @@ Conditions that need human judgment (early removal after repair) stay on the app
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -213,13 +213,15 @@ def on_list(session: Session, subject_id: int, list_code: str, day: date) -> lis
     return list(repository.active_on(session, [list_code], day, subject_id))
 
 
-def fusing_listings(session: Session, day: date, subject_id: int | None = None) -> dict[int, list[tuple[int, str]]]:
-    """subject id → [(membership id, fuse key)] of the listings that force grade D on `day` (122号 Art.16(1))."""
+def fusing_listings(session: Session, day: date, subject_id: int | None = None,
+                    subject_ids: Collection[int] | None = None) -> dict[int, list[tuple[int, str]]]:
+    """subject id → [(membership id, fuse key)] of the listings that force grade D on `day` (122号 Art.16(1)), of
+    one subject, of `subject_ids`, or of all."""
     keys = fuse_lists()
     out: dict[int, list[tuple[int, str]]] = {}
     if not keys:
         return out
-    for m in repository.active_on(session, list(keys), day, subject_id):
+    for m in repository.active_on(session, list(keys), day, subject_id, subject_ids):
         out.setdefault(m.subject_id, []).append((m.id, keys[m.list_code]))
     return out
 

@@ -89,8 +89,10 @@ class EvaluationChanged(SubjectFact, Shared):
 
 @dataclass(frozen=True)
 class EvaluationsChanged(Shared):
-    """Many EvaluationChanged at once (a batch re-evaluation); the archive appends them in bulk."""
+    """Many EvaluationChanged at once (a batch re-evaluation); the archive appends them in bulk. Not kept once
+    handled (a 1 January re-seed publishes 10^6 of them in one unit of work)."""
 
+    kept = False
     evaluations: Sequence[EvaluationChanged]
 
     def changes(self) -> list[Change]:

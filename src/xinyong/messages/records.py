@@ -113,9 +113,10 @@ class RecordsEntered(Shared):
     """A chunk of a bulk intake (records/bulk.py): the facts the single path publishes one record at a time —
     RecordEntered, then RecordDuplicateLinked and SubjectEnrolled when they follow — in the order it would publish
     them, each subject's rows in row order. Archived in one go (122号 Art.19), enrolled in bulk (G1-04), reacted to
-    once per chunk (whitelist, 44号 Task 12). The list is emptied once handled (a chunk's facts do not stay in
-    `uow.handled`)."""
+    once per chunk (whitelist, 44号 Task 12). Not kept once handled (a chunk's facts do not stay in `uow.handled`
+    for the rest of a unit of work that takes many chunks)."""
 
+    kept = False
     facts: list[SubjectFact]
 
     def entered(self) -> Sequence[RecordEntered]:

@@ -17,8 +17,9 @@ refused with a 422 saying to send it in a later chunk or request.
 
 Each chunk is one unit of work opened by the caller (`run_chunks`): it commits on its own, so a crash loses at
 most the chunk in flight (never a row reported accepted), a re-run finds the committed rows "existing", and a
-concurrent writer waits at most about one chunk (chunks are sized to `chunk_seconds`; on SQLite a short pause
-after each commit lets a waiting writer in first; on PostgreSQL the chunk locks its subjects in id order first).
+concurrent writer waits at most about one chunk (chunks are sized to `chunk_seconds`; on SQLite, when a writer
+waits for the write lock after a commit, a short pause lets it in first; on PostgreSQL the chunk locks its subjects
+in id order first).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from ..auth.actors import Actor
 from ..core.clock import Clock
 from ..core.events import SubjectFact
 from ..core.uow import UnitOfWork, start
+from ..db.session import writers_waiting
 from ..errors import ConflictError, DomainError, ForbiddenError, InputError, Problem
 from ..errors_http import validation_problems
 from ..governance import repository as governance_repo
@@ -126,7 +128,8 @@ def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Mapping[s
     """Take `rows` chunk by chunk, each chunk in its own unit of work that commits before `on_chunk` hears of it
     (what it reports is durable). The first chunk is small; later ones are sized so that one holds the write
     lock about `chunk_seconds` (issue 12 item 6), never more than `chunk_rows` (limits.yaml, or the argument).
-    On SQLite a short pause after each commit lets a writer waiting on the busy timeout in first."""
+    On SQLite, when another writer waits on the busy timeout after a commit, a short pause lets it in first (no
+    pause when nobody waits: db.session.writers_waiting)."""
     lim = limits()
     most = max(1, chunk_rows or int(lim["chunk_rows"]))
     size = min(most, int(lim["first_chunk_rows"]))
@@ -135,7 +138,7 @@ def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Mapping[s
     first = True
     options.setdefault("dues", {})  # act date → due date, kept across the chunks of one run
     while batch := list(islice(source, size)):
-        if not first and pause:
+        if not first and pause and writers_waiting(engine):
             time.sleep(pause)
         first = False
         began = time.monotonic()
@@ -241,8 +244,6 @@ def ingest_chunk(uow: UnitOfWork, rows: Sequence[tuple[int, Mapping[str, Any]]],
         uow.publish(ReevaluateSubjects(sorted(causes), causes={
             sid: {"kind": "bulk_import", "records": ids} for sid, ids in causes.items()}, explain=body is not None))
     uow.handle()
-    if facts:
-        facts.clear()  # handled: the chunk's facts need not stay in `uow.handled`
     repeats = [r.out.record.id for r in taken if r.out.status == 200 and r.out.record is not None]
     now_status = repository.statuses(session, repeats) if repeats else {}
     for r in taken:

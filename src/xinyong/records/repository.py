@@ -234,9 +234,10 @@ def provisional_due_dates(session: Session) -> list[Record]:
 
 
 def open_refusals(session: Session, refusal_items: list[str], since: date, before: date, as_of: date,
-                  subject_id: int | None = None) -> list[tuple[int, int]]:
+                  subject_id: int | None = None, subject_ids: Collection[int] | None = None) -> list[tuple[int, int]]:
     """(subject_id, record_id) of counting refusals to perform (122号 Art.16(2)) dated in [since, before) — earlier
-    periods — that no counting record dated on or before `as_of` closes (履行完毕)."""
+    periods — that no counting record dated on or before `as_of` closes (履行完毕); of one subject, of
+    `subject_ids` (a bulk chunk's), or of all."""
     if not refusal_items:
         return []
     closer = _CLOSER
@@ -250,7 +251,14 @@ def open_refusals(session: Session, refusal_items: list[str], since: date, befor
             .order_by(Record.subject_id, Record.id))
     if subject_id is not None:
         stmt = stmt.where(Record.subject_id == subject_id)
-    return [(int(s), int(r)) for s, r in session.execute(stmt).all()]
+    if subject_ids is None:
+        return [(int(s), int(r)) for s, r in session.execute(stmt).all()]
+    wanted = sorted(set(subject_ids))
+    found: list[tuple[int, int]] = []
+    for i in range(0, len(wanted), _IN_CHUNK):
+        found.extend((int(s), int(r)) for s, r in session.execute(stmt.where(
+            Record.subject_id.in_(wanted[i:i + _IN_CHUNK]))))
+    return sorted(found)
 
 
 def disputed(session: Session, record_ids: list[int]) -> set[int]:

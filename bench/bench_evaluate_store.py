@@ -174,7 +174,7 @@ def touch(url: str, share: float, seed: int) -> int:
     with psycopg.connect(url) as conn:
         n = conn.execute("SELECT max(id) FROM records").fetchone()[0]
         done = {r for (r,) in conn.execute("SELECT record_id FROM record_withdrawals")}
-        rng = np.random.default_rng(seed + 1)
+        rng = np.random.default_rng(seed + 1 + len(done))  # a reused store: other records than last time
         picked = [r for r in np.unique(rng.integers(1, n + 1, size=int(n * share))).tolist() if r not in done]
         now = datetime.now().isoformat(sep=" ")
         _copy(conn, "record_withdrawals", "record_id, reason, kind, withdrawn_by, withdrawn_at",

@@ -256,6 +256,8 @@ def document(rows: list[dict[str, Any]], m: dict[str, Any], chart: str | None, d
              "## Results", "", markdown_table(rows) if rows else "_No rows: bench/out/results.jsonl is empty._", "",
              *([f"**Scripts that failed in this run** (their rows are missing or partial): {', '.join(failed)}.", ""]
                if failed else []),
+             *[f"- {r['what']}: {r['extra']['note']}" for r in rows if r.get("extra", {}).get("note")],
+             *([""] if any(r.get("extra", {}).get("note") for r in rows) else []),
              "## How each row is measured", ""]
     scripts: dict[str, list[str]] = {}
     for r in rows:

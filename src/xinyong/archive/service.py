@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ..core.uow import UnitOfWork
 from ..messages.evaluation import EVALUATION_CHANGED
 from . import repository
@@ -35,9 +37,14 @@ def append(uow: UnitOfWork, subject_id: int, subject_code: str, kind: str, summa
     (dates as ISO strings) so the hash recomputes identically from the database or an export."""
     session = uow.session
     uow.lock_subject(subject_id)  # queue behind any other writer of this subject before reading the last seq
-    last = repository.last_entry_for_update(session, subject_id)
-    seq = 1 if last is None else last.seq + 1
-    prev = GENESIS if last is None else last.hash
+    heads = _heads(session)
+    if subject_id in heads:  # appended in this transaction, under the subject's lock: still the head
+        seq, prev = heads[subject_id]
+        seq += 1
+    else:
+        last = repository.last_entry_for_update(session, subject_id)
+        seq = 1 if last is None else last.seq + 1
+        prev = GENESIS if last is None else last.hash
     at = uow.clock.now()
     clean = json.loads(canonical(payload))
     entry = ArchiveEntry(subject_id=subject_id, seq=seq, at=at, kind=kind, summary=summary, payload=clean,
@@ -46,7 +53,22 @@ def append(uow: UnitOfWork, subject_id: int, subject_code: str, kind: str, summa
                                          summary, clean), **trend_columns(kind, clean))
     session.add(entry)
     session.flush()
+    heads[subject_id] = (seq, entry.hash)
     return entry
+
+
+_HEADS = "xinyong.archive.heads"
+
+
+def _heads(session: Session) -> dict[int, tuple[int, str]]:
+    """subject id → (seq, hash) of the entries `append` wrote in this (sub)transaction: a request that archives
+    a record and the evaluation changes it causes reads its chain head once (issue 10 item 2). Per
+    (sub)transaction object, like the subject locks: a rolled-back savepoint's heads are not trusted after it."""
+    txn = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(_HEADS)
+    if held is None or held[0] is not txn:
+        held = session.info[_HEADS] = (txn, {})
+    return held[1]  # type: ignore[no-any-return]
 
 
 def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[str, Any]]], chunk: int = 5000
@@ -59,6 +81,7 @@ def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[
         return 0
     session = uow.session
     session.flush()
+    session.info.pop(_HEADS, None)  # the chains move on below: `append` reads its heads again
     heads = repository.chain_heads(session, sorted({sid for sid, *_ in items}), chunk)
     at = uow.clock.now()
     at_text = at.isoformat(timespec="milliseconds")

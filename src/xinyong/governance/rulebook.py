@@ -9,11 +9,15 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
+from ..db.memo import per_transaction, watch
 from ..reference import repository as reference_repo
 from ..rules.table import ScoringTable, build_table
 from ..standards.loader import load_parameters, standard_from_dict
 from ..standards.model import Item, Parameters, Standard
 from . import repository
+from .models import StandardVersion
+
+watch(StandardVersion.__tablename__)  # an approval in this transaction is seen by its next rulebook
 
 # Versions that count for the rulebook: approved ones (in force from their effective date, 122号 Art.12) and the
 # seeded defaults. Drafts and versions under public consultation never count.
@@ -40,7 +44,8 @@ class Rulebook:
 def _standards_signature(session: Session) -> tuple[tuple[str, str, str, str], ...]:
     """What the cached rulebooks depend on: every counting version with its status and effective date (an
     approval changes the status of an existing row, so a row count alone would miss it)."""
-    rows = repository.in_force_signature(session, IN_FORCE_STATES)
+    rows = per_transaction(session, "standards_signature",
+                           lambda: repository.in_force_signature(session, IN_FORCE_STATES))
     return tuple((str(v), str(s), str(e), str(t)) for v, s, e, t in rows)
 
 

@@ -25,7 +25,10 @@ def remove_on_bad_record(event: RecordEntered | RecordCorrected, uow: UnitOfWork
     if item is None or item.polarity != "bad":
         return
     record = records_repo.by_id(session, event.record_id)
-    if record is None or records_repo.status_of(session, record) not in ("active", "duplicate"):
+    if record is None:
+        return
+    # a record entered in this unit of work is active or a duplicate: nobody withdrew or corrected it yet
+    if not isinstance(event, RecordEntered) and records_repo.status_of(session, record) not in ("active", "duplicate"):
         return
     today = uow.clock.today()
     first, last = window(today, whitelist_rule(today).clean_months)

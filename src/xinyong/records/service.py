@@ -17,7 +17,7 @@ from ..governance.rulebook import item_in_force
 from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubject
 from ..messages.records import RecordDuplicateLinked, RecordEntered, RecordWithdrawn
 from ..reference.models import CatalogueItem, Department
-from ..reference.service import admin_categories, info_classes, items_firing
+from ..reference.service import admin_categories, catalogue_item, info_classes, items_firing
 from ..standards.loader import accident_grade_problem, load_parameters
 from ..standards.model import Item
 from ..subjects.models import Subject
@@ -115,12 +115,14 @@ def field_problems(data: RecordIn, item: CatalogueItem | None, department_known:
     return problems
 
 
-def validate_record(session: Session, data: RecordIn, actor: Actor, today: date) -> tuple[Subject, CatalogueItem]:
+def validate_record(session: Session, data: RecordIn, actor: Actor, today: date, *, lock: bool = False
+                    ) -> tuple[Subject, CatalogueItem]:
+    """`lock`: the caller writes the record: the subject is locked with its look-up (one statement, not two)."""
     problems: list[Problem] = []
-    subject, problem = subject_for_input(session, data.subject)
+    subject, problem = subject_for_input(session, data.subject, lock=lock)
     if problem is not None:
         problems.append(problem)
-    item = session.get(CatalogueItem, data.item)
+    item = catalogue_item(session, data.item)
     problems += field_problems(data, item, session.get(Department, data.department) is not None, today)
     if item is not None:
         problems += _class_problems(data, item, item_in_force(session, item.code, data.act_date), today)
@@ -143,17 +145,8 @@ def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | N
     decision naming several parties is one record per subject (the key is subject + source_ref, G1-16)."""
     session = uow.session
     today = today or uow.clock.today()
-    subject, item = validate_record(session, data, actor, today)
+    subject, item = validate_record(session, data, actor, today, lock=True)
     scope = item.industry or GENERAL_SCOPE
-    existing = repository.by_source_ref(session, subject.id, data.source_ref)
-    if existing is not None:
-        owner = subject
-        if _stored_content(existing, owner.code) != _content(data, subject.code, item):
-            raise ConflictError("source_ref", f"来源编号 {data.source_ref} 已用于内容不同的记录 #{existing.id}",
-                                f"source_ref {data.source_ref} already names record #{existing.id} with other content")
-        uow.publish(ReevaluateSubject(owner.id))  # the answer shows the subject's current evaluation
-        uow.handle()
-        return Submitted(existing, False, scope, repository.status_of(session, existing), owner.code)
     due, provisional = due_date_for(data.act_date)
     now = uow.clock.now()
     record = Record(
@@ -164,14 +157,23 @@ def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | N
         info_class=data.info_class or item.source_category, admin_category=data.admin_category or item.admin_category,
         accident_grade=data.accident_grade, closes_id=data.closes, effect_ends_on=data.effect_ends_on,
     )
+    # The key (subject, source_ref) is checked by its unique index, not by a read before the insert: a new record
+    # costs no extra statement, and a record sent again (or by a concurrent writer) fails the insert's savepoint.
     try:
-        with session.begin_nested():  # a concurrent writer of the same subject and source_ref wins the index
+        with session.begin_nested():
             session.add(record)
             session.flush()
     except IntegrityError:
-        if repository.by_source_ref(session, subject.id, data.source_ref) is None:
+        existing = repository.by_source_ref(session, subject.id, data.source_ref)
+        if existing is None:
             raise
-        return submit_record(uow, data, actor, today)
+        if _stored_content(existing, subject.code) != _content(data, subject.code, item):
+            raise ConflictError("source_ref", f"来源编号 {data.source_ref} 已用于内容不同的记录 #{existing.id}",
+                                f"source_ref {data.source_ref} already names record #{existing.id} with other "
+                                f"content") from None
+        uow.publish(ReevaluateSubject(subject.id))  # the answer shows the subject's current evaluation
+        uow.handle()
+        return Submitted(existing, False, scope, repository.status_of(session, existing), subject.code)
     uow.publish(RecordEntered(subject.id, subject.code, record_id=record.id, item=item.code, item_name=item.name,
                               industry=item.industry, facts=record_facts(record)))
     _link_duplicate(uow, record, subject)

@@ -7,7 +7,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db.memo import per_transaction, watch
 from .models import CatalogueItem, Department, Industry
+
+# reference rows read once per transaction (db/memo.py); a write of them in the transaction reads them again
+watch(CatalogueItem.__tablename__, Industry.__tablename__, Department.__tablename__)
 
 
 def industries(session: Session) -> Sequence[Industry]:
@@ -15,7 +19,8 @@ def industries(session: Session) -> Sequence[Industry]:
 
 
 def industry_codes(session: Session) -> tuple[str, ...]:
-    return tuple(session.scalars(select(Industry.code).order_by(Industry.code)))
+    return per_transaction(session, "industry_codes",
+                           lambda: tuple(session.scalars(select(Industry.code).order_by(Industry.code))))
 
 
 def departments(session: Session) -> Sequence[Department]:
@@ -23,7 +28,16 @@ def departments(session: Session) -> Sequence[Department]:
 
 
 def catalogue_items(session: Session) -> Sequence[CatalogueItem]:
-    return session.scalars(select(CatalogueItem)).all()
+    return list(_catalogue(session).values())
+
+
+def _catalogue(session: Session) -> dict[str, CatalogueItem]:
+    return per_transaction(session, "catalogue", lambda: {c.code: c for c in session.scalars(select(CatalogueItem))})
+
+
+def catalogue_item(session: Session, code: str) -> CatalogueItem | None:
+    """One item, from the transaction's one read of the catalogue (a record write looks it up several times)."""
+    return _catalogue(session).get(code)
 
 
 def industry(session: Session, code: str) -> Industry | None:
@@ -31,4 +45,4 @@ def industry(session: Session, code: str) -> Industry | None:
 
 
 def catalogue(session: Session) -> dict[str, CatalogueItem]:
-    return {c.code: c for c in session.scalars(select(CatalogueItem))}
+    return dict(_catalogue(session))

@@ -84,6 +84,11 @@ def department_names(session: Session) -> dict[str, str]:
     return {d.code: d.name for d in repository.departments(session)}
 
 
+def catalogue_item(session: Session, code: str) -> CatalogueItem | None:
+    """The catalogue item `code` (read once per transaction with the whole catalogue, reference/repository.py)."""
+    return repository.catalogue_item(session, code)
+
+
 def items_firing(session: Session, fuse_key: str) -> list[str]:
     """Codes of the catalogue items whose record fires the 122号 Art.16 item `fuse_key` (e.g. "122号 Art.16(2)")."""
     wanted = citation.parse(fuse_key)

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from ..db.session import fetch_tuples
 from .models import NationalGrade, Subject, SubjectIndustry
@@ -17,17 +17,36 @@ def lock(session: Session, subject_id: int) -> Subject | None:
     subject's archive or evaluations goes through here first, so concurrent writers of one subject queue up:
     the second sees the first's committed records (no stale real-time grade, 第十三条) and the archive's next
     seq (122号 Art.19). On SQLite writers are serialised by the database (and `deps.serialize_sqlite_writes`)."""
-    # Remembered per (sub)transaction: a lock taken inside a savepoint is released if it is rolled back.
-    txn = session.get_nested_transaction() or session.get_transaction()
-    held = session.info.get("subject_locks")
-    if held is None or held[0] is not txn:
-        held = session.info["subject_locks"] = (txn, set())
-    if subject_id in held[1]:  # already ours until this transaction ends
+    held = _held(session)
+    if subject_id in held:  # already ours until this transaction ends
         return session.get(Subject, subject_id)
     stmt = (select(Subject).where(Subject.id == subject_id).with_for_update(key_share=True)  # FOR NO KEY UPDATE
             .execution_options(populate_existing=True))
     subject = session.scalars(stmt).first()
-    held[1].add(subject_id)
+    held.add(subject_id)
+    return subject
+
+
+def _held(session: Session) -> set[int]:
+    """The subjects whose lock this (sub)transaction holds. Remembered per (sub)transaction: a lock taken inside
+    a savepoint is released if it is rolled back."""
+    txn = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get("subject_locks")
+    if held is None or held[0] is not txn:
+        held = session.info["subject_locks"] = (txn, set())
+    return held[1]  # type: ignore[no-any-return]
+
+
+def lock_by_code(session: Session, code: str) -> Subject | None:
+    """`lock` for a writer that names the subject by code (a record write): found and locked in one statement
+    (its grades and industries read after the lock, so fresh), instead of a look-up and then a locking reload."""
+    stmt = (select(Subject).where(Subject.code == code)
+            .options(joinedload(Subject.industries), joinedload(Subject.grades))  # one round trip, not three
+            .with_for_update(key_share=True, of=Subject)  # the subject's row only (not the joined, nullable side)
+            .execution_options(populate_existing=True))
+    subject = session.scalars(stmt).unique().first()
+    if subject is not None:
+        _held(session).add(subject.id)
     return subject
 
 

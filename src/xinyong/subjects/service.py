@@ -114,11 +114,13 @@ def lookup_notices(session: Session, subject: Subject, today: date) -> list[Look
     return [notice for provider in _lookup_notice_providers for notice in provider(session, subject, today)]
 
 
-def subject_for_input(session: Session, raw: str, field: str = "subject") -> tuple[Subject | None, Problem | None]:
+def subject_for_input(session: Session, raw: str, field: str = "subject", *, lock: bool = False
+                      ) -> tuple[Subject | None, Problem | None]:
     """The registered subject a request names, or the problem to report: a malformed code is named as such
-    (e.g. a wrong USCC check character, 122号 Art.9), not merely as unknown."""
+    (e.g. a wrong USCC check character, 122号 Art.9), not merely as unknown. `lock`: a writer of the subject
+    takes its lock with the look-up (repository.lock_by_code)."""
     code = normalize_code(raw)
-    subject = repository.by_code(session, code)
+    subject = repository.lock_by_code(session, code) if lock else repository.by_code(session, code)
     if subject is not None:
         return subject, None
     malformed = check_subject_code(code, "individual" if code[:17].isdigit() else "organization")

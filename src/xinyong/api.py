@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -50,6 +51,18 @@ STATIC = Path(__file__).parent / "web" / "static"
 log = structlog.get_logger("xinyong.http")
 
 
+def background_work(engine: Engine) -> list[DailyRefresher | Deliverer]:
+    """What `xinyong serve` runs beside the requests, in exactly one process: the daily jobs (DailyRefresher) and
+    delivery of the outbox and of notifications (Deliverer, 44号 Task 14). Not started yet."""
+    return [DailyRefresher(engine), Deliverer(engine, also=[send_due])]
+
+
+def worker_app() -> FastAPI:
+    """The app of one of several uvicorn worker processes (`xinyong serve --workers N`, N > 1): requests only;
+    the background work runs once, in the serving parent process (cli.cmd_serve)."""
+    return create_app(refresh_daily=False)
+
+
 def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> FastAPI:
     """`refresh_daily`: keep the stored evaluations current across days while serving (xinyong serve)."""
     configure_logging()
@@ -58,9 +71,11 @@ def create_app(engine: Engine | None = None, refresh_daily: bool = False) -> Fas
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # `xinyong serve`: the daily jobs, and delivery of the outbox and of notifications (44号 Task 14)
-        workers = [DailyRefresher(engine), Deliverer(engine, also=[send_due])] if refresh_daily else []
+        workers = background_work(engine) if refresh_daily else []
         for worker in workers:
             worker.start()
+        if workers:
+            log.info("background_work_started", pid=os.getpid(), workers=1)
         yield
         for worker in workers:
             worker.stop()

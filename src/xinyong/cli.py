@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
+import structlog
 from tqdm import tqdm
 
 from . import jobs
@@ -32,6 +34,8 @@ from .reference.framework import grade_order
 from .users import cli as users_cli
 from .users.tokens import create_token
 
+log = structlog.get_logger()
+
 
 def cmd_init(args: argparse.Namespace) -> int:
     db = engine()
@@ -52,10 +56,32 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # heavy: only `serve` needs the server
 
-    from .api import create_app  # heavy: the HTTP app is built only for `serve`
+    from .api import background_work, create_app  # heavy: the HTTP app is built only for `serve`
 
-    uvicorn.run(create_app(engine(), refresh_daily=True), host=args.host, port=args.port, log_level="warning")
+    db = engine()
+    workers = args.workers or default_workers(db.dialect.name)
+    if workers == 1:
+        uvicorn.run(create_app(db, refresh_daily=True), host=args.host, port=args.port, log_level="warning")
+        return 0
+    # Several worker processes (issue 10 item 2): each serves requests only (api.worker_app); the background work
+    # (daily jobs, outbox and notification delivery) runs here, in the parent that supervises them, exactly once.
+    configure_logging()
+    background = background_work(db)
+    for job in background:
+        job.start()
+    log.info("background_work_started", pid=os.getpid(), workers=workers)
+    try:
+        uvicorn.run("xinyong.api:worker_app", factory=True, workers=workers, host=args.host, port=args.port,
+                    log_level="warning")
+    finally:
+        for job in background:
+            job.stop()
     return 0
+
+
+def default_workers(dialect: str) -> int:
+    """SQLite has one writer at a time (one process serialises them best); PostgreSQL: one per CPU."""
+    return 1 if dialect == "sqlite" else max(1, os.cpu_count() or 1)
 
 
 @guarded
@@ -184,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="启动 API 与网页 / serve API and web UI")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=0,
+                   help="uvicorn worker processes (default: 1 on SQLite, the CPU count on PostgreSQL); the "
+                        "background jobs and delivery run once, in the serving parent")
     s.set_defaults(func=cmd_serve)
 
     tok = sub.add_parser("token", help="接口令牌 / API tokens").add_subparsers(dest="token_command", required=True)

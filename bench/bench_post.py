@@ -1,48 +1,138 @@
-"""Single-record POST throughput with real-time re-evaluation, over real HTTP, on PostgreSQL.
+"""Single-record POST with real-time re-evaluation, 16 concurrent clients, over real HTTP, on PostgreSQL
+(issue 10 item 5), beside the raw rate of the same database measured in the same run.
 
-Creates a fresh database on the local PostgreSQL service (XINYONG_BENCH_POSTGRES_URL, default
-postgresql://postgres@127.0.0.1:5432/postgres names the server), serves the API with uvicorn in a subprocess,
-and posts records one by one from a few client threads for a bounded time. Not part of the test suite.
+- reference: a durable INSERT of one row plus an UPDATE of an aggregate row, one transaction each, from 16
+  concurrent connections (psycopg, in 2 processes of 8 threads) — what a write with one derived figure costs the
+  database alone;
+- figure: `POST /api/v1/records` of a new record for an existing subject (the record, its archive entry, the
+  subject's re-evaluation and its archive entries, audit, outbox) from 16 HTTP clients in 2 separate
+  load-generator processes, against `xinyong serve` (uvicorn; --workers, default the CPU count on PostgreSQL);
+  records/s (target ≥ 0.2× the reference) and p99 latency (target ≤ 0.1 s).
+
+Creates (and drops) a fresh database on XINYONG_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/
+postgres names the server). The machine has 2 cores: server, PostgreSQL and load generators share them.
+Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
+import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from xinyong.bootstrap import seed_defaults, unit_of_work
-from xinyong.core.clock import beijing_today
-from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_engine
-from xinyong.demo import make_uscc
-from xinyong.users.tokens import create_token
+sys.path.insert(0, str(Path(__file__).parent))
+from _load import StartLine, free_port, run_load  # noqa: E402
+from _report import record  # noqa: E402
+
+from xinyong.bootstrap import seed_defaults, unit_of_work  # noqa: E402
+from xinyong.core.clock import beijing_today  # noqa: E402
+from xinyong.db.migrate import upgrade  # noqa: E402
+from xinyong.db.session import make_engine  # noqa: E402
+from xinyong.demo import make_uscc  # noqa: E402
+from xinyong.subjects.schemas import SubjectIn  # noqa: E402
+from xinyong.subjects.service import create_subject  # noqa: E402
+from xinyong.users.tokens import create_token  # noqa: E402
 
 ITEMS = ["GEN-B01", "GEN-B02", "GEN-D01", "GEN-D02", "SD-B01", "SD-B02", "SD-D01", "SD-D02", "SD-D04", "SD-D08"]
+CLIENTS = 16
+CORES_NOTE = ("2-core machine: the server's workers, PostgreSQL and the load-generator processes share both "
+              "cores")
+
+# the request generator needs the subject codes in the load-generator processes: passed through the environment
+_CODES_ENV = "XINYONG_BENCH_CODES"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def post_request(rng: random.Random, n: int) -> tuple[str, str, Any]:
+    codes = _codes()
+    today = beijing_today()
+    return ("POST", "/api/v1/records",
+            {"subject": rng.choice(codes), "item": rng.choice(ITEMS),
+             "act_date": (today - timedelta(days=rng.randrange(today.timetuple().tm_yday))).isoformat(),
+             "department": "kanchasheji", "source_ref": f"BENCH-{n}"})
+
+
+_cached: list[str] = []
+
+
+def _codes() -> list[str]:
+    if not _cached:
+        _cached.extend(Path(os.environ[_CODES_ENV]).read_text().split())
+    return _cached
+
+
+def _raw_process(dsn: str, threads: int, subjects: int, seconds: float, out: Any, sync: StartLine) -> None:
+    done = [0]
+    lock = threading.Lock()
+    connected = threading.Barrier(threads, action=sync.ready)
+
+    def one(k: int) -> None:
+        rng = random.Random(k)
+        n = 0
+        with psycopg.connect(dsn) as conn:
+            connected.wait()
+            start_at = sync.start_at()
+            while time.time() < start_at:
+                time.sleep(0.001)
+            while time.time() < start_at + seconds:
+                s = rng.randrange(subjects)
+                with conn.transaction():
+                    conn.execute("INSERT INTO bench_raw (subject, v) VALUES (%s, %s)", (s, 1))
+                    conn.execute("UPDATE bench_agg SET n = n + 1, total = total + %s WHERE subject = %s", (1, s))
+                n += 1
+        with lock:
+            done[0] += n
+
+    pool = [threading.Thread(target=one, args=(k,)) for k in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    out.put(done[0])
+
+
+def raw_rate(dsn: str, subjects: int, seconds: float, clients: int = CLIENTS, processes: int = 2) -> float:
+    """Transactions/s of INSERT one row + UPDATE one aggregate row (durable commit each), `clients` connections."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_raw (id bigserial PRIMARY KEY, subject int NOT NULL, v int NOT NULL)")
+        conn.execute("CREATE TABLE bench_agg (subject int PRIMARY KEY, n bigint NOT NULL, total bigint NOT NULL)")
+        conn.execute("INSERT INTO bench_agg SELECT g, 0, 0 FROM generate_series(0, %s) g", (subjects,))
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    sync = StartLine(ctx, processes)
+    per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    procs = [ctx.Process(target=_raw_process, args=(dsn, n, subjects, seconds, out, sync)) for n in per]
+    for p in procs:
+        p.start()
+    sync.go()
+    total = sum(out.get() for _ in procs)
+    for p in procs:
+        p.join()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE bench_raw, bench_agg")
+    return total / seconds
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--subjects", type=int, default=2000)
     ap.add_argument("--seconds", type=float, default=20.0)
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=0, help="uvicorn workers (0: serve's default, the CPU count)")
+    ap.add_argument("--processes", type=int, default=2, help="load-generator processes (16 clients in all)")
+    ap.add_argument("--profile", metavar="FILE", help="run the server under py-spy record, writing FILE (svg)")
     args = ap.parse_args()
 
     server_url = make_url(os.environ.get("XINYONG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -52,86 +142,69 @@ def main() -> int:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     db_url = server_url.set(database=name).render_as_string(hide_password=False)
+    dsn = db_url.replace("postgresql+psycopg://", "postgresql://", 1)
     proc = None
+    codes_file = Path(f"/tmp/{name}.codes")
     try:
         engine = make_engine(db_url)
         upgrade(engine)
         rng = random.Random(7)
-        with unit_of_work(engine) as uow:
-            s = uow.session
-            seed_defaults(s)
-            token = create_token(s, "bench", "admin")
         codes = [make_uscc(rng) for _ in range(args.subjects)]
+        with unit_of_work(engine) as uow:
+            seed_defaults(uow.session)
+            token = create_token(uow.session, "bench", "admin")
+        with unit_of_work(engine) as uow:
+            for code in codes:
+                create_subject(uow, SubjectIn(code=code, name="压测单位", kind="organization",
+                                              national_grade=rng.choice("ABCD"), industries=["survey_design"]),
+                               "bench")
+        engine.dispose()
+        codes_file.write_text("\n".join(codes))
+        os.environ[_CODES_ENV] = str(codes_file)
+
+        reference = raw_rate(dsn, args.subjects, args.seconds)
+        print(f"reference: INSERT + aggregate UPDATE per transaction, {CLIENTS} connections: {reference:,.0f}/s")
+
         port = free_port()
         env = dict(os.environ, XINYONG_DATABASE_URL=db_url, XINYONG_LOG_JSON="1")
         server_log = open(os.environ.get("XINYONG_BENCH_SERVER_LOG", os.devnull), "w")  # noqa: SIM115
-        proc = subprocess.Popen([sys.executable, "-m", "xinyong.cli", "serve", "--port", str(port)], env=env,
-                                stdout=server_log, stderr=server_log)
+        serve = [sys.executable, "-m", "xinyong.cli", "serve", "--port", str(port)]
+        if args.workers:
+            serve += ["--workers", str(args.workers)]
+        if args.profile:
+            serve = ["py-spy", "record", "--subprocesses", "--idle", "-o", args.profile, "--", *serve]
+        proc = subprocess.Popen(serve, env=env, stdout=server_log, stderr=server_log)
         base = f"http://127.0.0.1:{port}"
-        headers = {"Authorization": f"Bearer {token}"}
-        for _ in range(100):
+        for _ in range(3000):  # worker processes import the whole app: slow on a loaded 2-core machine
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.2)
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
-            for code in codes:
-                c.post("/api/v1/subjects", json={"code": code, "name": "压测单位", "kind": "organization",
-                                                 "national_grade": rng.choice("ABCD"),
-                                                 "industries": ["survey_design"]}).raise_for_status()
-        today = beijing_today()
-        counter = iter(range(10**9))
-        lock = threading.Lock()
-        latencies: list[float] = []
-        errors = [0]
-        transport_errors: list[str] = []
-        stop = time.perf_counter() + args.seconds
-
-        def worker(seed: int) -> None:
-            r = random.Random(seed)
-            with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
-                while time.perf_counter() < stop:
-                    with lock:
-                        n = next(counter)
-                    body = {"subject": r.choice(codes), "item": r.choice(ITEMS),
-                            "act_date": (today - timedelta(days=r.randrange(today.timetuple().tm_yday))).isoformat(),
-                            "department": "kanchasheji", "source_ref": f"BENCH-{n}"}
-                    t0 = time.perf_counter()
-                    try:
-                        resp = c.post("/api/v1/records", json=body)
-                    except httpx.TransportError as exc:
-                        with lock:
-                            errors[0] += 1
-                            transport_errors.append(repr(exc))
-                        continue
-                    dt = time.perf_counter() - t0
-                    with lock:
-                        if resp.status_code == 201:
-                            latencies.append(dt)
-                        else:
-                            errors[0] += 1
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.threads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
-        latencies.sort()
-        n = len(latencies)
-        print(f"POST /api/v1/records on PostgreSQL, {args.threads} client threads, one uvicorn worker, "
-              f"{args.subjects} subjects")
-        print(f"  {n} records in {elapsed:.1f} s = {n / elapsed:.0f} records/s; errors {errors[0]}"
-              + (f" (transport: {transport_errors[:3]})" if transport_errors else ""))
-        if n:
-            print(f"  latency p50 {latencies[n // 2] * 1000:.1f} ms, p95 {latencies[int(n * 0.95)] * 1000:.1f} ms")
-        return 0 if errors[0] == 0 else 1
+                pass
+            time.sleep(0.2)
+        workers = args.workers or os.cpu_count() or 1
+        # one untimed round: every worker process warms its caches (the rulebook) before the clock runs
+        run_load(base, post_request, clients=CLIENTS, processes=args.processes, seconds=5.0,
+                 headers={"Authorization": f"Bearer {token}"}, expect=(201,), seed=99)
+        res = run_load(base, post_request, clients=CLIENTS, processes=args.processes, seconds=args.seconds,
+                       headers={"Authorization": f"Bearer {token}"}, expect=(201,))
+        print(f"POST /api/v1/records: {res.ok} records in {res.seconds:.0f} s = {res.rate:,.1f}/s, errors "
+              f"{res.errors} {res.samples[:2]}; p50 {res.quantile(0.5) * 1000:.1f} ms, p99 "
+              f"{res.quantile(0.99) * 1000:.1f} ms")
+        extra = {"clients": CLIENTS, "load_processes": args.processes, "server_workers": workers,
+                 "subjects": args.subjects, "seconds": args.seconds, "errors": res.errors,
+                 "p50_s": res.quantile(0.5), "machine_note": CORES_NOTE}
+        record("single POST with re-evaluation, 16 clients, PostgreSQL", res.rate, "records/s",
+               reference=reference, reference_what="durable INSERT + aggregate UPDATE per transaction, 16 connections",
+               target_ratio=0.2, extra=extra)
+        record("single POST with re-evaluation, 16 clients, PostgreSQL: p99 latency", res.quantile(0.99), "s",
+               at_most=0.1, higher_is_better=False, extra=extra)
+        return 0 if res.errors == 0 else 1
     finally:
         if proc is not None:
             proc.terminate()
-            proc.wait(timeout=10)
+            proc.wait(timeout=60)
+        codes_file.unlink(missing_ok=True)
         admin.dispose()
         admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

@@ -1,0 +1,146 @@
+"""Load generation for the HTTP benchmarks (bench_post.py, bench_get.py), in processes of its own.
+
+`run_load` starts `processes` load-generator processes (multiprocessing, spawn: nothing shared with the caller
+or the server), each with `clients // processes` threads; every thread keeps one HTTP/1.1 connection open
+(httpx.Client) and sends requests back to back until the deadline. A request is what `make_request(rng, n)`
+returns: (method, path, json body or None); `n` is unique across all clients. Latency is measured around
+each request; only answers with an expected status count.
+
+The machine these figures come from has 2 cores: the server's workers, PostgreSQL and the load generator share
+them, so the load generator's own CPU is part of every figure (benchmarks say so in their rows).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+Request = tuple[str, str, Any]
+
+
+@dataclass
+class LoadResult:
+    ok: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    samples: list[str] = field(default_factory=list)  # the first few failures, for the report
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def quantile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        xs = sorted(self.latencies)
+        return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def _process(base: str, headers: dict[str, str], make_request: Callable[[random.Random, int], Request],
+             threads: int, first: int, seconds: float, expect: tuple[int, ...], seed: int, out: Any,
+             sync: Any) -> None:
+    lock = threading.Lock()
+    result = LoadResult()
+    counter = iter(range(first, first + 10**9, 1))
+    connected = threading.Barrier(threads, action=sync.ready)
+
+    def client(k: int) -> None:
+        rng = random.Random(seed * 1000 + k)
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
+            c.get("/healthz")  # connect before the clock starts
+            connected.wait()
+            start_at = sync.start_at()
+            while time.time() < start_at:
+                time.sleep(0.001)
+            stop = start_at + seconds
+            while time.time() < stop:
+                with lock:
+                    n = next(counter)
+                method, path, body = make_request(rng, n)
+                t0 = time.perf_counter()
+                try:
+                    resp = c.request(method, path, json=body)
+                    status, text = resp.status_code, resp.text[:200]
+                except httpx.HTTPError as exc:
+                    status, text = 0, repr(exc)
+                dt = time.perf_counter() - t0
+                with lock:
+                    if status in expect:
+                        result.ok += 1
+                        result.latencies.append(dt)
+                    else:
+                        result.errors += 1
+                        if len(result.samples) < 3:
+                            result.samples.append(f"{status} {text}")
+
+    pool = [threading.Thread(target=client, args=(k,)) for k in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    out.put((result.ok, result.errors, result.latencies, result.samples))
+
+
+def run_load(base: str, make_request: Callable[[random.Random, int], Request], *, clients: int = 16,
+             processes: int = 2, seconds: float = 10.0, headers: dict[str, str] | None = None,
+             expect: tuple[int, ...] = (200,), seed: int = 7) -> LoadResult:
+    """`clients` concurrent connections from `processes` separate load-generator processes, for `seconds`.
+    `make_request` must be picklable (a module-level function)."""
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    sync = StartLine(ctx, processes)
+    per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    procs = [ctx.Process(target=_process, args=(base, headers or {}, make_request, n, (seed * processes + i) * 10**9, seconds,
+                                                 expect, seed + i, out, sync)) for i, n in enumerate(per)]
+    for p in procs:
+        p.start()
+    sync.go()
+    total = LoadResult(seconds=seconds)
+    for _ in procs:
+        ok, errors, latencies, samples = out.get()
+        total.ok += ok
+        total.errors += errors
+        total.latencies += latencies
+        total.samples += samples
+    for p in procs:
+        p.join()
+    return total
+
+
+class StartLine:
+    """Every load process connects first, then all start together: the clock runs only once the last process
+    (slow to start on a loaded machine: spawn imports everything again) is ready."""
+
+    def __init__(self, ctx: Any, processes: int) -> None:
+        self._ready = ctx.Semaphore(0)
+        self._go = ctx.Event()
+        self._at = ctx.Value("d", 0.0)
+        self._processes = processes
+
+    def ready(self) -> None:
+        self._ready.release()
+
+    def go(self) -> None:
+        for _ in range(self._processes):
+            self._ready.acquire()
+        self._at.value = time.time() + 0.2
+        self._go.set()
+
+    def start_at(self) -> float:
+        self._go.wait()
+        return float(self._at.value)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -20,6 +20,7 @@ import argparse
 import multiprocessing as mp
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -132,7 +133,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=0, help="uvicorn workers (0: serve's default, the CPU count)")
     ap.add_argument("--processes", type=int, default=2, help="load-generator processes (16 clients in all)")
-    ap.add_argument("--profile", metavar="FILE", help="run the server under py-spy record, writing FILE (svg)")
+    ap.add_argument("--profile", metavar="FILE", help="run the server under py-spy record, writing collapsed stacks to FILE")
     args = ap.parse_args()
 
     server_url = make_url(os.environ.get("XINYONG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -172,7 +173,8 @@ def main() -> int:
         if args.workers:
             serve += ["--workers", str(args.workers)]
         if args.profile:
-            serve = ["py-spy", "record", "--subprocesses", "--idle", "-o", args.profile, "--", *serve]
+            # collapsed stacks of the server and its workers (on-CPU samples), written when py-spy gets SIGINT
+            serve = ["py-spy", "record", "--subprocesses", "-f", "raw", "-o", args.profile, "--", *serve]
         proc = subprocess.Popen(serve, env=env, stdout=server_log, stderr=server_log)
         base = f"http://127.0.0.1:{port}"
         for _ in range(3000):  # worker processes import the whole app: slow on a loaded 2-core machine
@@ -202,8 +204,11 @@ def main() -> int:
         return 0 if res.errors == 0 else 1
     finally:
         if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=60)
+            if args.profile:
+                proc.send_signal(signal.SIGINT)
+            else:
+                proc.terminate()
+            proc.wait(timeout=120)
         codes_file.unlink(missing_ok=True)
         admin.dispose()
         admin = create_engine(server_url, isolation_level="AUTOCOMMIT")

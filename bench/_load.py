@@ -13,15 +13,23 @@ them, so the load generator's own CPU is part of every figure (benchmarks say so
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import random
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 Request = tuple[str, str, Any]
 
@@ -144,3 +152,62 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# --- what both HTTP benches set up: a fresh PostgreSQL database and `xinyong serve` on it ----------------------
+
+ITEMS = ["GEN-B01", "GEN-B02", "GEN-D01", "GEN-D02", "SD-B01", "SD-B02", "SD-D01", "SD-D02", "SD-D04", "SD-D08"]
+CLIENTS = 16
+CORES_NOTE = ("2-core machine: the server's workers, PostgreSQL and the load-generator processes share both "
+              "cores")
+CODES_ENV = "XINYONG_BENCH_CODES"  # the file of subject codes the load-generator processes read
+
+
+@contextmanager
+def bench_database() -> Iterator[str]:
+    """A fresh database on XINYONG_BENCH_POSTGRES_URL's server (default the local one), dropped afterwards; yields
+    its SQLAlchemy URL."""
+    server_url = make_url(os.environ.get("XINYONG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+                          .replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"xinyong_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def serving(db_url: str, workers: int = 0, profile: str | None = None) -> Iterator[str]:
+    """`xinyong serve` on `db_url` in a process of its own (under `py-spy record` with `profile`), once /healthz
+    answers; yields its base URL and stops it afterwards (py-spy writes its stacks on SIGINT)."""
+    port = free_port()
+    env = dict(os.environ, XINYONG_DATABASE_URL=db_url, XINYONG_LOG_JSON="1")
+    serve = [sys.executable, "-m", "xinyong.cli", "serve", "--port", str(port)]
+    if workers:
+        serve += ["--workers", str(workers)]
+    if profile:
+        # collapsed stacks of the server and its workers (on-CPU samples), written when py-spy gets SIGINT
+        serve = ["py-spy", "record", "--subprocesses", "-f", "raw", "-o", profile, "--", *serve]
+    with open(os.environ.get("XINYONG_BENCH_SERVER_LOG", os.devnull), "w") as server_log:
+        proc = subprocess.Popen(serve, env=env, stdout=server_log, stderr=server_log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(3000):  # worker processes import the whole app: slow on a loaded 2-core machine
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            yield base
+        finally:
+            if profile:
+                proc.send_signal(signal.SIGINT)
+            else:
+                proc.terminate()
+            proc.wait(timeout=120)

@@ -20,23 +20,18 @@ import argparse
 import multiprocessing as mp
 import os
 import random
-import signal
-import subprocess
 import sys
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _load import StartLine, free_port, run_load  # noqa: E402
+from _load import CLIENTS, CODES_ENV, CORES_NOTE, ITEMS, StartLine, bench_database, run_load, serving  # noqa: E402
 from _report import record  # noqa: E402
 
 from xinyong.bootstrap import seed_defaults, unit_of_work  # noqa: E402
@@ -48,13 +43,7 @@ from xinyong.subjects.schemas import SubjectIn  # noqa: E402
 from xinyong.subjects.service import create_subject  # noqa: E402
 from xinyong.users.tokens import create_token  # noqa: E402
 
-ITEMS = ["GEN-B01", "GEN-B02", "GEN-D01", "GEN-D02", "SD-B01", "SD-B02", "SD-D01", "SD-D02", "SD-D04", "SD-D08"]
-CLIENTS = 16
-CORES_NOTE = ("2-core machine: the server's workers, PostgreSQL and the load-generator processes share both "
-              "cores")
-
 # the request generator needs the subject codes in the load-generator processes: passed through the environment
-_CODES_ENV = "XINYONG_BENCH_CODES"
 
 
 def post_request(rng: random.Random, n: int) -> tuple[str, str, Any]:
@@ -71,7 +60,7 @@ _cached: list[str] = []
 
 def _codes() -> list[str]:
     if not _cached:
-        _cached.extend(Path(os.environ[_CODES_ENV]).read_text().split())
+        _cached.extend(Path(os.environ[CODES_ENV]).read_text().split())
     return _cached
 
 
@@ -136,16 +125,13 @@ def main() -> int:
     ap.add_argument("--profile", metavar="FILE", help="run the server under py-spy record, writing collapsed stacks to FILE")
     args = ap.parse_args()
 
-    server_url = make_url(os.environ.get("XINYONG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-                          .replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"xinyong_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db_url = server_url.set(database=name).render_as_string(hide_password=False)
+    with bench_database() as db_url:
+        return _run(args, db_url)
+
+
+def _run(args: argparse.Namespace, db_url: str) -> int:
     dsn = db_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    proc = None
-    codes_file = Path(f"/tmp/{name}.codes")
+    codes_file = Path(f"/tmp/{make_url(db_url).database}.codes")
     try:
         engine = make_engine(db_url)
         upgrade(engine)
@@ -161,60 +147,32 @@ def main() -> int:
                                "bench")
         engine.dispose()
         codes_file.write_text("\n".join(codes))
-        os.environ[_CODES_ENV] = str(codes_file)
+        os.environ[CODES_ENV] = str(codes_file)
 
         reference = raw_rate(dsn, args.subjects, args.seconds)
         print(f"reference: INSERT + aggregate UPDATE per transaction, {CLIENTS} connections: {reference:,.0f}/s")
 
-        port = free_port()
-        env = dict(os.environ, XINYONG_DATABASE_URL=db_url, XINYONG_LOG_JSON="1")
-        server_log = open(os.environ.get("XINYONG_BENCH_SERVER_LOG", os.devnull), "w")  # noqa: SIM115
-        serve = [sys.executable, "-m", "xinyong.cli", "serve", "--port", str(port)]
-        if args.workers:
-            serve += ["--workers", str(args.workers)]
-        if args.profile:
-            # collapsed stacks of the server and its workers (on-CPU samples), written when py-spy gets SIGINT
-            serve = ["py-spy", "record", "--subprocesses", "-f", "raw", "-o", args.profile, "--", *serve]
-        proc = subprocess.Popen(serve, env=env, stdout=server_log, stderr=server_log)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(3000):  # worker processes import the whole app: slow on a loaded 2-core machine
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        workers = args.workers or os.cpu_count() or 1
-        # one untimed round: every worker process warms its caches (the rulebook) before the clock runs
-        run_load(base, post_request, clients=CLIENTS, processes=args.processes, seconds=5.0,
-                 headers={"Authorization": f"Bearer {token}"}, expect=(201,), seed=99)
-        res = run_load(base, post_request, clients=CLIENTS, processes=args.processes, seconds=args.seconds,
-                       headers={"Authorization": f"Bearer {token}"}, expect=(201,))
-        print(f"POST /api/v1/records: {res.ok} records in {res.seconds:.0f} s = {res.rate:,.1f}/s, errors "
-              f"{res.errors} {res.samples[:2]}; p50 {res.quantile(0.5) * 1000:.1f} ms, p99 "
-              f"{res.quantile(0.99) * 1000:.1f} ms")
-        extra = {"clients": CLIENTS, "load_processes": args.processes, "server_workers": workers,
-                 "subjects": args.subjects, "seconds": args.seconds, "errors": res.errors,
-                 "p50_s": res.quantile(0.5), "machine_note": CORES_NOTE}
-        record("single POST with re-evaluation, 16 clients, PostgreSQL", res.rate, "records/s",
-               reference=reference, reference_what="durable INSERT + aggregate UPDATE per transaction, 16 connections",
-               target_ratio=0.2, extra=extra)
-        record("single POST with re-evaluation, 16 clients, PostgreSQL: p99 latency", res.quantile(0.99), "s",
-               at_most=0.1, higher_is_better=False, extra=extra)
-        return 0 if res.errors == 0 else 1
+        with serving(db_url, args.workers, args.profile) as base:
+            workers = args.workers or os.cpu_count() or 1
+            # one untimed round: every worker process warms its caches (the rulebook) before the clock runs
+            run_load(base, post_request, clients=CLIENTS, processes=args.processes, seconds=5.0,
+                     headers={"Authorization": f"Bearer {token}"}, expect=(201,), seed=99)
+            res = run_load(base, post_request, clients=CLIENTS, processes=args.processes, seconds=args.seconds,
+                           headers={"Authorization": f"Bearer {token}"}, expect=(201,))
+            print(f"POST /api/v1/records: {res.ok} records in {res.seconds:.0f} s = {res.rate:,.1f}/s, errors "
+                  f"{res.errors} {res.samples[:2]}; p50 {res.quantile(0.5) * 1000:.1f} ms, p99 "
+                  f"{res.quantile(0.99) * 1000:.1f} ms")
+            extra = {"clients": CLIENTS, "load_processes": args.processes, "server_workers": workers,
+                     "subjects": args.subjects, "seconds": args.seconds, "errors": res.errors,
+                     "p50_s": res.quantile(0.5), "machine_note": CORES_NOTE}
+            record("single POST with re-evaluation, 16 clients, PostgreSQL", res.rate, "records/s",
+                   reference=reference, reference_what="durable INSERT + aggregate UPDATE per transaction, 16 connections",
+                   target_ratio=0.2, extra=extra)
+            record("single POST with re-evaluation, 16 clients, PostgreSQL: p99 latency", res.quantile(0.99), "s",
+                   at_most=0.1, higher_is_better=False, extra=extra)
+            return 0 if res.errors == 0 else 1
     finally:
-        if proc is not None:
-            if args.profile:
-                proc.send_signal(signal.SIGINT)
-            else:
-                proc.terminate()
-            proc.wait(timeout=120)
         codes_file.unlink(missing_ok=True)
-        admin.dispose()
-        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ NATIONAL_P = (0.10, 0.30, 0.20, 0.05, 0.35)
 NO_INDUSTRY_P = 0.15
 GENERAL_RECORD_P = 0.45
 W_GOOD, W_BAD, W_HEAVIER, W_FUSE = 1.0, 0.5, 0.01, 0.001
+RUNS = ("cold", "warm", "touched")
 LISTED_P = 0.0005  # subjects on the national serious-dishonesty list (fuse 122号 Art.16(1))
 
 
@@ -213,7 +214,7 @@ def changed_of(run: dict[str, object]) -> int | None:
 
 
 def bench_size(admin_url: str, n_subjects: int, n_records: int, seed: int, *, spark: bool, keep: bool,
-               reuse: bool) -> dict[str, object]:
+               reuse: bool, only: tuple[str, ...] = RUNS) -> dict[str, object]:
     """Load (unless reused) one size, run cold / warm / touched (and Spark), record its rows; the figures."""
     name = f"{admin_url.rsplit('/', 1)[1] or 'postgres'}_bench_store"
     url = admin_url.rsplit("/", 1)[0] + "/" + name
@@ -225,16 +226,18 @@ def bench_size(admin_url: str, n_subjects: int, n_records: int, seed: int, *, sp
         loaded = populate(url, n_subjects, n_records, seed)
     print(f"loaded: {loaded}", flush=True)
     runs: dict[str, dict[str, object]] = {}
-    if not reuse:  # a reused store holds its evaluations already: no first run
+    if not reuse and "cold" in only:  # a reused store holds its evaluations already: no first run
         runs["cold"] = run_cli(url)
         print(f"cold    {runs['cold']}", flush=True)
-    runs["warm"] = run_cli(url)
-    print(f"warm    {runs['warm']}", flush=True)
-    touched = touch(url, 0.001, seed)
-    runs["touched"] = run_cli(url)
-    runs["touched"]["withdrawn"] = touched
-    print(f"touched {runs['touched']}", flush=True)
-    if spark:
+    if "warm" in only:
+        runs["warm"] = run_cli(url)
+        print(f"warm    {runs['warm']}", flush=True)
+    if "touched" in only:
+        touched = touch(url, 0.001, seed)
+        runs["touched"] = run_cli(url)
+        runs["touched"]["withdrawn"] = touched
+        print(f"touched {runs['touched']}", flush=True)
+    if spark and "warm" in runs:  # its reference is the warm run
         runs["spark"] = run_cli(url, "--engine", "spark", "--master", "local[2]")
         print(f"spark   {runs['spark']}", flush=True)
     per_record = {k: round(float(v["seconds"]) / n_records * 1e6, 2) for k, v in runs.items()}
@@ -256,14 +259,18 @@ def bench_size(admin_url: str, n_subjects: int, n_records: int, seed: int, *, sp
              "peak_rss_mib": {k: v["peak_rss_mib"] for k, v in runs.items() if k != "spark"},
              "changed": {k: changed_of(v) for k, v in runs.items()}}
     limit_s = 60.0 if headline else None
-    record(f"xinyong evaluate {size} PostgreSQL", float(runs["touched"]["seconds"]), "s", higher_is_better=False,
-           at_most=limit_s, extra={**chart, "run": "touched: 0.1 % of the records withdrawn since the last run"})
+    if "touched" in runs:
+        record(f"xinyong evaluate {size} PostgreSQL", float(runs["touched"]["seconds"]), "s",
+               higher_is_better=False, at_most=limit_s,
+               extra={**chart, "run": "touched: 0.1 % of the records withdrawn since the last run"})
     if "cold" in runs:
         record(f"xinyong evaluate {size} PostgreSQL, first run (every evaluation written)",
                float(runs["cold"]["seconds"]), "s", higher_is_better=False, at_most=limit_s,
                extra={"subjects": n_subjects, "records": n_records, "run": "cold"})
-    record(f"xinyong evaluate {size} PostgreSQL, nothing changed", float(runs["warm"]["seconds"]), "s",
-           higher_is_better=False, at_most=limit_s, extra={"subjects": n_subjects, "records": n_records, "run": "warm"})
+    if "warm" in runs:
+        record(f"xinyong evaluate {size} PostgreSQL, nothing changed", float(runs["warm"]["seconds"]), "s",
+               higher_is_better=False, at_most=limit_s,
+               extra={"subjects": n_subjects, "records": n_records, "run": "warm"})
     peak = max(int(v["peak_rss_mib"]) for k, v in runs.items() if k != "spark")
     record(f"xinyong evaluate {size} PostgreSQL peak memory", float(peak), "MiB", higher_is_better=False,
            at_most=3072.0 if headline else None,
@@ -272,7 +279,7 @@ def bench_size(admin_url: str, n_subjects: int, n_records: int, seed: int, *, sp
     if headline and "load_s" in loaded:
         record(f"bench load {size} into PostgreSQL (COPY, then VACUUM ANALYZE)", float(loaded["load_s"]), "s",
                higher_is_better=False, extra={"subjects": n_subjects, "records": n_records})
-    if spark:
+    if spark and "spark" in runs:
         changed = changed_of(runs["spark"])
         equal = changed == 0
         if not equal:
@@ -304,6 +311,8 @@ def main() -> int:
     p.add_argument("--spark-subjects", type=int, default=100_000,
                    help="the size (subjects) at which Spark runs (default 100000: about 70 µs per record)")
     p.add_argument("--keep", action="store_true", help="keep the bench database")
+    p.add_argument("--runs", default=",".join(RUNS),
+                   help="which runs, of cold,warm,touched (a partial set records only its own rows)")
     p.add_argument("--reuse", action="store_true", help="use the bench database as it is (no load; one size)")
     args = p.parse_args()
     if args.subjects:
@@ -313,7 +322,7 @@ def main() -> int:
     spark_at = args.spark_subjects if any(n == args.spark_subjects for n, _ in sizes) else sizes[0][0]
     for n_subjects, n_records in sizes:
         bench_size(args.url, n_subjects, n_records, args.seed, spark=args.spark and n_subjects == spark_at,
-                   keep=args.keep, reuse=args.reuse)
+                   keep=args.keep, reuse=args.reuse, only=tuple(args.runs.split(",")))
     return 0
 
 

@@ -165,7 +165,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
               f"left to the real-time path (changed since the export): {summary.skipped}")
     else:
         with unit_of_work(engine(), OPERATOR) as uow:
-            summary = batch_evaluate(uow, args.as_of, progress=progress, chunk=args.chunk)
+            summary = batch_evaluate(uow, args.as_of, progress=progress, chunk=args.chunk, commit_chunks=True)
         bar.close()
     print(f"评价日期 / as of {summary.as_of}: {summary.subjects} subjects, {summary.evaluations} evaluations, "
           f"{summary.records} counting records ({time.perf_counter() - started:.1f} s)")

@@ -145,3 +145,48 @@ def test_period_boundary_records_of_the_day_before_the_period_do_not_count(clean
         summary = batch_evaluate(uow, TODAY)
     assert _stored(clean)[(ids[0], "general")]["score"] == before - 10  # only the one in the period
     assert summary.records == 1
+
+
+@pytest.mark.article("122号 Art.13", "122号 Art.19")
+def test_committing_each_chunk_keeps_what_committed_when_a_later_chunk_fails_and_a_rerun_completes_it(
+        clean, monkeypatch):
+    """`xinyong evaluate` commits each chunk (commit_chunks): a first run over an empty store that fails in its
+    second chunk keeps the first chunk's evaluations, archive entries and shared changes; the next run writes only
+    the rest, each evaluation archived once."""
+    from xinyong.evaluation import service
+    from xinyong.outbox.models import OutboxEvent
+
+    ids = _world(clean, n=6)
+    before = _stored(clean)
+    with unit_of_work(clean) as uow:
+        uow.session.execute(delete(OutboxEvent))
+        uow.session.execute(delete(ArchiveEntry))
+        uow.session.execute(delete(Evaluation))
+    real = service.store_chunk
+    calls = []
+
+    def failing_second(uow, ctx, res, chunk_ids, *args, **kwargs):
+        calls.append(chunk_ids.tolist())
+        if len(calls) == 2:
+            raise RuntimeError("the machine stops in the second chunk")
+        return real(uow, ctx, res, chunk_ids, *args, **kwargs)
+
+    monkeypatch.setattr(service, "store_chunk", failing_second)
+    with pytest.raises(RuntimeError), unit_of_work(clean) as uow:
+        batch_evaluate(uow, TODAY, chunk=2, commit_chunks=True)
+    first = set(calls[0])
+    assert first == set(ids[:2])
+    kept = _stored(clean)
+    assert {sid for sid, _ in kept} == first  # the first chunk committed; the second rolled back
+    assert _archived(clean) == len(kept)
+    monkeypatch.setattr(service, "store_chunk", real)
+    with unit_of_work(clean) as uow:
+        summary = batch_evaluate(uow, TODAY, chunk=2, commit_chunks=True)
+    assert summary.changed == len(before) - len(kept)  # only what the failed run did not commit
+    after = _stored(clean)
+    assert {k: {f: v[f] for f in STORED_FIELDS} for k, v in after.items()} == \
+        {k: {f: v[f] for f in STORED_FIELDS} for k, v in before.items()}
+    assert _archived(clean) == len(before)  # each evaluation archived once, none twice
+    with unit_of_work(clean, writing=False) as uow:
+        seqs = list(uow.session.scalars(select(OutboxEvent.seq).order_by(OutboxEvent.id)))
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == len(before)  # shared once each, no gap

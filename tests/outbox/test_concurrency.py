@@ -98,3 +98,52 @@ def test_concurrent_writers_and_a_reader_that_never_skips_a_seq(clean: Engine) -
     assert not errors, errors
     assert seen == list(range(1, total + 1))
 
+
+
+def test_a_writer_behind_a_bulk_sharer_that_numbered_at_insert_gets_the_next_seq(clean: Engine,
+                                                                                  monkeypatch: pytest.MonkeyPatch
+                                                                                  ) -> None:
+    """A bulk sharer (a batch chunk) holds the sequencer from its numbered insert to its commit: a writer that
+    commits meanwhile waits for it and is numbered after the bulk, and a reader never sees the writer's seq
+    before the bulk's smaller ones."""
+    if clean.dialect.name != "postgresql":
+        pytest.skip("SQLite writers hold the one write lock from their first write: they cannot interleave")
+    monkeypatch.setattr("xinyong.outbox.service.NUMBER_AT_INSERT", 3)
+    bulk_inserted, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    seen_while_open: list[int] = []
+
+    def bulk() -> None:
+        try:
+            with unit_of_work(clean) as uow:
+                uow.publish(Probe("BULK", (1, 2, 3, 4)))
+                uow.handle()
+                bulk_inserted.set()
+                assert release.wait(10)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    def single() -> None:
+        try:
+            with unit_of_work(clean) as uow:
+                uow.publish(Probe("ONE", (5,)))
+        except BaseException as exc:
+            errors.append(exc)
+
+    a = threading.Thread(target=bulk)
+    a.start()
+    assert bulk_inserted.wait(10)
+    b = threading.Thread(target=single)
+    b.start()
+    b.join(0.5)
+    assert b.is_alive()  # waiting for the sequencer the bulk holds
+    seen_while_open += _read(clean, 0)
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert not errors
+    assert seen_while_open == []  # nothing visible before the bulk commits
+    with unit_of_work(clean, writing=False) as uow:
+        rows = [(e.subject_code, e.seq) for e in uow.session.scalars(select(OutboxEvent).order_by(OutboxEvent.seq))]
+    assert rows == [("BULK", 1), ("BULK", 2), ("BULK", 3), ("BULK", 4), ("ONE", 5)]
+    assert _read(clean, 0) == [1, 2, 3, 4, 5]

@@ -81,8 +81,10 @@ def test_every_shared_event_is_recorded_by_the_outbox() -> None:
     assert record_changes in HANDLERS[Shared]
 
 
-def test_a_batch_of_evaluation_changes_goes_in_by_executemany(clean: Engine) -> None:
-    """EvaluationsChanged may carry 10^5–10^6 changes: one INSERT per 10 000 rows, one UPDATE numbers them all."""
+def test_a_batch_of_evaluation_changes_is_numbered_as_it_goes_in(clean: Engine) -> None:
+    """EvaluationsChanged may carry 10^5–10^6 changes: from NUMBER_AT_INSERT on they go in already numbered (COPY on
+    PostgreSQL, one INSERT per 10 000 rows on SQLite), after what the transaction shared before them and before
+    what it shares after them — no UPDATE of the batch's rows at commit, and seq order is still insertion order."""
     n = 25_000
     calls: list[tuple[str, int]] = []
 
@@ -91,22 +93,37 @@ def test_a_batch_of_evaluation_changes_goes_in_by_executemany(clean: Engine) -> 
         if "outbox_events" in sql and sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
             calls.append((sql.split()[0].upper(), len(multiparams) if multiparams else 1))
 
+    publish(clean, 1, 2)  # committed before: the batch numbers after them
     event.listen(clean, "before_execute", count)
     try:
         with unit_of_work(clean) as uow:  # the outbox's own reaction (the archive's needs real subjects)
+            uow.publish(Probe("BEFORE", (3,)))
+            uow.handle()
             record_changes(EvaluationsChanged(evaluations=[_evaluation(i) for i in range(n)]), uow)
+            numbered = uow.session.scalar(select(func.count()).select_from(OutboxEvent)
+                                          .where(OutboxEvent.seq.is_not(None)))
+            assert numbered == 2 + 1 + n  # numbered at insert, before the commit (the earlier row with them)
+            uow.publish(Probe("AFTER", (4,)))
     finally:
         event.remove(clean, "before_execute", count)
-    assert [c for c in calls if c[0] == "INSERT"] == [("INSERT", 10_000), ("INSERT", 10_000), ("INSERT", 5_000)]
-    assert [c for c in calls if c[0] == "UPDATE"] == [("UPDATE", 1)]
+    inserts = [c for c in calls if c[0] == "INSERT"]
+    if clean.dialect.name == "postgresql":
+        assert inserts == [("INSERT", 1), ("INSERT", 1)]  # the two probes; the batch went in by COPY
+    else:
+        assert inserts == [("INSERT", 1), ("INSERT", 10_000), ("INSERT", 10_000), ("INSERT", 5_000), ("INSERT", 1)]
+    # the sequencer's UPDATE ran twice (at insert for BEFORE, at commit for AFTER), never over the batch's rows
+    assert [c for c in calls if c[0] == "UPDATE"] == [("UPDATE", 1), ("UPDATE", 1)]
     with unit_of_work(clean, writing=False) as uow:
         s = uow.session
-        assert s.scalar(select(func.count()).select_from(OutboxEvent)) == n
-        assert s.scalar(select(func.min(OutboxEvent.seq))) == 1
-        assert s.scalar(select(func.max(OutboxEvent.seq))) == n
-        assert s.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.seq.is_(None))) == 0
-        last = s.scalars(select(OutboxEvent).where(OutboxEvent.seq == n)).one()
+        rows = list(s.execute(select(OutboxEvent.id, OutboxEvent.seq, OutboxEvent.subject_code)
+                              .order_by(OutboxEvent.id)))
+        assert [r.seq for r in rows] == list(range(1, n + 5))  # gap-free and in insertion order
+        assert rows[2].subject_code == "BEFORE" and rows[-1].subject_code == "AFTER"
+        last = s.scalars(select(OutboxEvent).where(OutboxEvent.seq == n + 3)).one()
         assert last.subject_code == f"S{n - 1:08d}" and last.data["new"]["grade"] == "B"
+        assert last.data == {"scope": "general", "as_of": "2026-03-10", "old": None, "fuse_articles": [],
+                             "new": {"score": 700, "grade": "B", "level": "B", "fused": False}, "cause": "batch"}
+        assert last.occurred_at is not None
 
 
 def test_a_listing_through_the_api_is_shared_with_its_grade_change(client: TestClient, tokens: dict[str, str]

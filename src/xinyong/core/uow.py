@@ -84,6 +84,13 @@ class UnitOfWork:
             self.session.rollback()
             raise
 
+    def commit(self) -> None:
+        """Handle what is queued and commit what is done so far; the unit stays open and its next statement begins
+        a new transaction. For long runs that are correct part by part (a batch re-evaluation commits each chunk
+        of subjects, as an import commits each chunk of rows): locks are released and what committed stays, so a
+        crash loses at most the part in flight and a re-run completes it."""
+        self._commit()
+
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """A part that succeeds or fails on its own (each record of a bulk intake): a savepoint whose messages are

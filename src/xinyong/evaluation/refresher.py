@@ -21,7 +21,7 @@ def refresh_if_stale(engine: Engine) -> bool:
         oldest = repository.oldest_as_of(uow.session)
         if oldest is None or oldest >= today:
             return False
-        summary = batch_evaluate(uow, today, store=True)
+        summary = batch_evaluate(uow, today, store=True, commit_chunks=True)
     log.info("stored_evaluations_refreshed", as_of=str(today), evaluations=summary.evaluations,
              changed=summary.changed)
     return True

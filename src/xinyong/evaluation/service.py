@@ -762,12 +762,20 @@ ResultSource = Callable[[int, int], ChunkResult]  # subjects lo..hi → their re
 
 def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | None = None,
                    progress: Callable[[str, int], None] | None = None, chunk: int = BATCH_CHUNK,
-                   results: ResultSource | None = None, skip_rule: SkipRule | None = None) -> BatchSummary:
+                   results: ResultSource | None = None, skip_rule: SkipRule | None = None,
+                   commit_chunks: bool = False) -> BatchSummary:
     """Re-evaluate every subject, a chunk of `chunk` subjects at a time (keyset over subject ids): each chunk is
     read with streaming cursors and scored by one kernel call — or taken from `results` (the Spark engine) — then
     compared with the stored evaluations; when `as_of` is today `mismatches` names the differences. When storing,
     only what changed is written and published (archived in bulk, 122号 Art.19), chunk by chunk, in this unit of
-    work: memory is bounded by the chunk, whatever the population."""
+    work: memory is bounded by the chunk, whatever the population.
+
+    `commit_chunks` (the CLI, the daily refresh, the Spark write-back): each chunk commits on its own, so its
+    subjects' locks and the archive lock are held for one chunk, not the whole run, and no transaction grows with
+    the population (a first run at 10^6 subjects inserts, archives and shares ~2·10^6 rows). Each subject's
+    evaluations, archive entries and shared changes commit together; a crash loses at most the chunk in flight,
+    and the next run finds those subjects still to do. Left False when the caller's transaction must stay whole
+    (ReevaluateEveryone handled inside another write)."""
     session = uow.session
     today = uow.clock.today()
     as_of = as_of or today
@@ -788,6 +796,8 @@ def batch_evaluate(uow: UnitOfWork, as_of: date | None = None, store: bool | Non
         tally.records += res.records
         store_chunk(uow, ctx, res, ids, dict(zip(ids.tolist(), codes, strict=True)), tally, store, as_of == today,
                     skip_rule)
+        if store and commit_chunks:
+            uow.commit()
         note("subjects", tally.subjects)
     if store:
         session.flush()

@@ -219,7 +219,7 @@ def evaluate_with_spark(engine: Engine, as_of: date | None = None, master: str =
             if (now.versions, now.period_start, now.counts_from) != (ctx.versions, ctx.period_start, ctx.counts_from):
                 raise ConflictError("standards", "导出后适用的评价标准或周期已变更，请重新运行",
                                     "the standards or the period in force changed since the export: run again")
-            summary = batch_evaluate(uow, day, chunk=chunk, results=reader, skip_rule=reader.skip)
+            summary = batch_evaluate(uow, day, chunk=chunk, results=reader, skip_rule=reader.skip, commit_chunks=True)
         return SparkRun(summary=summary, export=exported, spark_seconds=round(spark_seconds, 2),
                         store_seconds=round(time.perf_counter() - began, 2), groups=used)
     finally:

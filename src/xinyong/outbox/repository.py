@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,38 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         session.info[_UNSEQUENCED] = True
         if not event.contains(session, "before_commit", _sequence_at_commit):
             event.listen(session, "before_commit", _sequence_at_commit)
+
+
+def insert_numbered_events(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 10_000) -> None:
+    """A bulk sharer (a chunk of a batch re-evaluation: 10^5 changes) numbers its rows as it inserts them instead of
+    updating each row again at commit: it takes the sequencer now and holds it until its commit, numbers what this
+    transaction already wrote (insertion order is kept), and gives these rows the next seqs. COPY on PostgreSQL,
+    executemany on SQLite (whose writing transaction holds the only write lock anyway). Safe only as the last thing
+    a transaction does before its commit, once it holds every other lock it needs: a committer waiting for the
+    sequencer holds its own locks (outbox.service.record_changes decides; the outbox handler runs last)."""
+    if not rows:
+        return
+    base = _numbered_base(session)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy("COPY outbox_events (seq, type, subject_code, data, occurred_at) FROM STDIN") as copy:
+                for n, row in enumerate(rows, start=base + 1):
+                    copy.write_row((n, row["type"], row["subject_code"], json.dumps(row["data"]),
+                                    row["occurred_at"]))
+        finally:
+            cursor.close()
+        return
+    for i in range(0, len(rows), chunk):
+        session.execute(insert(OutboxEvent.__table__),
+                        [{**row, "seq": base + 1 + i + j} for j, row in enumerate(rows[i : i + chunk])])
+
+
+def _numbered_base(session: Session) -> int:
+    """Take the sequencer (until commit) and number this transaction's rows so far; the last seq given."""
+    assign_seqs(session)
+    return last_seq(session)
 
 
 def _sequence_at_commit(session: Session) -> None:

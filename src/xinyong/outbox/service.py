@@ -65,11 +65,23 @@ def _chunks(changes: Sequence[Change], at: datetime) -> Iterator[list[dict[str, 
                for c in changes[start:start + INSERT_CHUNK]]
 
 
+# From this many changes in one event (a chunk of a batch re-evaluation, a 1 January re-seed) the rows are numbered
+# as they go in (COPY, the sequencer held to commit) instead of updated again at commit: 1.85·10^6 rows updated
+# at one commit took over a minute (issue 10, bench/profiles.md). Fewer (a request, an import chunk) keep the
+# short hold of numbering at commit.
+NUMBER_AT_INSERT = 10_000
+
+
 def record_changes(event: Shared, uow: UnitOfWork) -> None:
     """Write the event's changes to the outbox in this unit of work: they commit with the write that caused them or
-    not at all. Rows go in by executemany (one statement per 10 000); seq is given at commit (repository)."""
+    not at all. Rows go in by executemany (one statement per 10 000); seq is given at commit (repository) — or, for
+    NUMBER_AT_INSERT changes and more, at insert. The outbox handler runs last (xinyong.handlers), after every other
+    reaction has taken its locks, so holding the sequencer from here to the commit waits for nobody."""
     changes = event.changes()
     at = uow.clock.now()
+    if len(changes) >= NUMBER_AT_INSERT:
+        repository.insert_numbered_events(uow.session, [row for rows in _chunks(changes, at) for row in rows])
+        return
     for rows in _chunks(changes, at):
         repository.insert_events(uow.session, rows)
 

@@ -106,7 +106,10 @@ def test_a_past_day_is_evaluated_but_not_stored(clean):
     assert not summary.stored and summary.subjects == 3 and _stored(clean) == before
 
 
-def test_an_empty_store_is_filled_and_every_evaluation_archived_as_new(clean):
+@pytest.mark.parametrize("copy_from", [1, 1_000], ids=["copy", "executemany"])
+def test_an_empty_store_is_filled_and_every_evaluation_archived_as_new(clean, copy_from, monkeypatch):
+    """The same rows whether the new evaluations go in by COPY (PostgreSQL, from COPY_FROM rows) or executemany."""
+    monkeypatch.setattr(repository, "COPY_FROM", copy_from)
     _world(clean, n=5)
     before = _stored(clean)
     with unit_of_work(clean) as uow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -226,12 +227,35 @@ def write_changes(session: Session, updates: list[dict[str, Any]], inserts: list
     if updates:
         session.execute(update(Evaluation), [dict(row, computed_at=now) for row in updates])
     if inserts:
-        session.execute(insert(Evaluation), [dict(row, computed_at=now) for row in inserts])
+        insert_evaluations(session, inserts, now)
     if stale:
         table = Evaluation.__table__
         session.connection().execute(
             delete(table).where(table.c.subject_id == bindparam("sid"), table.c.scope == bindparam("sc")),
             [{"sid": sid, "sc": scope} for sid, scope in stale])
+
+
+_INSERTED = ("subject_id", "scope", "as_of", "standard_version", "base_score", "score", "grade", "level", "fused")
+COPY_FROM = 1_000  # rows from which PostgreSQL takes new evaluations by COPY (a first run inserts 10^6)
+
+
+def insert_evaluations(session: Session, rows: list[dict[str, Any]], now: datetime) -> None:
+    """New evaluation rows: COPY on PostgreSQL when there are many (the ORM's bulk insert spent most of a first
+    run's write time building and pipelining one parameter set per row), else one executemany. The JSON columns
+    as json.dumps writes them, as the JSON type stores them."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        conn.execute(insert(Evaluation.__table__), [dict(row, computed_at=now) for row in rows])
+        return
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY evaluations ({', '.join(_INSERTED)}, fuse_articles, components, computed_at) "
+                         "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*(row[c] for c in _INSERTED), json.dumps(row["fuse_articles"]),
+                                json.dumps(row["components"]), now))
+    finally:
+        cursor.close()
 
 
 def confirm_as_of(session: Session, lo: int, hi: int, as_of: date) -> None:

@@ -32,21 +32,29 @@ def last_entry_for_update(session: Session, subject_id: int) -> ArchiveEntry | N
     return session.scalars(stmt).first()
 
 
-def chain_heads(session: Session, subject_ids: Sequence[int], chunk: int = 5000) -> dict[int, tuple[int, str]]:
-    """subject id → (seq, hash) of the last entry of each chain that has one: one probe of the (subject_id, seq)
-    index per subject (PostgreSQL: the ids as one array parameter; SQLite: IN lists, statement compiled once)."""
+def chain_heads(session: Session, subject_ids: Sequence[int], chunk: int = 50_000) -> dict[int, tuple[int, str]]:
+    """subject id → (seq, hash) of the last entry of each chain that has one. PostgreSQL: DISTINCT ON over the
+    subjects' entries, the ids as one array parameter, `chunk` per statement; SQLite: IN lists of 900, statement
+    compiled once.
+
+    Not a LATERAL … ORDER BY seq DESC LIMIT 1 probe per subject: psycopg prepares a statement from its fifth run,
+    and a generic plan made while archive_entries was still empty by its statistics (a fresh install, the start
+    of a first run) is a sequential scan *per subject*. A first run at 10^6 subjects spent minutes in each such
+    statement, quadratic in the entries it had just appended (issue 10, bench/profiles.md). This shape is at worst
+    one scan per statement, whatever the statistics; with them, one index scan over the subjects' entries."""
     heads: dict[int, tuple[int, str]] = {}
     postgres = session.get_bind().dialect.name == "postgresql"
-    for i in range(0, len(subject_ids), chunk if postgres else 900):
-        part = list(subject_ids[i : i + (chunk if postgres else 900)])
+    step = chunk if postgres else 900
+    for i in range(0, len(subject_ids), step):
+        part = list(subject_ids[i : i + step])
         rows = session.execute(_HEADS_PG, {"ids": part}) if postgres else session.execute(_HEADS_SQLITE, {"ids": part})
         for sid, seq, h in rows:
             heads[sid] = (seq, h)
     return heads
 
 
-_HEADS_PG = text("SELECT s.id, e.seq, e.hash FROM unnest(CAST(:ids AS integer[])) AS s(id) CROSS JOIN LATERAL "
-                 "(SELECT seq, hash FROM archive_entries WHERE subject_id = s.id ORDER BY seq DESC LIMIT 1) AS e")
+_HEADS_PG = text("SELECT DISTINCT ON (subject_id) subject_id, seq, hash FROM archive_entries "
+                 "WHERE subject_id = ANY(CAST(:ids AS integer[])) ORDER BY subject_id, seq DESC")
 _HEADS_SQLITE = text("SELECT e.subject_id, e.seq, e.hash FROM archive_entries e JOIN (SELECT subject_id, max(seq) AS "
                      "seq FROM archive_entries WHERE subject_id IN :ids GROUP BY subject_id) t ON "
                      "e.subject_id = t.subject_id AND e.seq = t.seq").bindparams(bindparam("ids", expanding=True))

@@ -71,8 +71,7 @@ def _heads(session: Session) -> dict[int, tuple[int, str]]:
     return held[1]  # type: ignore[no-any-return]
 
 
-def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[str, Any]]], chunk: int = 5000
-                ) -> int:
+def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[str, Any]]]) -> int:
     """Append many entries at once — (subject_id, subject_code, kind, summary, payload) each, chained exactly as
     :func:`append` does — with one query for the chain heads and one bulk insert (bulk intake, batch
     re-evaluation, 1 January re-seed of every subject). Each payload is serialised once: its canonical text is both
@@ -82,7 +81,7 @@ def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[
     session = uow.session
     session.flush()
     session.info.pop(_HEADS, None)  # the chains move on below: `append` reads its heads again
-    heads = repository.chain_heads(session, sorted({sid for sid, *_ in items}), chunk)
+    heads = repository.chain_heads(session, sorted({sid for sid, *_ in items}))
     at = uow.clock.now()
     at_text = at.isoformat(timespec="milliseconds")
     rows = []

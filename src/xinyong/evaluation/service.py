@@ -599,18 +599,36 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
     batch_cause = {"event": "batch_reevaluation", "as_of": as_of_text}
     cause_of = cause or (lambda _sid: batch_cause)
 
+    # the result columns as Python lists, once per chunk: a first run turns every row into a dict and an event,
+    # and a numpy scalar per cell cost more than the whole conversion (issue 10, first-run profile)
+    col: dict[str, list[Any]] = {}
+
+    def column(name: str) -> list[Any]:
+        got = col.get(name)
+        if got is None:
+            got = col[name] = getattr(res, name).tolist()
+        return got
+
+    fuse_lists: dict[int, list[str]] = {}
+
+    def fuse_articles(mask: int) -> list[str]:
+        got = fuse_lists.get(mask)
+        if got is None:
+            got = fuse_lists[mask] = ctx.fuse_articles(mask)
+        return list(got)  # each row its own list
+
     def new_row(i: int) -> dict[str, Any]:
-        s = int(res.scope[i])
-        return {"standard_version": ctx.versions[s], "base_score": int(res.base_score[i]),
-                "score": int(res.score[i]), "grade": t.grade_names[int(res.grade[i])],
-                "level": t.level_names[int(res.level[i])], "fused": bool(res.fused[i]),
-                "fuse_articles": ctx.fuse_articles(int(res.fuse_mask[i])),
-                "components": {c: int(getattr(res, c)[i]) for c in COMPONENTS}}
+        s = column("scope")[i]
+        return {"standard_version": ctx.versions[s], "base_score": column("base_score")[i],
+                "score": column("score")[i], "grade": t.grade_names[column("grade")[i]],
+                "level": t.level_names[column("level")[i]], "fused": bool(column("fused")[i]),
+                "fuse_articles": fuse_articles(column("fuse_mask")[i]),
+                "components": {c: column(c)[i] for c in COMPONENTS}}
 
     def publish(i: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-        sid = int(res.subject_id[i])
+        sid = column("subject_id")[i]
         changes.append(EvaluationChanged(
-            sid, codes[sid], scope=ctx.scopes[int(res.scope[i])], as_of=as_of_text, old=old,
+            sid, codes[sid], scope=ctx.scopes[column("scope")[i]], as_of=as_of_text, old=old,
             new={f: new[f] for f in ARCHIVED_FIELDS}, fuse_articles=new["fuse_articles"],
             components=new["components"], cause=cause_of(sid)))
 
@@ -685,11 +703,11 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
                 publish(i, {f: old_full[f] for f in ARCHIVED_FIELDS}, new)
     inserts = []
     for i in np.flatnonzero(~seen).tolist():
-        if int(res.subject_id[i]) in skip:
+        sid = column("subject_id")[i]
+        if sid in skip:
             continue
         new = new_row(i)
-        inserts.append({"subject_id": int(res.subject_id[i]), "scope": ctx.scopes[int(res.scope[i])],
-                        "as_of": ctx.as_of, **new})
+        inserts.append({"subject_id": sid, "scope": ctx.scopes[column("scope")[i]], "as_of": ctx.as_of, **new})
         publish(i, None, new)
     tally.changed += len(inserts) + len(stale)
     if not store:

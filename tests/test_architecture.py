@@ -37,11 +37,23 @@ def test_the_import_contracts_of_pyproject_hold() -> None:
     assert "2 kept, 0 broken" in run.stdout, run.stdout[-2000:]
 
 
+# Runs that are correct part by part and commit each part through their unit of work (`uow.commit()`, never the
+# session's), when their caller asks: the batch re-evaluation's chunks (issue 10: a first run at 10^6 subjects in
+# one transaction grew without bound).
+COMMITS_PART_BY_PART = {"evaluation/service.py"}
+
+
+def _commits_through_its_unit_of_work(node: ast.Call) -> bool:
+    f = node.func
+    return isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "uow"
+
+
 def test_only_the_unit_of_work_commits() -> None:
     offenders = [f"{rel}:{node.lineno}" for rel, tree in _modules() if rel not in INFRASTRUCTURE
                  for node in ast.walk(tree)
                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                 and node.func.attr == "commit"]
+                 and node.func.attr == "commit"
+                 and not (rel in COMMITS_PART_BY_PART and _commits_through_its_unit_of_work(node))]
     assert offenders == []
 
 

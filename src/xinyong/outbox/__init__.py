@@ -13,6 +13,11 @@ How a receiver never misses a change — the numbering (seq):
   that has passed 11 would never see 10.
 - Taking the lock only at commit (not when the row is written) keeps it for milliseconds and, being the last
   lock a transaction takes, it cannot deadlock with the per-subject locks taken while handling.
+- A bulk sharer (an event of service.NUMBER_AT_INSERT changes or more: a chunk of a batch re-evaluation) takes
+  the sequencer when it writes them instead, numbers what it wrote before, and inserts these already numbered
+  (COPY; repository.insert_numbered_events): updating 10^5–10^6 rows again at commit took over a minute. The
+  outbox handler runs last in the handler table, after every other reaction has taken its locks, so holding the
+  sequencer from there to the commit still waits for nobody who waits for it.
 - Consequences: seqs are gap-free and strictly increasing, a reader of `seq > after` (GET /changes, each
   receiver's position) never skips one, and a rolled-back unit of work leaves no change behind.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .auth.audit import audit_actor
+from .auth.audit import audit_actor, audit_actor_many
 from .commitments.service import commitment_notices
 from .core.uow import configure, start
 from .governance.service import seed_standards
@@ -17,7 +17,7 @@ from .reference.service import seed_defaults as seed_reference
 from .subjects.repository import lock
 from .subjects.service import register_lookup_notices
 
-configure(handlers=HANDLERS, auditor=audit_actor, subject_locker=lock)
+configure(handlers=HANDLERS, auditor=audit_actor, bulk_auditor=audit_actor_many, subject_locker=lock)
 register_lookup_notices(commitment_notices)  # 事前信用预警 (122号 Art.8): every subject lookup shows its commitments
 
 unit_of_work = start  # `with unit_of_work(engine, actor) as uow:` — commits on success, rolls back on error

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .archive.handlers import archive_changes, archive_fact, archive_records
+from .archive.handlers import archive_changes, archive_fact, archive_records, archive_registered
 from .cases.handlers import REACTIONS as CASES
 from .commitments.handlers import REACTIONS as COMMITMENTS
 from .core.events import Message, SubjectFact
@@ -27,7 +27,7 @@ from .inspections.handlers import REACTIONS as INSPECTIONS
 from .messages.evaluation import EvaluationsChanged, ReevaluateEveryone, ReevaluateSubject, ReevaluateSubjects
 from .messages.listings import ListingRemoved, SubjectListed
 from .messages.records import RecordCorrected, RecordEntered, RecordsEntered, RecordWithdrawn
-from .messages.subjects import NationalGradeRecorded, SubjectRegistered
+from .messages.subjects import NationalGradeRecorded, SubjectRegistered, SubjectsRegistered
 from .outbox.handlers import REACTIONS as OUTBOX
 from .subjects.handlers import enrol_for_record, enrol_for_records
 from .supervision.handlers import REACTIONS as SUPERVISION
@@ -42,6 +42,8 @@ CORE: dict[type[Message], Sequence[Handler]] = {
     RecordWithdrawn: [request_reevaluation],
     # a chunk of a bulk intake: archived in one go, enrolled in bulk; bulk.py then re-evaluates its subjects once
     RecordsEntered: [archive_records, enrol_for_records],
+    # a chunk of a subjects import: archived in one go; subjects/bulk.py then re-evaluates its subjects once
+    SubjectsRegistered: [archive_registered],
     # 122号 Art.16(1): a listing fires the fuse at once, a removal lifts it from its day (G1-05, G1-15)
     SubjectListed: [request_reevaluation],
     ListingRemoved: [request_reevaluation],

@@ -1,6 +1,7 @@
-"""Imports and bulk requests commit chunk by chunk (issue 10 item 1; issue 12 item 6): `kill -9` of an import loses
-nothing it reported and a re-run completes the file with no duplicate, the archive verifying clean (122号 Art.19);
-a writer arriving during an import or a bulk request is never refused and waits well under a second."""
+"""Imports and bulk requests commit chunk by chunk (issue 10 item 1; issue 12 item 6): `kill -9` of an import (of
+records or of subjects) loses nothing it reported and a re-run completes the file with no duplicate, the archive
+verifying clean (122号 Art.19); a writer arriving during an import or a bulk request is never refused and waits well
+under a second."""
 
 from __future__ import annotations
 
@@ -95,6 +96,51 @@ def test_kill_9_during_import_loses_nothing_and_a_rerun_completes_without_duplic
     out, err = verify.communicate(timeout=600)
     assert verify.returncode == 0, out + err
     assert "OK" in out
+    engine.dispose()
+
+
+@pytest.mark.article("122号 Art.19")
+def test_kill_9_during_a_subjects_import_loses_nothing_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    """The same for `import --subjects` (subjects/bulk.py): each committed chunk keeps its subjects with their
+    archive entries, evaluations and audit events; the re-run registers the rest once."""
+    db = tmp_path / "kill-subjects.db"
+    n = 6000
+    subjects, _records = _files(tmp_path, n, 0)
+    codes = sorted(line.split(",")[0] for line in subjects.read_text(encoding="utf-8").splitlines()[1:])
+    n = len(codes)
+    done = _cli(db, "init")
+    assert done.wait(timeout=600) == 0, done.communicate()[1]
+    engine = create_engine(f"sqlite:///{db}")
+
+    def count(sql: str) -> int:
+        with engine.connect() as c:
+            return int(c.execute(text(sql)).scalar_one())
+
+    proc = _cli(db, "import", "--subjects", str(subjects))
+    deadline = time.monotonic() + 300
+    while count("SELECT count(*) FROM subjects") < 100 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the import ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    partial = count("SELECT count(*) FROM subjects")
+    assert 0 < partial < n  # killed mid-way; what was committed stays
+
+    rerun = _cli(db, "import", "--subjects", str(subjects))
+    out, err = rerun.communicate(timeout=900)
+    assert rerun.returncode == 0, err
+    assert f"{n - partial} added" in out and f"{partial} already present" in out, out
+    with engine.connect() as c:
+        stored = sorted(code for (code,) in c.execute(text("SELECT code FROM subjects")))
+    assert stored == codes  # every subject exactly once
+    assert count("SELECT count(*) FROM archive_entries WHERE kind = 'subject_created'") == n
+    assert count("SELECT count(*) FROM national_grades") == n
+    assert count("SELECT count(DISTINCT subject_id) FROM evaluations") == n
+    assert count("SELECT count(*) FROM audit_events WHERE action = 'subject.import'") == n
+    for args in (("archive", "verify"), ("audit", "verify")):
+        verify = _cli(db, *args)
+        out, err = verify.communicate(timeout=600)
+        assert verify.returncode == 0 and "OK" in out, out + err
     engine.dispose()
 
 

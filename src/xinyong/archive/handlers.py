@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..core.events import SubjectFact
 from ..core.uow import UnitOfWork
 from ..messages.evaluation import EvaluationsChanged
 from ..messages.records import RecordsEntered
+from ..messages.subjects import SubjectsRegistered
 from .service import append, append_many, lock_archive
 
 
@@ -24,5 +27,14 @@ def archive_changes(event: EvaluationsChanged, uow: UnitOfWork) -> None:
 def archive_records(event: RecordsEntered, uow: UnitOfWork) -> None:
     """A bulk chunk's record facts, appended in one go in the order the single path appends them (the chunk's
     subjects are locked first, records/bulk.py; then the archive, as archive_changes does)."""
+    _append_facts(uow, event.facts)
+
+
+def archive_registered(event: SubjectsRegistered, uow: UnitOfWork) -> None:
+    """An import chunk's new subjects: each one's subject_created entry opens its chain, appended in one go."""
+    _append_facts(uow, event.facts)
+
+
+def _append_facts(uow: UnitOfWork, facts: Sequence[SubjectFact]) -> None:
     lock_archive(uow.session)
-    append_many(uow, [(f.subject_id, f.subject_code, f.archive_kind, f.summary, f.payload()) for f in event.facts])
+    append_many(uow, [(f.subject_id, f.subject_code, f.archive_kind, f.summary, f.payload()) for f in facts])

@@ -9,7 +9,9 @@ advisory transaction lock; SQLite has one writer anyway), so two concurrent requ
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,17 +34,47 @@ def event_hash(prev_hash: str, body: dict[str, Any]) -> str:
 def append_event(session: Session, actor: str, role: str, action: str, target: str, origin: str = "",
                  detail: str = "") -> AuditEvent:
     """Append one event chained to the last; it commits (or rolls back) with the caller's transaction."""
-    repository.lock_audit_chain(session)
-    session.flush()  # events added earlier in this transaction are part of the chain
-    last = repository.last_chained_event(session)
-    seq = 1 if last is None else (last.seq or 0) + 1
-    prev = GENESIS if last is None or not last.hash else last.hash
-    event = AuditEvent(at=beijing_now(), actor=actor[:100], role=role[:20], action=action[:60], target=target[:200],
-                       origin=(origin or "")[:100], detail=detail or "", seq=seq, prev_hash=prev)
-    event.hash = event_hash(prev, event_body(event))
+    seq, prev = _chain_head(session)
+    event = AuditEvent(**_chained(seq + 1, prev, beijing_now(), actor, role, action, target, origin, detail))
     session.add(event)
     session.flush()
     return event
+
+
+def append_events(session: Session, actor: str, role: str, action: str, items: Sequence[tuple[str, str]],
+                  origin: str = "") -> None:
+    """Append one event per (target, detail), in order, chained exactly as append_event one at a time would (a
+    chunk of an import: one head read and one executemany instead of a read and an insert per event)."""
+    if not items:
+        return
+    seq, prev = _chain_head(session)
+    at = beijing_now()
+    rows = []
+    for target, detail in items:
+        seq += 1
+        row = _chained(seq, prev, at, actor, role, action, target, origin, detail)
+        rows.append(row)
+        prev = row["hash"]
+    repository.insert_events(session, rows)
+
+
+def _chain_head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the last chained event (0, GENESIS when none), under the chain's lock."""
+    repository.lock_audit_chain(session)
+    session.flush()  # events added earlier in this transaction are part of the chain
+    last = repository.last_chained_event(session)
+    if last is None:
+        return 0, GENESIS
+    return last.seq or 0, last.hash or GENESIS
+
+
+def _chained(seq: int, prev: str, at: datetime, actor: str, role: str, action: str, target: str, origin: str,
+             detail: str) -> dict[str, Any]:
+    """An event's columns, its hash over its body (event_body) chained to `prev`."""
+    row: dict[str, Any] = dict(at=at, actor=actor[:100], role=role[:20], action=action[:60], target=target[:200],
+                               origin=(origin or "")[:100], detail=detail or "", seq=seq, prev_hash=prev)
+    row["hash"] = event_hash(prev, event_body(AuditEvent(**row)))
+    return row
 
 
 @dataclass(frozen=True)
@@ -77,3 +109,8 @@ def verify_chain(session: Session) -> tuple[int, list[Problem]]:
 def audit_actor(session: Session, actor: Any, action: str, target: str, detail: str = "") -> None:
     """The unit of work's auditor: one event for `actor` (auth.actors.Actor)."""
     append_event(session, actor.name, actor.role, action, target, actor.origin, detail)
+
+
+def audit_actor_many(session: Session, actor: Any, action: str, items: Sequence[tuple[str, str]]) -> None:
+    """The unit of work's auditor of many events of one action: (target, detail) each, for `actor`."""
+    append_events(session, actor.name, actor.role, action, items, actor.origin)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent
@@ -40,6 +41,11 @@ def lock_audit_chain(session: Session) -> None:
 def last_chained_event(session: Session) -> AuditEvent | None:
     return session.scalars(select(AuditEvent).where(AuditEvent.seq.is_not(None))
                            .order_by(AuditEvent.seq.desc()).limit(1)).first()
+
+
+def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Many chained events in one executemany, in the order given (auth.audit.append_events)."""
+    session.execute(insert(AuditEvent), list(rows))
 
 
 def events_in_chain_order(session: Session) -> Iterator[AuditEvent]:

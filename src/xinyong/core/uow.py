@@ -38,18 +38,21 @@ class Acting(Protocol):
 Handler = Callable[[Any, "UnitOfWork"], None]
 HandlerTable = Mapping[type[Message], Sequence[Handler]]
 Auditor = Callable[[Session, Acting, str, str, str], None]
+BulkAuditor = Callable[[Session, Acting, str, Sequence[tuple[str, str]]], None]
 SubjectLocker = Callable[[Session, int], object]
 
 
 class UnitOfWork:
     def __init__(self, engine: Engine, *, handlers: HandlerTable, auditor: Auditor, subject_locker: SubjectLocker,
-                 actor: Acting | None = None, clock_: Clock | None = None, writing: bool = True) -> None:
+                 actor: Acting | None = None, clock_: Clock | None = None, writing: bool = True,
+                 bulk_auditor: BulkAuditor | None = None) -> None:
         self.engine = engine
         self.actor = actor
         self.clock = clock_ or clock()
         self.writing = writing
         self._handlers = handlers
         self._auditor = auditor
+        self._bulk_auditor = bulk_auditor
         self._locker = subject_locker
         self._queue: list[Message] = []
         self.handled: list[Message] = []  # the messages handled so far that are `kept`, in order (for outcome)
@@ -152,14 +155,25 @@ class UnitOfWork:
         if self.actor is not None:
             self._auditor(self.session, self.actor, action, target, detail)
 
+    def audit_many(self, action: str, items: Sequence[tuple[str, str]]) -> None:
+        """`audit(action, target, detail)` for each (target, detail), in order, at once (a chunk of an import)."""
+        if self.actor is None or not items:
+            return
+        if self._bulk_auditor is None:
+            for target, detail in items:
+                self._auditor(self.session, self.actor, action, target, detail)
+        else:
+            self._bulk_auditor(self.session, self.actor, action, items)
+
 
 # The composition root (xinyong.bootstrap) fills these in once; domains open units of work through `start`,
 # so no domain imports the root (dependencies point one way: docs/architecture.md).
 _wiring: dict[str, Any] = {}
 
 
-def configure(*, handlers: HandlerTable, auditor: Auditor, subject_locker: SubjectLocker) -> None:
-    _wiring.update(handlers=handlers, auditor=auditor, subject_locker=subject_locker)
+def configure(*, handlers: HandlerTable, auditor: Auditor, subject_locker: SubjectLocker,
+              bulk_auditor: BulkAuditor | None = None) -> None:
+    _wiring.update(handlers=handlers, auditor=auditor, subject_locker=subject_locker, bulk_auditor=bulk_auditor)
 
 
 def start(engine: Engine, actor: Acting | None = None, clock_: Clock | None = None, writing: bool = True

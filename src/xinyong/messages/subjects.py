@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.events import SubjectFact
+from ..core.events import Event, SubjectFact
 
 SUBJECT_CREATED = "subject_created"
 INDUSTRY_ENROLLED = "industry_enrolled"
@@ -29,6 +29,16 @@ class SubjectRegistered(SubjectFact):
     def payload(self) -> dict[str, Any]:
         return {"code": self.subject_code, "kind": self.kind, "name": self.name,
                 "national_grade": self.national_grade, "industries": list(self.industries), "by": self.by}
+
+
+@dataclass(frozen=True)
+class SubjectsRegistered(Event):
+    """A chunk of a subjects import (subjects/bulk.py): the SubjectRegistered fact of each new subject, in row
+    order, archived in one go (122号 Art.19); the chunk re-evaluates its subjects once with the batch kernel. Not
+    kept once handled (an import's chunks do not stay in `uow.handled`)."""
+
+    kept = False
+    facts: list[SubjectRegistered]
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import ValidationError
@@ -122,28 +122,34 @@ class _Row:
     existing: Record | None = None  # the stored record of the same subject and source_ref
 
 
-def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Mapping[str, Any]]],
-               on_chunk: Callable[[list[Outcome]], None], *, clock: Clock | None = None,
-               chunk_rows: int | None = None, **options: Any) -> None:
+R = TypeVar("R")
+
+
+def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Any]], on_chunk: Callable[[list[R]], None],
+               *, clock: Clock | None = None, chunk_rows: int | None = None,
+               ingest: Callable[..., list[R]] | None = None, **options: Any) -> None:
     """Take `rows` chunk by chunk, each chunk in its own unit of work that commits before `on_chunk` hears of it
     (what it reports is durable). The first chunk is small; later ones are sized so that one holds the write
     lock about `chunk_seconds` (issue 12 item 6), never more than `chunk_rows` (limits.yaml, or the argument).
     On SQLite, when another writer waits on the busy timeout after a commit, a short pause lets it in first (no
-    pause when nobody waits: db.session.writers_waiting)."""
+    pause when nobody waits: db.session.writers_waiting). `ingest(uow, chunk, actor, **options)` takes a chunk:
+    records (ingest_chunk) unless another is given (a subjects import, records/importer.py)."""
     lim = limits()
     most = max(1, chunk_rows or int(lim["chunk_rows"]))
     size = min(most, int(lim["first_chunk_rows"]))
     pause = float(lim["pause_seconds"]) if engine.dialect.name == "sqlite" else 0.0
     source = iter(rows)
     first = True
-    options.setdefault("dues", {})  # act date → due date, kept across the chunks of one run
+    if ingest is None:
+        ingest = cast(Callable[..., list[R]], ingest_chunk)
+        options.setdefault("dues", {})  # act date → due date, kept across the chunks of one run
     while batch := list(islice(source, size)):
         if not first and pause and writers_waiting(engine):
             time.sleep(pause)
         first = False
         began = time.monotonic()
         with start(engine, actor, clock) as uow:
-            outcomes = ingest_chunk(uow, batch, actor, **options)
+            outcomes = ingest(uow, batch, actor, **options)
         rate = len(batch) / max(time.monotonic() - began, 1e-3)
         on_chunk(outcomes)
         size = max(1, min(most, int(rate * float(lim["chunk_seconds"]))))

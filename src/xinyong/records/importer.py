@@ -1,18 +1,19 @@
 """Import records and subjects from CSV or XLSX (人工录入 channel of 122号 Art.8), chunk by chunk.
 
-Records go through the set-based path (records/bulk.py): each chunk of rows is validated at once, inserted in
-bulk and committed in its own unit of work, so other writers never wait long behind an import (issue 12 item
-6), a crash loses at most the chunk in flight (nothing counted in the report), and re-running the same file
-completes it without a duplicate (rows are identified by subject + source_ref; subjects by code). Bad rows are
-rejected with their reasons; good rows are kept. Files are read as a stream with bounded memory, and refused
-before any row is read when they exceed a limit of records/limits.yaml (issue 12 item 7).
+Records and subjects go through the set-based paths (records/bulk.py, subjects/bulk.py): each chunk of rows is
+validated at once, inserted in bulk and committed in its own unit of work, so other writers never wait long
+behind an import (issue 12 item 6), a crash loses at most the chunk in flight (nothing counted in the report),
+and re-running the same file completes it without a duplicate (rows are identified by subject + source_ref;
+subjects by code). Bad rows are rejected with their reasons; good rows are kept. Files are read as a stream with
+bounded memory, and refused before any row is read when they exceed a limit of records/limits.yaml (issue 12
+item 7).
 """
 
 from __future__ import annotations
 
 import csv
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -22,12 +23,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..auth.actors import Actor
-from ..core.uow import UnitOfWork, start
-from ..errors import ConflictError, DomainError
+from ..core.uow import UnitOfWork
 from ..errors_http import validation_problems
-from ..subjects import repository as subjects_repo
+from ..subjects.bulk import register_chunk
 from ..subjects.schemas import SubjectIn
-from ..subjects.service import create_subject, same_content, validate_subject
 from .bulk import Outcome, ingest_chunk, limits, run_chunks
 
 RECORD_HEADER = ("subject", "item", "act_date", "department", "source_ref")
@@ -333,40 +332,14 @@ def import_records(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[],
 
 def import_subjects(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[], None] | None = None,
                     on_total: Callable[[int], None] | None = None, chunk_rows: int | None = None) -> ImportReport:
-    """Subjects row by row (each a savepoint with its events: registered, archived, evaluated), committed chunk by
-    chunk as records are."""
+    """Subjects through the set-based path (subjects/bulk.py), one committed unit of work per chunk as records
+    are (`uow` lends its engine, clock and actor); the same end state as registering the rows one by one. The
+    report counts only committed rows."""
     table = _opened(path, SUBJECT_HEADER, SUBJECT_OPTIONAL, on_total)
     report = ImportReport()
 
-    def handle(w: UnitOfWork, row: dict[str, str]) -> bool:
-        payload = {
-            "code": row["code"], "name": row["name"], "kind": row["kind"],
-            "national_grade": row["national_grade"] or None,
-            "industries": [i.strip() for i in row["industries"].split(";") if i.strip()],
-            # the day the national level applies from, and where it comes from (122号 Art.6, 122号 Art.13; G1-15)
-            "grade_effective_on": row.get("grade_effective_on") or None,
-            "grade_source": row.get("grade_source") or None,
-        }
-        data_in = SubjectIn.model_validate(payload)
-        code = validate_subject(w.session, data_in)
-        existing = subjects_repo.by_code(w.session, code)
-        if existing is not None:
-            if same_content(existing, data_in):
-                return False
-            raise ConflictError("code", f"评价对象 {code} 已存在且内容不同", f"subject {code} exists with other content")
-        create_subject(w, data_in, actor.name)
-        w.audit("subject.import", code, str(path))
-        return True
-
-    source = table.rows()
-    most = chunk_rows or int(limits()["chunk_rows"])
-    while batch := list(islice(source, most)):
-        if _chunked(uow):
-            with start(uow.engine, actor, uow.clock) as w:
-                results = _run(w, batch, handle)
-        else:
-            results = _run(uow, batch, handle)
-        for n, created, problems in results:  # reported once committed
+    def counted(outcomes: list[SubjectOutcome]) -> None:
+        for n, created, problems in outcomes:
             report.total += 1
             if problems:
                 report.reject(n, problems)
@@ -376,21 +349,50 @@ def import_subjects(uow: UnitOfWork, path: Path, actor: Actor, tick: Callable[[]
                 report.existing += 1
             if tick:
                 tick()
+
+    detail = str(path)
+    if _chunked(uow):
+        run_chunks(uow.engine, actor, table.rows(), counted, clock=uow.clock, chunk_rows=chunk_rows,
+                   ingest=ingest_subjects, detail=detail)
+    else:
+        source = table.rows()
+        most = chunk_rows or int(limits()["chunk_rows"])
+        while batch := list(islice(source, most)):
+            counted(ingest_subjects(uow, batch, actor, detail=detail))
     return report
 
 
-def _run(uow: UnitOfWork, batch: list[tuple[int, dict[str, str]]],
-         handle: Callable[[UnitOfWork, dict[str, str]], bool]) -> list[tuple[int, bool, list[tuple[str, str, str]]]]:
-    """Each row on its own (a savepoint with its events): a bad row is reported, the others are kept."""
-    out: list[tuple[int, bool, list[tuple[str, str, str]]]] = []
+# (spreadsheet row number, created, problems as (field, reason_zh, reason_en)): neither created nor a problem is
+# a row naming a subject already registered with the same content
+SubjectOutcome = tuple[int, bool, list[tuple[str, str, str]]]
+
+
+def subject_in(row: Mapping[str, str]) -> SubjectIn:
+    """A row of a subjects file as the API's body (raises ValidationError naming the bad fields)."""
+    return SubjectIn.model_validate({
+        "code": row["code"], "name": row["name"], "kind": row["kind"],
+        "national_grade": row["national_grade"] or None,
+        "industries": [i.strip() for i in row["industries"].split(";") if i.strip()],
+        # the day the national level applies from, and where it comes from (122号 Art.6, 122号 Art.13; G1-15)
+        "grade_effective_on": row.get("grade_effective_on") or None,
+        "grade_source": row.get("grade_source") or None,
+    })
+
+
+def ingest_subjects(uow: UnitOfWork, batch: Sequence[tuple[int, Mapping[str, str]]], actor: Actor, *,
+                    detail: str) -> list[SubjectOutcome]:
+    """One chunk of a subjects file in `uow`: parsed, registered at once (subjects/bulk.py) and each new subject
+    audited ("subject.import", its code, `detail`; 122号 Art.19), in row order; one outcome per row."""
+    outcomes: dict[int, SubjectOutcome] = {}
+    parsed: list[tuple[int, SubjectIn]] = []
     for n, row in batch:
         try:
-            with uow.atomic():
-                created = handle(uow, row)
-            out.append((n, created, []))
+            parsed.append((n, subject_in(row)))
         except ValidationError as exc:
-            out.append((n, False, [(p["field"], p["reason_zh"], p["reason_en"])
-                                   for p in validation_problems(list(exc.errors()))]))
-        except DomainError as exc:
-            out.append((n, False, [(p.field, p.reason_zh, p.reason_en) for p in exc.problems]))
-    return out
+            outcomes[n] = (n, False, [(p["field"], p["reason_zh"], p["reason_en"])
+                                      for p in validation_problems(list(exc.errors()))])
+    registered = register_chunk(uow, parsed, actor.name)
+    for r in registered:
+        outcomes[r.index] = (r.index, r.created, [(p.field, p.reason_zh, p.reason_en) for p in r.problems])
+    uow.audit_many("subject.import", [(r.code, detail) for r in registered if r.created])
+    return [outcomes[n] for n, _ in batch]

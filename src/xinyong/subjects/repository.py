@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from ..db.session import fetch_tuples
@@ -94,12 +94,41 @@ def all_memberships(session: Session) -> list[tuple[Any, ...]]:
 _IN_CHUNK = 900  # bound parameters per IN list (SQLite's old limit was 999)
 
 
-def subjects_by_codes(session: Session, codes: Collection[str]) -> dict[str, Subject]:
-    """The registered subjects of these (normalised) codes, by code: one query per 900 codes (a bulk chunk's rows)."""
+def subjects_by_codes(session: Session, codes: Collection[str], *, with_content: bool = False) -> dict[str, Subject]:
+    """The registered subjects of these (normalised) codes, by code: one query per 900 codes (a bulk chunk's rows).
+    `with_content`: with their industries and grades (one query each per 900, selectin), as an import compares
+    them; else without (a record chunk needs neither: they load on first use)."""
     out: dict[str, Subject] = {}
     wanted = sorted(set(codes))
     for i in range(0, len(wanted), _IN_CHUNK):
-        # without the eager industries and grades: a chunk needs neither (they load on first use)
-        stmt = select(Subject).where(Subject.code.in_(wanted[i:i + _IN_CHUNK])).options(lazyload("*"))
+        stmt = select(Subject).where(Subject.code.in_(wanted[i:i + _IN_CHUNK]))
+        if not with_content:
+            stmt = stmt.options(lazyload("*"))
         out.update({s.code: s for s in session.scalars(stmt)})
     return out
+
+
+def insert_subjects(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert many subjects in one executemany, in the order of `rows` (their ids grow in that order); code → id,
+    read back by the unique code (no ORM objects: the caller has the values)."""
+    if not rows:
+        return {}
+    session.connection().execute(insert(Subject.__table__), list(rows))
+    wanted = [r["code"] for r in rows]
+    out: dict[str, int] = {}
+    for i in range(0, len(wanted), _IN_CHUNK):
+        stmt = select(Subject.code, Subject.id).where(Subject.code.in_(wanted[i:i + _IN_CHUNK]))
+        out.update({code: sid for code, sid in session.execute(stmt)})
+    return out
+
+
+def insert_grades(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Many national grade rows (subject_id, grade, valid_from, source) in one executemany, in the order given."""
+    if rows:
+        session.connection().execute(insert(NationalGrade.__table__), list(rows))
+
+
+def insert_memberships(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Many (subject_id, industry) memberships in one executemany."""
+    if rows:
+        session.connection().execute(insert(SubjectIndustry.__table__), list(rows))

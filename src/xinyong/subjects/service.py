@@ -17,8 +17,10 @@ from .models import NationalGrade, Subject, SubjectIndustry
 from .schemas import LookupNotice, NationalGradeIn, NationalGradeOut, SubjectIn
 
 
-def validate_subject(session: Session, data: SubjectIn) -> str:
-    """Return the normalised code, or raise InputError naming every bad field."""
+def subject_problems(data: SubjectIn, known_industry: Callable[[str], bool]) -> tuple[str, list[Problem]]:
+    """The normalised code and every problem of a subject to register (122号 Art.9: the code checks; the
+    industries must be known), with `known_industry` telling whether an industry code exists: the checks of one
+    subject (validate_subject) and of a chunk of an import (subjects/bulk.py, industries read once)."""
     problems: list[Problem] = []
     code = normalize_code(data.code)
     reason = check_subject_code(code, data.kind)
@@ -27,19 +29,40 @@ def validate_subject(session: Session, data: SubjectIn) -> str:
     if not data.name.strip():
         problems.append(Problem("name", "名称不能为空", "name must not be blank"))
     for n, industry in enumerate(data.industries):
-        if session.get(Industry, industry) is None:
+        if not known_industry(industry):
             problems.append(Problem(f"industries[{n}]", f"未知行业代码 {industry}", f"unknown industry code {industry}"))
     if len(set(data.industries)) != len(data.industries):
         problems.append(Problem("industries", "行业代码重复", "an industry is listed twice"))
+    return code, problems
+
+
+def validate_subject(session: Session, data: SubjectIn) -> str:
+    """Return the normalised code, or raise InputError naming every bad field."""
+    code, problems = subject_problems(data, lambda industry: session.get(Industry, industry) is not None)
     if problems:
         raise InputError(problems[0].field, problems[0].reason_zh, problems[0].reason_en, *problems[1:])
     return code
 
 
+def content(data: SubjectIn) -> tuple[object, ...]:
+    """What an import compares of a subject (its grade's day and source are not part of it)."""
+    return data.name.strip(), data.kind, data.national_grade, sorted(data.industries)
+
+
 def same_content(subject: Subject, data: SubjectIn) -> bool:
-    return (subject.name == data.name.strip() and subject.kind == data.kind
-            and subject.national_grade == data.national_grade
-            and sorted(subject.industry_codes) == sorted(data.industries))
+    return (subject.name, subject.kind, subject.national_grade, sorted(subject.industry_codes)) == content(data)
+
+
+def other_content(code: str) -> ConflictError:
+    """An import row names a registered subject (or one an earlier row registers) with other content."""
+    return ConflictError("code", f"评价对象 {code} 已存在且内容不同", f"subject {code} exists with other content")
+
+
+def grade_effective_on(data: SubjectIn, today: date) -> date:
+    """The day the national level applies from (default today; never a future day: 122号 Art.13, G1-15)."""
+    effective = data.grade_effective_on or today
+    refuse(future_problem("grade_effective_on", "生效日期", effective, today))
+    return effective
 
 
 def create_subject(uow: UnitOfWork, data: SubjectIn, actor: str, today: date | None = None) -> Subject:
@@ -47,11 +70,9 @@ def create_subject(uow: UnitOfWork, data: SubjectIn, actor: str, today: date | N
     code = validate_subject(session, data)
     if repository.by_code(session, code) is not None:
         raise ConflictError("code", f"评价对象 {code} 已存在", f"subject {code} already exists")
-    today = today or uow.clock.today()
+    effective = grade_effective_on(data, today or uow.clock.today())
     subject = Subject(code=code, kind=data.kind, name=data.name.strip(), created_by=actor)
     subject.industries = [SubjectIndustry(industry=i) for i in data.industries]
-    effective = data.grade_effective_on or today
-    refuse(future_problem("grade_effective_on", "生效日期", effective, today))
     subject.grades = [NationalGrade(grade=data.national_grade, valid_from=effective, source=data.grade_source)]
     session.add(subject)
     session.flush()
@@ -59,6 +80,19 @@ def create_subject(uow: UnitOfWork, data: SubjectIn, actor: str, today: date | N
                                   national_grade=data.national_grade, industries=tuple(data.industries), by=actor))
     uow.handle()
     return subject
+
+
+def register_or_match(uow: UnitOfWork, data: SubjectIn, actor: str) -> Subject | None:
+    """One row of a subjects import on its own: the registered subject of the same content is that row (None),
+    one of other content a conflict; else the subject is registered (create_subject). subjects/bulk.py takes a
+    chunk of rows at once with the same outcome, and falls back to this when a concurrent writer took a code."""
+    code = validate_subject(uow.session, data)
+    existing = repository.by_code(uow.session, code)
+    if existing is not None:
+        if same_content(existing, data):
+            return None
+        raise other_content(code)
+    return create_subject(uow, data, actor)
 
 
 def get_subject(session: Session, code: str) -> Subject:

@@ -22,9 +22,15 @@ from . import repository
 from .models import AuditEvent
 
 
-def event_body(e: AuditEvent) -> dict[str, Any]:
-    return {"seq": e.seq, "at": e.at.isoformat(timespec="milliseconds"), "actor": e.actor, "role": e.role,
-            "action": e.action, "target": e.target, "origin": e.origin or "", "detail": e.detail or ""}
+def event_body(e: AuditEvent | dict[str, Any]) -> dict[str, Any]:
+    """What an event's hash covers, of a stored event or of its columns about to be stored."""
+    v = e if isinstance(e, dict) else {k: getattr(e, k) for k in _BODY}
+    return {"seq": v["seq"], "at": v["at"].isoformat(timespec="milliseconds"), "actor": v["actor"],
+            "role": v["role"], "action": v["action"], "target": v["target"], "origin": v["origin"] or "",
+            "detail": v["detail"] or ""}
+
+
+_BODY = ("seq", "at", "actor", "role", "action", "target", "origin", "detail")
 
 
 def event_hash(prev_hash: str, body: dict[str, Any]) -> str:
@@ -73,7 +79,7 @@ def _chained(seq: int, prev: str, at: datetime, actor: str, role: str, action: s
     """An event's columns, its hash over its body (event_body) chained to `prev`."""
     row: dict[str, Any] = dict(at=at, actor=actor[:100], role=role[:20], action=action[:60], target=target[:200],
                                origin=(origin or "")[:100], detail=detail or "", seq=seq, prev_hash=prev)
-    row["hash"] = event_hash(prev, event_body(AuditEvent(**row)))
+    row["hash"] = event_hash(prev, event_body(row))
     return row
 
 

@@ -45,7 +45,7 @@ def last_chained_event(session: Session) -> AuditEvent | None:
 
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Many chained events in one executemany, in the order given (auth.audit.append_events)."""
-    session.execute(insert(AuditEvent), list(rows))
+    session.connection().execute(insert(AuditEvent.__table__), list(rows))  # Core: no ORM bulk bookkeeping
 
 
 def events_in_chain_order(session: Session) -> Iterator[AuditEvent]:

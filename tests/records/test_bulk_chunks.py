@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from tests.api._api_helpers import make_subject, record_body
 from tests.conftest import auth
@@ -20,6 +20,7 @@ from xinyong.core.clock import beijing_today
 from xinyong.messages.evaluation import EvaluationsChanged
 from xinyong.messages.records import RecordsEntered
 from xinyong.records import bulk
+from xinyong.records import repository as records_repo
 from xinyong.subjects import repository as subjects_repo
 
 ACTOR = Actor(name="cli-import", role="admin", channel="import", origin="cli:test")
@@ -99,3 +100,34 @@ def test_a_handled_chunk_keeps_no_facts_in_memory(client: TestClient, tokens: di
             outcomes = bulk.ingest_chunk(uow, rows[k:k + 10], ACTOR, reevaluate_existing=False)
             assert [o.status for o in outcomes] == [201] * 10
         assert not [m for m in uow.handled if isinstance(m, RecordsEntered | EvaluationsChanged)]
+
+
+def _analyses(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT relname, analyze_count FROM pg_stat_user_tables "
+                                 "WHERE relname IN ('records', 'evaluations')")).all()
+    return {name: int(n) for name, n in rows}
+
+
+def test_a_growing_intake_renews_the_planner_statistics(client: TestClient, tokens: dict[str, str], engine: Engine,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: each time a run has doubled the records the statistics know of (from ANALYZE_FLOOR), records
+    and evaluations are analysed anew (plans made for a near-empty table read every record per chunk); SQLite
+    keeps none."""
+    codes = [make_subject(client, tokens["admin"])["code"] for _ in range(3)]
+    rows = [(i, record_body(codes[i % 3], "GEN-D01", source_ref=f"S-{i}")) for i in range(40)]
+    if engine.dialect.name != "postgresql":
+        assert records_repo.planned_rows(engine) is None
+        bulk.run_chunks(engine, ACTOR, rows, lambda outcomes: None, reevaluate_existing=False)
+        return
+    monkeypatch.setattr(bulk, "ANALYZE_FLOOR", 5)
+    assert records_repo.analyze_intake_tables(engine) == 0  # the cleaned store, as the statistics now know it
+    before = _analyses(engine)
+    taken: list[int] = []
+    bulk.run_chunks(engine, ACTOR, rows, lambda outcomes: taken.extend(o.status for o in outcomes),
+                    reevaluate_existing=False, chunk_rows=10)
+    assert taken == [201] * 40
+    after = _analyses(engine)
+    # chunks of 10: analysed after the first (10 ≥ 5), the second (10 ≥ 10) and the fourth (20 ≥ 20)
+    assert {t: after[t] - before[t] for t in after} == {"records": 3, "evaluations": 3}
+    assert records_repo.planned_rows(engine) == 40

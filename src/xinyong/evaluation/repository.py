@@ -23,6 +23,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
     values,
 )
@@ -303,9 +304,20 @@ def memberships_of(session: Session, ids: np.ndarray) -> list[tuple[Any, ...]]:
 
 
 def records_of(session: Session, start: date, end: date, ids: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """records_in_range for the subjects `ids`."""
-    rows = list(_for_ids(session, ids, Record.subject_id, lambda c: records_repo.counting_in_period(start, end)
-                         .with_only_columns(Record.subject_id, Record.item).where(c).order_by(None)))
+    """records_in_range for the subjects `ids`. On PostgreSQL the subjects drive the read: one probe of
+    ix_records_subject_act per subject (LATERAL), whatever the statistics. `subject_id = ANY(:ids)` let the planner
+    read every record of the period through ix_records_lateness and test each against the array — its plan for a
+    table it had seen small (a fresh import: no ANALYZE yet; psycopg's prepared statement keeps a generic plan), so
+    each chunk of a 200,000-record import read all the records before it (issue 10 item 1, bench/profiles.md)."""
+    counting = (records_repo.counting_in_period(start, end).with_only_columns(Record.subject_id, Record.item)
+                .order_by(None))
+    if session.get_bind().dialect.name == "postgresql":
+        listed = func.unnest(bindparam("ids", ids.tolist(), type_=ARRAY(BigInteger))).table_valued("id").render_derived(name="s")
+        per = counting.where(Record.subject_id == listed.c.id).lateral("r")
+        rows = [tuple(r) for r in session.execute(select(per.c.subject_id, per.c.item).select_from(listed)
+                                                  .join(per, true()))]
+    else:
+        rows = list(_for_ids(session, ids, Record.subject_id, counting.where))
     return np.asarray([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
 
 

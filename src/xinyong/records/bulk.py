@@ -124,6 +124,10 @@ class _Row:
 
 R = TypeVar("R")
 
+# Records a run adds before their first ANALYZE (then at each doubling: about 8 for 200,000 into an empty store,
+# none for 200,000 into a store of ten million, whose statistics already describe it).
+ANALYZE_FLOOR = 1000
+
 
 def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Any]], on_chunk: Callable[[list[R]], None],
                *, clock: Clock | None = None, chunk_rows: int | None = None,
@@ -140,9 +144,12 @@ def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Any]], on
     pause = float(lim["pause_seconds"]) if engine.dialect.name == "sqlite" else 0.0
     source = iter(rows)
     first = True
+    records = ingest is None  # the records' intake (the subjects' passes its own `ingest`)
     if ingest is None:
         ingest = cast(Callable[..., list[R]], ingest_chunk)
         options.setdefault("dues", {})  # act date → due date, kept across the chunks of one run
+    planned = repository.planned_rows(engine) if records else None
+    grown = 0
     while batch := list(islice(source, size)):
         if not first and pause and writers_waiting(engine):
             time.sleep(pause)
@@ -152,6 +159,14 @@ def run_chunks(engine: Engine, actor: Actor, rows: Iterable[tuple[int, Any]], on
             outcomes = ingest(uow, batch, actor, **options)
         rate = len(batch) / max(time.monotonic() - began, 1e-3)
         on_chunk(outcomes)
+        if planned is not None:
+            # PostgreSQL: each time the run has doubled the records the planner knows of (from a floor), their
+            # statistics anew. A plan made for a small or never-analysed table — kept as the generic plan of a
+            # prepared statement — read every record of the period for each chunk, so a 200,000-record import on a
+            # fresh store slowed down chunk by chunk (issue 10 item 1; bench/profiles.md).
+            grown += sum(o.created for o in outcomes)  # type: ignore[attr-defined]
+            if grown >= max(planned, ANALYZE_FLOOR):
+                planned, grown = repository.analyze_intake_tables(engine), 0
         size = max(1, min(most, int(rate * float(lim["chunk_seconds"]))))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, exists, func, insert, literal, select, text, tuple_
+from sqlalchemy import Engine, Select, and_, case, delete, exists, func, insert, literal, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
@@ -421,3 +421,29 @@ def max_record_id(session: Session) -> int:
 
 
 _IN_CHUNK = 900  # bound parameters per IN list (SQLite's old limit was 999)
+
+
+# --- planner statistics during a bulk intake (PostgreSQL) -----------------------------------------------------------
+
+# The tables a bulk intake grows whose reads a chunk plans by their size: records (the chunk's subjects' records,
+# read back for scoring) and evaluations (their stored evaluations, compared with the new ones).
+INTAKE_TABLES = ("records", "evaluations")
+
+
+def planned_rows(engine: Engine) -> float | None:
+    """The rows of `records` that the planner's statistics know of (pg_class.reltuples; 0 before the first ANALYZE),
+    or None where there are no such statistics to keep (SQLite plans by its indexes without them)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'records'::regclass")).scalar()
+    return max(float(rows or 0), 0.0)
+
+
+def analyze_intake_tables(engine: Engine) -> float:
+    """ANALYZE the tables a bulk intake grows, in a transaction of its own (its lock, SHARE UPDATE EXCLUSIVE, never
+    waits for writers nor holds them up); returns the rows of `records` now known to the planner. New statistics
+    also invalidate every cached plan over these tables, including psycopg's prepared statements' generic plans."""
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE " + ", ".join(INTAKE_TABLES)))
+    return planned_rows(engine) or 0.0

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import beijing_now
@@ -46,6 +57,9 @@ class Record(Base):
         Index("ix_records_decision", "subject_id", "department", "decision_no", "item"),
         # the lateness report (122号 Art.8(1)) counts a year's first versions by department: index-only
         Index("ix_records_lateness", "act_date", "department", "channel", "late", "due_provisional", "supersedes_id"),
+        # is a refusal closed (122号 Art.16(2), records.repository.open_refusals): one probe, not a read of the table
+        Index("ix_records_closes_id", "closes_id", postgresql_where=column("closes_id").is_not(None),
+              sqlite_where=column("closes_id").is_not(None)),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, case, delete, exists, func, insert, literal, select, text, tuple_
+from sqlalchemy import Engine, Select, and_, case, delete, exists, func, insert, literal, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
@@ -294,8 +294,10 @@ _IDS_BY_KEYS_PG = text(
 
 def _ids_by_keys(session: Session, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """record id by (subject_id, source_ref), one probe of the unique index per key: on PostgreSQL a join with the
-    two key arrays (two parameters, whatever the chunk), elsewhere row-value IN lists (two separate IN lists would
-    probe every pair)."""
+    two key arrays (two parameters, whatever the chunk), elsewhere a join with the keys as a VALUES list, the keys
+    first (CROSS JOIN fixes SQLite's join order). A row-value IN list made SQLite scan the whole unique index for
+    every statement, twice per chunk of an import (21 ms at 200,000 records against 0.6 ms; issue 10 item 1);
+    two separate IN lists would probe every pair."""
     found: dict[tuple[int, str], int] = {}
     if not keys:
         return found
@@ -305,9 +307,12 @@ def _ids_by_keys(session: Session, keys: Sequence[tuple[int, str]]) -> dict[tupl
         rows = session.execute(_IDS_BY_KEYS_PG, {"sids": [k[0] for k in keys], "refs": [k[1] for k in keys]})
         return {(sid, ref): rid for sid, ref, rid in rows}
     for i in range(0, len(keys), _IN_CHUNK // 2):
-        stmt = select(Record.subject_id, Record.source_ref, Record.id).where(
-            tuple_(Record.subject_id, Record.source_ref).in_(keys[i:i + _IN_CHUNK // 2]))
-        found.update({(sid, ref): rid for sid, ref, rid in session.execute(stmt)})
+        part = keys[i:i + _IN_CHUNK // 2]
+        rows = session.connection().exec_driver_sql(  # SQLite's own placeholders: no compile of 900 named binds
+            f"WITH k(sid, ref) AS (VALUES {', '.join(['(?, ?)'] * len(part))}) SELECT k.sid, k.ref, r.id FROM k "
+            "CROSS JOIN records AS r ON r.subject_id = k.sid AND r.source_ref = k.ref",
+            tuple(v for key in part for v in key))
+        found.update({(sid, ref): rid for sid, ref, rid in rows})
     return found
 
 

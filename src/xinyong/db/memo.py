@@ -5,8 +5,11 @@ the whitelist and when looking for fuse items; the standards in force when valid
 `per_transaction` answers the second and later asks of one database transaction from memory. It forgets:
 - at the end of the transaction (the memo belongs to the root transaction object: a new one starts empty, so
   what other processes committed meanwhile is read again);
-- when this session writes a row of a watched table (`watch`), flushed or pending, or runs any DML statement
-  through the session: the next ask reads again, as the query it replaces would have (autoflush included).
+- when this session writes a row of a watched table (`watch`), flushed or pending, or runs a DML statement on a
+  watched table through the session (or one whose table it cannot tell: text() other than a SELECT): the next ask
+  reads again, as the query it replaces would have (autoflush included). DML on other tables keeps the memo: a
+  chunk of a bulk intake inserts records, archive entries and evaluations between its reads of the catalogue and
+  of the standards in force, which no such statement can change (no trigger or cascade reaches the watched tables).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import TextClause, event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 T = TypeVar("T")
@@ -63,5 +66,10 @@ def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_execute(state: ORMExecuteState) -> None:
-    if not state.is_select and _KEY in state.session.info:
+    if state.is_select or _KEY not in state.session.info:
+        return
+    if isinstance(state.statement, TextClause) and state.statement.text.lstrip()[:6].upper() == "SELECT":
+        return  # a read written as text (the archive's chain heads)
+    target = getattr(getattr(state.statement, "table", None), "name", None)  # of an INSERT, UPDATE or DELETE
+    if target is None or target in _WATCHED:
         forget(state.session)

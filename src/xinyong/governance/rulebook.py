@@ -3,9 +3,11 @@ applies from its implementation). Cached by the set of counting versions, so an 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -41,12 +43,17 @@ class Rulebook:
         return "+".join(general + [s.version for s in self.standards if s.industry == industry])
 
 
+def in_force_rows(session: Session) -> Sequence[Any]:
+    """(version, status, effective_date, loaded_at) of every counting version, read once per transaction
+    (db/memo.py): the rulebook and a bulk chunk's item look-ups key their caches on it."""
+    return per_transaction(session, "standards_signature",
+                           lambda: repository.in_force_signature(session, IN_FORCE_STATES))
+
+
 def _standards_signature(session: Session) -> tuple[tuple[str, str, str, str], ...]:
     """What the cached rulebooks depend on: every counting version with its status and effective date (an
     approval changes the status of an existing row, so a row count alone would miss it)."""
-    rows = per_transaction(session, "standards_signature",
-                           lambda: repository.in_force_signature(session, IN_FORCE_STATES))
-    return tuple((str(v), str(s), str(e), str(t)) for v, s, e, t in rows)
+    return tuple((str(v), str(s), str(e), str(t)) for v, s, e, t in in_force_rows(session))
 
 
 def rulebook(session: Session, as_of: date) -> Rulebook:

@@ -48,8 +48,7 @@ from ..core.uow import UnitOfWork, start
 from ..db.session import writers_waiting
 from ..errors import ConflictError, DomainError, ForbiddenError, InputError, Problem
 from ..errors_http import validation_problems
-from ..governance import repository as governance_repo
-from ..governance.rulebook import IN_FORCE_STATES, item_in_force
+from ..governance.rulebook import in_force_rows, item_in_force
 from ..messages.evaluation import GENERAL_SCOPE, ReevaluateSubjects
 from ..messages.records import RecordDuplicateLinked, RecordEntered, RecordsEntered
 from ..messages.subjects import SubjectEnrolled
@@ -408,7 +407,7 @@ class _StandardItems:
 
 
 def _standard_items(session: Session) -> _StandardItems:
-    signature = tuple(tuple(r) for r in governance_repo.in_force_signature(session, IN_FORCE_STATES))
+    signature = tuple(tuple(r) for r in in_force_rows(session))  # read once: the chunk's rulebook asks too
     kept = _StandardItems._kept
     if kept is None or kept[0] != signature:
         dates = sorted({d if isinstance(d, date) else date.fromisoformat(str(d)[:10])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xinyong.archive.chain import canonical, canonical_text, entry_hash, entry_hash_of_text
@@ -32,3 +32,17 @@ def test_entry_hash_of_text_equals_entry_hash_122_art19(payload, subject, seq, k
 def test_int_keys_are_sorted_as_text_122_art19():
     payload = {"m": {2: "b", 10: "a"}, "d": date(2026, 1, 2)}
     assert canonical_text(payload) == '{"d":"2026-01-02","m":{"10":"a","2":"b"}}'
+
+
+# every kind of key json turns into a string (one kind per dict: json cannot sort mixed kinds), and strings that
+# look like them
+_keys = [st.text(max_size=4), st.sampled_from(["1", "-2", "0.5", "true", "false", "null", "NaN", "Infinity", "k"]),
+         st.integers(-10**6, 10**6), st.floats(), st.booleans(), st.none()]
+_any_keys = st.recursive(_leaf, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), *[st.dictionaries(k, inner, max_size=4) for k in _keys]), max_leaves=25)
+
+
+@settings(max_examples=400)
+@given(payload=st.dictionaries(st.text(max_size=8), _any_keys, max_size=6))
+def test_canonical_text_is_the_stored_forms_canonical_whatever_the_keys_122_art19(payload):
+    assert canonical_text(payload) == canonical(json.loads(canonical(payload))).decode()

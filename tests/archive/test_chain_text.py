@@ -46,3 +46,10 @@ _any_keys = st.recursive(_leaf, lambda inner: st.one_of(
 @given(payload=st.dictionaries(st.text(max_size=8), _any_keys, max_size=6))
 def test_canonical_text_is_the_stored_forms_canonical_whatever_the_keys_122_art19(payload):
     assert canonical_text(payload) == canonical(json.loads(canonical(payload))).decode()
+
+
+@settings(max_examples=500)
+@given(value=st.text(max_size=30) | st.sampled_from(['a"b', "a\\b", "\t", "\x7f", "\u2028", "建筑 E70: 720 B1 → 700 B1"]))
+def test_a_bodys_texts_are_quoted_as_json_quotes_them_122_art19(value):
+    from xinyong.archive.chain import _text
+    assert _text(value) == json.dumps(value, ensure_ascii=False)

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from ..core.events import SubjectFact
 from ..core.uow import UnitOfWork
-from ..messages.evaluation import EvaluationsChanged
+from ..messages.evaluation import EVALUATION_CHANGED, ChangedColumns, EvaluationsChanged
 from ..messages.records import RecordsEntered
 from ..messages.subjects import SubjectsRegistered
-from .service import append, append_many, lock_archive
+from .service import append, append_many, append_texts, lock_archive, trend_of_change
 
 
 def archive_fact(event: SubjectFact, uow: UnitOfWork) -> None:
@@ -18,10 +18,18 @@ def archive_fact(event: SubjectFact, uow: UnitOfWork) -> None:
 
 
 def archive_changes(event: EvaluationsChanged, uow: UnitOfWork) -> None:
-    """A batch's changes, appended in bulk after every concurrent real-time writer of the archive."""
+    """A batch's changes, appended in bulk after every concurrent real-time writer of the archive; a batch chunk's
+    columns (ChangedColumns) with the texts they render, without an object per change."""
     lock_archive(uow.session)
-    append_many(uow, [(c.subject_id, c.subject_code, c.archive_kind, c.summary, c.payload())
-                      for c in event.evaluations])
+    ev = event.evaluations
+    if not isinstance(ev, ChangedColumns):
+        append_many(uow, [(c.subject_id, c.subject_code, c.archive_kind, c.summary, c.payload()) for c in ev])
+        return
+    trends = [trend_of_change(scope, new[1], new[2], None if old is None else old[1],
+                              None if old is None else old[2], old is None)
+              for scope, new, old in zip(ev.scope, ev.new, ev.old, strict=True)]
+    append_texts(uow, ev.subject_id, ev.subject_code, [EVALUATION_CHANGED] * len(ev), ev.summaries(),
+                 ev.payload_texts(), trends)
 
 
 def archive_records(event: RecordsEntered, uow: UnitOfWork) -> None:

@@ -22,13 +22,22 @@ def trend_columns(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     if kind != EVALUATION_CHANGED:
         return {"ev_scope": None, "ev_move": None, "ev_new_grade": None, "ev_old_grade": None}
     new, old = payload.get("new") or {}, payload.get("old")
-    if old is None:
-        move = "new"
-    else:
-        before, after = old.get("score") or 0, new.get("score") or 0
-        move = "up" if after > before else "down" if after < before else "same"
-    return {"ev_scope": payload.get("scope"), "ev_move": move, "ev_new_grade": new.get("grade"),
-            "ev_old_grade": old.get("grade") if old else None}
+    scope, move, new_grade, old_grade = trend_of_change(
+        payload.get("scope"), new.get("score"), new.get("grade"),
+        None if old is None else old.get("score"), None if old is None else old.get("grade"), old is None)
+    return {"ev_scope": scope, "ev_move": move, "ev_new_grade": new_grade, "ev_old_grade": old_grade}
+
+
+Trend = tuple[Any, str | None, str | None, str | None]  # ev_scope, ev_move, ev_new_grade, ev_old_grade
+
+
+def trend_of_change(scope: Any, new_score: int | None, new_grade: str | None, old_score: int | None,
+                    old_grade: str | None, first: bool) -> Trend:
+    """trend_columns of an evaluation change from its values (`first`: there was no evaluation before)."""
+    if first:
+        return scope, "new", new_grade, None
+    before, after = old_score or 0, new_score or 0
+    return scope, "up" if after > before else "down" if after < before else "same", new_grade, old_grade
 
 
 def append(uow: UnitOfWork, subject_id: int, subject_code: str, kind: str, summary: str, payload: dict[str, Any]
@@ -76,23 +85,35 @@ def append_many(uow: UnitOfWork, items: Sequence[tuple[int, str, str, str, dict[
     :func:`append` does — with one query for the chain heads and one bulk insert (bulk intake, batch
     re-evaluation, 1 January re-seed of every subject). Each payload is serialised once: its canonical text is both
     hashed and stored. The caller holds :func:`lock_archive`. Returns the number appended."""
-    if not items:
+    trends = []
+    for _sid, _code, kind, _summary, payload in items:
+        t = trend_columns(kind, payload)
+        trends.append((t["ev_scope"], t["ev_move"], t["ev_new_grade"], t["ev_old_grade"]))
+    return append_texts(uow, [sid for sid, *_ in items], [code for _s, code, *_ in items],
+                        [kind for _s, _c, kind, *_ in items], [summary for *_, summary, _p in items],
+                        [canonical_text(payload) for *_, payload in items], trends)
+
+
+def append_texts(uow: UnitOfWork, subject_ids: Sequence[int], codes: Sequence[str], kinds: Sequence[str],
+                 summaries: Sequence[str], payload_texts: Sequence[str], trends: Sequence[Trend]) -> int:
+    """append_many with the entries given column by column and each payload as its canonical text (what the chain
+    hashes and the archive stores): a batch chunk's 10^5 evaluation changes render their texts themselves
+    (messages.evaluation.ChangedColumns). The caller holds :func:`lock_archive`. Returns the number appended."""
+    if not subject_ids:
         return 0
     session = uow.session
     session.flush()
     session.info.pop(_HEADS, None)  # the chains move on below: `append` reads its heads again
-    heads = repository.chain_heads(session, sorted({sid for sid, *_ in items}))
+    heads = repository.chain_heads(session, sorted(set(subject_ids)))
     at = uow.clock.now()
     at_text = at.isoformat(timespec="milliseconds")
     rows = []
-    for sid, code, kind, summary, payload in items:
+    for sid, code, kind, summary, text, trend in zip(subject_ids, codes, kinds, summaries, payload_texts, trends,
+                                                     strict=True):
         seq, prev = heads.get(sid, (0, GENESIS))
         seq += 1
-        text = canonical_text(payload)
         h = entry_hash_of_text(prev, code, seq, at_text, kind, summary, text)
-        t = trend_columns(kind, payload)
-        rows.append((sid, seq, kind, summary, text, prev, h, t["ev_scope"], t["ev_move"], t["ev_new_grade"],
-                     t["ev_old_grade"]))
+        rows.append((sid, seq, kind, summary, text, prev, h, *trend))
         heads[sid] = (seq, h)
     repository.insert_entry_texts(session, at, rows)
     return len(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -222,12 +223,44 @@ def stored_in_range(session: Session, lo: int, hi: int) -> list[tuple[Any, ...]]
     return rows
 
 
-def write_changes(session: Session, updates: list[dict[str, Any]], inserts: list[dict[str, Any]],
+@dataclass(frozen=True)
+class NewEvaluations:
+    """New evaluation rows column by column, all as of one day (a first run inserts 10^6: no dict per row).
+    `fuse_articles[i]` may be one list shared by many rows (never mutated); `components[i]` in component_names
+    order."""
+
+    as_of: date
+    subject_id: list[int]
+    scope: list[str]
+    standard_version: list[str]
+    base_score: list[int]
+    score: list[int]
+    grade: list[str]
+    level: list[str]
+    fused: list[bool]
+    fuse_articles: list[list[str]]
+    component_names: tuple[str, ...]
+    components: list[tuple[int, ...]]
+
+    def __len__(self) -> int:
+        return len(self.subject_id)
+
+    def dicts(self, now: datetime) -> list[dict[str, Any]]:
+        return [{"subject_id": sid, "scope": scope, "as_of": self.as_of, "standard_version": version,
+                 "base_score": base, "score": score, "grade": grade, "level": level, "fused": fused,
+                 "fuse_articles": list(fa), "components": dict(zip(self.component_names, comps, strict=True)),
+                 "computed_at": now}
+                for sid, scope, version, base, score, grade, level, fused, fa, comps in zip(
+                    self.subject_id, self.scope, self.standard_version, self.base_score, self.score, self.grade,
+                    self.level, self.fused, self.fuse_articles, self.components, strict=True)]
+
+
+def write_changes(session: Session, updates: list[dict[str, Any]], inserts: NewEvaluations,
                   stale: list[tuple[int, str]], now: datetime) -> None:
     """Only what changed: rows updated by primary key, new rows inserted, scopes no longer held deleted."""
     if updates:
         session.execute(update(Evaluation), [dict(row, computed_at=now) for row in updates])
-    if inserts:
+    if len(inserts):
         insert_evaluations(session, inserts, now)
     if stale:
         table = Evaluation.__table__
@@ -236,25 +269,36 @@ def write_changes(session: Session, updates: list[dict[str, Any]], inserts: list
             [{"sid": sid, "sc": scope} for sid, scope in stale])
 
 
-_INSERTED = ("subject_id", "scope", "as_of", "standard_version", "base_score", "score", "grade", "level", "fused")
 COPY_FROM = 1_000  # rows from which PostgreSQL takes new evaluations by COPY (a first run inserts 10^6)
 
 
-def insert_evaluations(session: Session, rows: list[dict[str, Any]], now: datetime) -> None:
+def insert_evaluations(session: Session, rows: NewEvaluations, now: datetime) -> None:
     """New evaluation rows: COPY on PostgreSQL when there are many (the ORM's bulk insert spent most of a first
     run's write time building and pipelining one parameter set per row), else one executemany. The JSON columns
-    as json.dumps writes them, as the JSON type stores them."""
+    as json.dumps writes them, as the JSON type stores them (each distinct fuse list serialised once)."""
     conn = session.connection()
     if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
-        conn.execute(insert(Evaluation.__table__), [dict(row, computed_at=now) for row in rows])
+        conn.execute(insert(Evaluation.__table__), rows.dicts(now))
         return
+    fuse_texts: dict[int, str] = {}
+
+    def fuse_text(articles: list[str]) -> str:  # by identity: a chunk's rows share a list per fuse mask
+        got = fuse_texts.get(id(articles))
+        if got is None:
+            got = fuse_texts[id(articles)] = json.dumps(articles)
+        return got
+
+    heads = [json.dumps(name) + ": " for name in rows.component_names]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(f"COPY evaluations ({', '.join(_INSERTED)}, fuse_articles, components, computed_at) "
-                         "FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((*(row[c] for c in _INSERTED), json.dumps(row["fuse_articles"]),
-                                json.dumps(row["components"]), now))
+        with cursor.copy("COPY evaluations (subject_id, scope, as_of, standard_version, base_score, score, grade, "
+                         "level, fused, fuse_articles, components, computed_at) FROM STDIN") as copy:
+            for sid, scope, version, base, score, grade, level, fused, fa, comps in zip(
+                    rows.subject_id, rows.scope, rows.standard_version, rows.base_score, rows.score, rows.grade,
+                    rows.level, rows.fused, rows.fuse_articles, rows.components, strict=True):
+                copy.write_row((sid, scope, rows.as_of, version, base, score, grade, level, fused, fuse_text(fa),
+                                "{" + ", ".join(h + str(int(v)) for h, v in zip(heads, comps, strict=True)) + "}",
+                                now))
     finally:
         cursor.close()
 

@@ -18,7 +18,14 @@ from ..core.uow import UnitOfWork
 from ..errors import InputError
 from ..governance.rulebook import Rulebook, rulebook
 from ..listings.service import fusing_listings
-from ..messages.evaluation import EvaluationChanged, EvaluationsChanged, SubjectReevaluated
+from ..messages.evaluation import ARCHIVED_FIELDS as ARCHIVED_FIELDS  # re-exported (archive.verify)
+from ..messages.evaluation import (
+    ChangedColumns,
+    EvaluationChanged,
+    EvaluationsChanged,
+    Outcome,
+    SubjectReevaluated,
+)
 from ..records import repository as records_repo
 from ..records.models import Record
 from ..records.service import REFUSAL_FUSE_KEY
@@ -228,8 +235,6 @@ def _explain(code: str, industries: list[str], base: int, records: list[Record],
     return out
 
 
-# What makes an evaluation change worth an archive entry (old → new, 122号 Art.19).
-ARCHIVED_FIELDS = ("standard_version", "score", "grade", "level", "fused")
 
 
 def refresh_subject(uow: UnitOfWork, subject_id: int, cause: dict[str, Any] | None = None
@@ -594,44 +599,35 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
 
     updates: list[dict[str, Any]] = []
     stale: list[tuple[int, str]] = []
-    changes: list[EvaluationChanged] = []
     as_of_text = ctx.as_of.isoformat()
     batch_cause = {"event": "batch_reevaluation", "as_of": as_of_text}
     cause_of = cause or (lambda _sid: batch_cause)
 
-    # the result columns as Python lists, once per chunk: a first run turns every row into a dict and an event,
-    # and a numpy scalar per cell cost more than the whole conversion (issue 10, first-run profile)
-    col: dict[str, list[Any]] = {}
-
-    def column(name: str) -> list[Any]:
-        got = col.get(name)
-        if got is None:
-            got = col[name] = getattr(res, name).tolist()
-        return got
-
+    # The changed rows are few on most days and become dicts; a first run's or a 1 January re-seed's 10^6 new or
+    # changed evaluations go on as columns (NewEvaluations, ChangedColumns): one object, dict and JSON text per row
+    # and per consumer cost most of that run (issue 10, first-run profile).
     fuse_lists: dict[int, list[str]] = {}
 
-    def fuse_articles(mask: int) -> list[str]:
+    def fuse_articles(mask: int) -> list[str]:  # one list per mask, shared by its rows (never mutated)
         got = fuse_lists.get(mask)
         if got is None:
             got = fuse_lists[mask] = ctx.fuse_articles(mask)
-        return list(got)  # each row its own list
+        return got
 
-    def new_row(i: int) -> dict[str, Any]:
-        s = column("scope")[i]
-        return {"standard_version": ctx.versions[s], "base_score": column("base_score")[i],
-                "score": column("score")[i], "grade": t.grade_names[column("grade")[i]],
-                "level": t.level_names[column("level")[i]], "fused": bool(column("fused")[i]),
-                "fuse_articles": fuse_articles(column("fuse_mask")[i]),
-                "components": {c: column(c)[i] for c in COMPONENTS}}
+    def outcomes(pos: np.ndarray) -> tuple[list[int], list[str], list[Outcome], list[list[str]],
+                                           list[tuple[int, ...]]]:
+        """subject ids, scopes, outcomes, fuse articles and components of the result rows `pos`."""
+        scope_i = res.scope[pos].tolist()
+        versions = [ctx.versions[k] for k in scope_i]
+        grades = [t.grade_names[k] for k in res.grade[pos].tolist()]
+        levels = [t.level_names[k] for k in res.level[pos].tolist()]
+        new = list(zip(versions, res.score[pos].tolist(), grades, levels, res.fused[pos].tolist(), strict=True))
+        comps = list(zip(*(getattr(res, c)[pos].tolist() for c in COMPONENTS), strict=True))
+        return (res.subject_id[pos].tolist(), [ctx.scopes[k] for k in scope_i], new,
+                [fuse_articles(m) for m in res.fuse_mask[pos].tolist()], comps)
 
-    def publish(i: int, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-        sid = column("subject_id")[i]
-        changes.append(EvaluationChanged(
-            sid, codes[sid], scope=ctx.scopes[column("scope")[i]], as_of=as_of_text, old=old,
-            new={f: new[f] for f in ARCHIVED_FIELDS}, fuse_articles=new["fuse_articles"],
-            components=new["components"], cause=cause_of(sid)))
-
+    changed_pos: list[int] = []  # result rows whose change is archived and shared, with their old outcome
+    changed_old: list[Outcome | None] = []
     if stored:
         s_sid = np.asarray([r[0] for r in stored], dtype=np.int64)
         s_scope = _codes((r[1] for r in stored), scope_index, len(stored))
@@ -683,41 +679,50 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
             stale.append((sid, stored[j][1]))
         position = np.zeros(len(stored), dtype=np.int64)
         position[found] = idx
-        for j in np.flatnonzero(differs).tolist():  # only the changed rows become dicts and events
-            r = stored[j]
-            i = int(position[j])
-            sid = int(r[0])
-            if sid in skip:
-                continue
-            s = int(res.scope[i])
-            new = new_row(i)
-            old_full = {"standard_version": r[2], "base_score": r[3], "score": r[4], "grade": r[5], "level": r[6],
-                        "fused": bool(r[7]), "fuse_articles": list(parse(r[8])),
-                        "components": dict(parse(r[9]))}
-            tally.changed += 1
-            if len(tally.mismatches) < 50:
-                diff = {f: (old_full[f], new[f]) for f in STORED_FIELDS if old_full[f] != new[f]}
-                tally.mismatches.append(f"{codes.get(sid, sid)}/{ctx.scopes[s]}: {diff}")
-            updates.append({"subject_id": sid, "scope": ctx.scopes[s], "as_of": ctx.as_of, **new})
-            if any(old_full[f] != new[f] for f in ARCHIVED_FIELDS):
-                publish(i, {f: old_full[f] for f in ARCHIVED_FIELDS}, new)
-    inserts = []
-    for i in np.flatnonzero(~seen).tolist():
-        sid = column("subject_id")[i]
-        if sid in skip:
-            continue
-        new = new_row(i)
-        inserts.append({"subject_id": sid, "scope": ctx.scopes[column("scope")[i]], "as_of": ctx.as_of, **new})
-        publish(i, None, new)
-    tally.changed += len(inserts) + len(stale)
+        rows_changed = [(j, int(position[j])) for j in np.flatnonzero(differs).tolist()
+                        if int(stored[j][0]) not in skip]
+        if rows_changed:
+            pos = np.asarray([i for _j, i in rows_changed], dtype=np.int64)
+            sids, scopes, news, fas, comps_of = outcomes(pos)
+            for (j, i), sid, scope, new, fa, comp in zip(rows_changed, sids, scopes, news, fas, comps_of,
+                                                         strict=True):
+                r = stored[j]
+                old: Outcome = (r[2], r[4], r[5], r[6], bool(r[7]))
+                row = {"standard_version": new[0], "base_score": int(res.base_score[i]), "score": new[1],
+                       "grade": new[2], "level": new[3], "fused": new[4], "fuse_articles": list(fa),
+                       "components": dict(zip(COMPONENTS, comp, strict=True))}
+                tally.changed += 1
+                if len(tally.mismatches) < 50:
+                    old_full = {"standard_version": r[2], "base_score": r[3], "score": r[4], "grade": r[5],
+                                "level": r[6], "fused": bool(r[7]), "fuse_articles": list(parse(r[8])),
+                                "components": dict(parse(r[9]))}
+                    diff = {f: (old_full[f], row[f]) for f in STORED_FIELDS if old_full[f] != row[f]}
+                    tally.mismatches.append(f"{codes.get(sid, sid)}/{scope}: {diff}")
+                updates.append({"subject_id": sid, "scope": scope, "as_of": ctx.as_of, **row})
+                if old != new:  # ARCHIVED_FIELDS moved
+                    changed_pos.append(i)
+                    changed_old.append(old)
+    ins = np.flatnonzero(~seen)
+    if skip and len(ins):
+        ins = ins[~np.isin(res.subject_id[ins], np.fromiter(skip, dtype=np.int64, count=len(skip)))]
+    tally.changed += len(ins) + len(stale)
     if not store:
         return
+    sids, scopes, news, fas, comps_of = outcomes(ins)
+    inserts = repository.NewEvaluations(
+        ctx.as_of, sids, scopes, [n[0] for n in news], res.base_score[ins].tolist(), [n[1] for n in news],
+        [n[2] for n in news], [n[3] for n in news], [n[4] for n in news], fas, COMPONENTS, comps_of)
     repository.write_changes(session, updates, inserts, stale, uow.clock.now())
     if listed:
         repository.confirm_as_of_of(session, ids, ctx.as_of)
     else:
         repository.confirm_as_of(session, lo, hi, ctx.as_of)
-    if changes:
+    if changed_pos or len(ins):
+        pub = np.concatenate([np.asarray(changed_pos, dtype=np.int64), ins])
+        p_sids, p_scopes, p_news, p_fas, p_comps = outcomes(pub)
+        changes = ChangedColumns(
+            p_sids, [codes[sid] for sid in p_sids], p_scopes, as_of_text, p_news, [*changed_old, *[None] * len(ins)],
+            p_fas, COMPONENTS, p_comps, [cause_of(sid) for sid in p_sids])
         uow.publish(EvaluationsChanged(changes))
         uow.handle()  # archived and shared (outbox rows) per chunk; not kept in `uow.handled` (bounded memory)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, insert, or_, select, update
+from sqlalchemy import event, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from .models import DeadLetter, OutboxEvent, Receiver
@@ -29,13 +28,15 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
             event.listen(session, "before_commit", _sequence_at_commit)
 
 
-def insert_numbered_events(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 10_000) -> None:
+def insert_numbered_events(session: Session, rows: Sequence[tuple[str, str, str]], at: datetime,
+                           chunk: int = 10_000) -> None:
     """A bulk sharer (a chunk of a batch re-evaluation: 10^5 changes) numbers its rows as it inserts them instead of
     updating each row again at commit: it takes the sequencer now and holds it until its commit, numbers what this
-    transaction already wrote (insertion order is kept), and gives these rows the next seqs. COPY on PostgreSQL,
-    executemany on SQLite (whose writing transaction holds the only write lock anyway). Safe only as the last thing
-    a transaction does before its commit, once it holds every other lock it needs: a committer waiting for the
-    sequencer holds its own locks (outbox.service.record_changes decides; the outbox handler runs last)."""
+    transaction already wrote (insertion order is kept), and gives these rows — (type, subject code, data as JSON
+    text), occurred at `at` — the next seqs. COPY on PostgreSQL, executemany on SQLite (whose writing transaction
+    holds the only write lock anyway). Safe only as the last thing a transaction does before its commit, once it
+    holds every other lock it needs: a committer waiting for the sequencer holds its own locks
+    (outbox.service.record_changes decides; the outbox handler runs last)."""
     if not rows:
         return
     base = _numbered_base(session)
@@ -44,15 +45,18 @@ def insert_numbered_events(session: Session, rows: Sequence[dict[str, Any]], chu
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor.copy("COPY outbox_events (seq, type, subject_code, data, occurred_at) FROM STDIN") as copy:
-                for n, row in enumerate(rows, start=base + 1):
-                    copy.write_row((n, row["type"], row["subject_code"], json.dumps(row["data"]),
-                                    row["occurred_at"]))
+                for n, (kind, code, data) in enumerate(rows, start=base + 1):
+                    copy.write_row((n, kind, code, data, at))
         finally:
             cursor.close()
         return
+    stored_at = OutboxEvent.__table__.c.occurred_at.type.bind_processor(conn.dialect)  # the ORM's text of it
+    at_value = stored_at(at) if stored_at else at
+    stmt = text("INSERT INTO outbox_events (seq, type, subject_code, data, occurred_at) "
+                "VALUES (:seq, :type, :code, :data, :at)")  # the data as its JSON text, stored as it is
     for i in range(0, len(rows), chunk):
-        session.execute(insert(OutboxEvent.__table__),
-                        [{**row, "seq": base + 1 + i + j} for j, row in enumerate(rows[i : i + chunk])])
+        conn.execute(stmt, [{"seq": base + 1 + i + j, "type": kind, "code": code, "data": data, "at": at_value}
+                            for j, (kind, code, data) in enumerate(rows[i : i + chunk])])
 
 
 def _numbered_base(session: Session) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.orm import Session
 
+from ..db.copy import NULL, copy_lines, json_field, text_field
 from .models import ArchiveCheckpoint, ArchiveEntry
 
 ENTRY_COLUMNS = (ArchiveEntry.id, ArchiveEntry.subject_id, ArchiveEntry.seq, ArchiveEntry.at, ArchiveEntry.kind,
@@ -73,13 +74,19 @@ def insert_entry_texts(session: Session, at: datetime, rows: Sequence[EntryText]
         return
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            with cursor.copy(f"COPY archive_entries ({_ENTRY_TEXT_COLUMNS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((*row[:2], at, *row[2:]))
-        finally:
-            cursor.close()
+        at_text = at.isoformat(sep=" ")
+        texts: dict[str | None, str] = {None: NULL}
+
+        def field(value: str | None) -> str:  # kinds, scopes, moves and grades: a few distinct values
+            got = texts.get(value)
+            if got is None:
+                got = texts[value] = text_field(value)  # type: ignore[arg-type]
+            return got
+
+        copy_lines(session, f"archive_entries ({_ENTRY_TEXT_COLUMNS})", (
+            f"{sid}\t{seq}\t{at_text}\t{field(kind)}\t{text_field(summary)}\t{json_field(payload)}\t{prev}\t"
+            f"{h}\t{field(scope)}\t{field(move)}\t{field(new_grade)}\t{field(old_grade)}\n"
+            for sid, seq, kind, summary, payload, prev, h, scope, move, new_grade, old_grade in rows))
         return
     stored_at = ArchiveEntry.__table__.c.at.type.bind_processor(conn.dialect)  # the ORM's text of a datetime
     at_value = stored_at(at) if stored_at else at

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from ..db.copy import copy_lines, json_field, text_field
 from ..db.session import fetch_tuples
 from ..records import repository as records_repo
 from ..records.models import Record
@@ -285,22 +286,35 @@ def insert_evaluations(session: Session, rows: NewEvaluations, now: datetime) ->
     def fuse_text(articles: list[str]) -> str:  # by identity: a chunk's rows share a list per fuse mask
         got = fuse_texts.get(id(articles))
         if got is None:
-            got = fuse_texts[id(articles)] = json.dumps(articles)
+            got = fuse_texts[id(articles)] = json_field(json.dumps(articles))
         return got
 
-    heads = [json.dumps(name) + ": " for name in rows.component_names]
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy("COPY evaluations (subject_id, scope, as_of, standard_version, base_score, score, grade, "
-                         "level, fused, fuse_articles, components, computed_at) FROM STDIN") as copy:
-            for sid, scope, version, base, score, grade, level, fused, fa, comps in zip(
-                    rows.subject_id, rows.scope, rows.standard_version, rows.base_score, rows.score, rows.grade,
-                    rows.level, rows.fused, rows.fuse_articles, rows.components, strict=True):
-                copy.write_row((sid, scope, rows.as_of, version, base, score, grade, level, fused, fuse_text(fa),
-                                "{" + ", ".join(h + str(int(v)) for h, v in zip(heads, comps, strict=True)) + "}",
-                                now))
-    finally:
-        cursor.close()
+    texts: dict[str, str] = {}
+
+    def field(value: str) -> str:  # scopes, versions, grades, levels: a few distinct values
+        got = texts.get(value)
+        if got is None:
+            got = texts[value] = text_field(value)
+        return got
+
+    heads = [json_field(json.dumps(name)) + ": " for name in rows.component_names]
+    comp_texts: dict[tuple[int, ...], str] = {}
+
+    def components(values: tuple[int, ...]) -> str:  # as json.dumps writes the dict; a chunk repeats them
+        got = comp_texts.get(values)
+        if got is None:
+            got = comp_texts[values] = "{" + ", ".join(h + str(int(v)) for h, v in zip(heads, values, strict=True)) + "}"
+        return got
+
+    as_of, at = rows.as_of.isoformat(), now.isoformat(sep=" ")
+    copy_lines(session, "evaluations (subject_id, scope, as_of, standard_version, base_score, score, grade, level, "
+               "fused, fuse_articles, components, computed_at)", (
+                   f"{sid}\t{field(scope)}\t{as_of}\t{field(version)}\t{base}\t{score}\t{field(grade)}\t"
+                   f"{field(level)}\t{'t' if fused else 'f'}\t{fuse_text(fa)}\t"
+                   f"{components(comps)}\t{at}\n"
+                   for sid, scope, version, base, score, grade, level, fused, fa, comps in zip(
+                       rows.subject_id, rows.scope, rows.standard_version, rows.base_score, rows.score, rows.grade,
+                       rows.level, rows.fused, rows.fuse_articles, rows.components, strict=True)))
 
 
 def confirm_as_of(session: Session, lo: int, hi: int, as_of: date) -> None:

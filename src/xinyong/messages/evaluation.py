@@ -169,6 +169,8 @@ class _Json:
 
     def __init__(self) -> None:
         self._memo: dict[Any, str] = {}
+        self._outcomes: dict[Outcome, str] = {}
+        self._lists: dict[int, tuple[list[str], str]] = {}
         self._causes: dict[int, tuple[dict[str, Any], str]] = {}
 
     def __call__(self, value: Any) -> str:
@@ -180,8 +182,11 @@ class _Json:
             got = self._memo[key] = canonical(value).decode()
         return got
 
-    def strings(self, values: list[str]) -> str:
-        return self(tuple(values))  # a tuple serialises as the list it holds
+    def strings(self, values: list[str]) -> str:  # by identity first: a chunk shares one list per fuse mask
+        held = self._lists.get(id(values))
+        if held is None or held[0] is not values:
+            held = self._lists[id(values)] = (values, self(tuple(values)))  # a tuple serialises as a list
+        return held[1]
 
     def cause(self, cause: dict[str, Any]) -> str:
         held = self._causes.get(id(cause))
@@ -191,9 +196,12 @@ class _Json:
             held = self._causes[id(cause)] = (cause, canonical(json.loads(canonical(cause))).decode())
         return held[1]
 
-    def outcome(self, o: Outcome) -> str:  # the keys of ARCHIVED_FIELDS, sorted
-        return (f'{{"fused":{"true" if o[4] else "false"},"grade":{self(o[2])},"level":{self(o[3])},'
-                f'"score":{int(o[1])},"standard_version":{self(o[0])}}}')
+    def outcome(self, o: Outcome) -> str:  # the keys of ARCHIVED_FIELDS, sorted; a chunk repeats its outcomes
+        got = self._outcomes.get(o)
+        if got is None:
+            got = self._outcomes[o] = (f'{{"fused":{"true" if o[4] else "false"},"grade":{self(o[2])},'
+                                       f'"level":{self(o[3])},"score":{int(o[1])},"standard_version":{self(o[0])}}}')
+        return got
 
     def view(self, o: Outcome) -> str:  # EvaluationChanged.changes' view: score, grade, level, fused
         return (f'{{"fused":{"true" if o[4] else "false"},"grade":{self(o[2])},"level":{self(o[3])},'
@@ -205,8 +213,13 @@ def _int_object(names: tuple[str, ...]) -> Any:
     order = sorted(range(len(names)), key=lambda k: names[k])
     head = [f'"{names[k]}":' for k in order]  # component names are plain identifiers
 
+    seen: dict[tuple[int, ...], str] = {}  # a chunk repeats its components
+
     def render(values: tuple[int, ...]) -> str:
-        return "{" + ",".join(h + str(int(values[k])) for h, k in zip(head, order, strict=True)) + "}"
+        got = seen.get(values)
+        if got is None:
+            got = seen[values] = "{" + ",".join(h + str(int(values[k])) for h, k in zip(head, order, strict=True)) + "}"
+        return got
     return render
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import event, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from ..db.copy import copy_lines, json_field, text_field
 from .models import DeadLetter, OutboxEvent, Receiver
 
 # pg_advisory_xact_lock key of the sequencer ("44" 号 Task "14"): one transaction at a time numbers its changes
@@ -42,13 +43,10 @@ def insert_numbered_events(session: Session, rows: Sequence[tuple[str, str, str]
     base = _numbered_base(session)
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            with cursor.copy("COPY outbox_events (seq, type, subject_code, data, occurred_at) FROM STDIN") as copy:
-                for n, (kind, code, data) in enumerate(rows, start=base + 1):
-                    copy.write_row((n, kind, code, data, at))
-        finally:
-            cursor.close()
+        at_text = at.isoformat(sep=" ")
+        copy_lines(session, "outbox_events (seq, type, subject_code, data, occurred_at)", (
+            f"{n}\t{text_field(kind)}\t{text_field(code)}\t{json_field(data)}\t{at_text}\n"
+            for n, (kind, code, data) in enumerate(rows, start=base + 1)))
         return
     stored_at = OutboxEvent.__table__.c.occurred_at.type.bind_processor(conn.dialect)  # the ORM's text of it
     at_value = stored_at(at) if stored_at else at

@@ -10,6 +10,7 @@ from .evaluation.models import Evaluation
 from .evidence.models import EvidenceFile
 from .governance.models import StandardComment, StandardVersion
 from .inspections import models as inspections_models  # noqa: F401
+from .jobs import models as jobs_models  # noqa: F401
 from .listings.models import Membership
 from .notifications import models as notifications_models  # noqa: F401
 from .outbox import models as outbox_models  # noqa: F401

@@ -17,7 +17,8 @@ from ..db.base import Base
 class ArchiveEntry(Base):
     __tablename__ = "archive_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    # read by subject through uq_archive_entries_subject_seq (subject_id leads it): no index of its own (0018)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
     seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … per subject
     at: Mapped[datetime] = mapped_column(DateTime, default=beijing_now)
     kind: Mapped[str] = mapped_column(String(40))

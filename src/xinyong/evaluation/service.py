@@ -777,8 +777,10 @@ def reevaluate_subjects(uow: UnitOfWork, subject_ids: Iterable[int], cause: Call
 
 # Subjects per chunk of the batch. A chunk's records are spread over the whole records table, so each chunk's read
 # costs about one scan of it: 250,000 (four scans at 1M subjects) measured 71 s against 88 s for 100,000 at
-# 1M/10M on PostgreSQL, peak memory 0.8 GiB (issue 10 item 3; docs/performance.md).
-BATCH_CHUNK = 250_000
+# 1M/10M on PostgreSQL; 500,000 (two scans) cut a first run's server CPU from 58 s to 45 s,
+# peak memory 1.9 GiB against 1.1 GiB, under the 3 GiB bound (issue 10 item 3;
+# bench/profiles.md).
+BATCH_CHUNK = 500_000
 
 ResultSource = Callable[[int, int], ChunkResult]  # subjects lo..hi → their results (the Spark engine's output)
 

@@ -53,3 +53,19 @@ def test_copy_lines_store_every_awkward_string_and_json_text_unchanged_122_art19
     assert [r[1] for r in rows] == AWKWARD
     assert [r[2] for r in rows] == payloads  # the JSON text byte for byte, as it was hashed
     assert all(r[3] is None for r in rows)
+
+
+def test_a_row_the_server_refuses_fails_the_copy_and_nothing_of_it_stays(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's; SQLite takes executemany")
+    import psycopg
+
+    with Session(engine) as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS copy_refused (id integer PRIMARY KEY)"))
+        session.commit()
+        with pytest.raises(psycopg.errors.UniqueViolation):  # raised from the sending thread, at the latest on finish
+            copy_lines(session, "copy_refused (id)", (f"{i % 30_000}\n" for i in range(40_000)), block=1_000)
+        session.rollback()
+        assert session.execute(text("SELECT count(*) FROM copy_refused")).scalar() == 0
+        session.execute(text("DROP TABLE copy_refused"))
+        session.commit()

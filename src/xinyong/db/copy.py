@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy.orm import Session
 
 NULL = "\\N"  # COPY's text for NULL
@@ -26,10 +27,11 @@ def json_field(text: str) -> str:
 
 def copy_lines(session: Session, target: str, lines: Iterable[str], block: int = 20_000) -> None:
     """COPY `target` (table and columns) FROM STDIN, the rows being `lines` (each ends with a newline, fields as
-    text_field / json_field / NULL make them), sent `block` lines at a time."""
+    text_field / json_field / NULL make them), sent `block` lines at a time by psycopg's queued writer."""
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        # a thread sends while this one builds the next lines: the server ingests as they are made
+        with cursor.copy(f"COPY {target} FROM STDIN", writer=QueuedLibpqWriter(cursor)) as copy:
             buffer: list[str] = []
             for line in lines:
                 buffer.append(line)

@@ -66,3 +66,41 @@ def test_serve_with_two_workers_runs_the_background_work_once(clean: Engine, tmp
                if line.startswith("{") and "background_work_started" in line]
     assert len(workers) == 2, (workers, log.read_text())
     assert [(s["pid"], s["workers"]) for s in started] == [(proc.pid, 2)], log.read_text()
+
+
+def test_the_workers_listener_is_tcp_so_accepted_connections_get_nodelay() -> None:
+    """uvicorn binds the socket it shares with its workers with protocol 0 (Kludex/uvicorn#3149); asyncio then
+    leaves Nagle's algorithm on for every accepted connection and each response's body waited ~40 ms for the
+    client's delayed ACK. `tcp_listener` marks it as TCP: an accepted connection then has TCP_NODELAY."""
+    import asyncio  # test-local: only this test runs a server  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+
+    import uvicorn  # noqa: PLC0415
+
+    from xinyong.cli import tcp_listener  # noqa: PLC0415
+
+    config = uvicorn.Config("xinyong.api:worker_app", host="127.0.0.1", port=free_port())
+    listener = tcp_listener(config.bind_socket())
+    assert listener.proto == socket.IPPROTO_TCP
+
+    async def accepted_nodelay() -> int:
+        seen: list[int] = []
+
+        def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(on_connect, sock=listener)
+        _reader, writer = await asyncio.open_connection(*listener.getsockname())
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        return seen[0]
+
+    try:
+        assert asyncio.run(accepted_nodelay()) != 0
+    finally:
+        listener.close()

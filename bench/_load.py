@@ -239,7 +239,9 @@ def serving(db_url: str, workers: int = 0, profile: str | None = None) -> Iterat
         serve += ["--workers", str(workers)]
     if profile:
         # collapsed stacks of the server and its workers (on-CPU samples), written when py-spy gets SIGINT
-        serve = ["py-spy", "record", "--subprocesses", "-f", "raw", "-o", profile, "--", *serve]
+        venv_spy = os.path.join(os.path.dirname(sys.executable), "py-spy")  # the bench extra's, beside python
+        spy = venv_spy if os.path.exists(venv_spy) else "py-spy"
+        serve = [spy, "record", "--subprocesses", "-f", "raw", "-o", profile, "--", *serve]
     with open(os.environ.get("XINYONG_BENCH_SERVER_LOG", os.devnull), "w") as server_log:
         proc = subprocess.Popen(serve, env=env, stdout=server_log, stderr=server_log)
         try:

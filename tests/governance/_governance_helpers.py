@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, text
 from tests.conftest import DATA_TABLES, auth, new_resident_id, new_uscc
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.clock import DayClock, beijing_today, clock_at
+from xinyong.db.memo import clear_per_version
 from xinyong.governance.models import StandardComment, StandardVersion
 from xinyong.reference.models import CatalogueItem
 from xinyong.reference.service import collection
@@ -47,6 +48,7 @@ def governed(clean: Engine) -> Iterator[Engine]:
         s.session.execute(delete(StandardComment))
         s.session.execute(delete(StandardVersion).where(StandardVersion.version.not_in(DEFAULT_VERSIONS)))
         s.session.execute(delete(CatalogueItem).where(CatalogueItem.code.not_in(DEFAULT_ITEMS)))
+    clear_per_version()  # the catalogue's version is its row count: rows deleted, the process's caches go too
 
 
 def content(client: TestClient, version: str, token: str | None = None) -> dict[str, Any]:

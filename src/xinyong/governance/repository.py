@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..reference import repository as reference_repo
 from .models import StandardComment, StandardVersion
 
 # Approved versions count from their effective date; the seeded defaults are stored as in_force (122号 Art.12).
@@ -62,12 +63,18 @@ def pending_comments(session: Session, version: str) -> list[StandardComment]:
 
 
 def in_force_signature(session: Session, states: Collection[str]) -> Sequence[Any]:
-    """(version, status, effective_date, loaded_at) of the counting versions: what the rulebook cache keys on."""
-    return session.execute(
+    """(version, status, effective_date, loaded_at) of the counting versions: what the rulebook cache keys on.
+    The same statement carries the version of the industries and the catalogue (reference/repository.py:
+    version_columns), remembered for the transaction: the rulebook's industry codes and the refusal items then
+    come from the process's caches without a statement of their own."""
+    rows = session.execute(
         select(StandardVersion.version, StandardVersion.status, StandardVersion.effective_date,
-               StandardVersion.loaded_at)
+               StandardVersion.loaded_at, *reference_repo.version_columns())
         .where(StandardVersion.status.in_(states)).order_by(StandardVersion.version)
     ).all()
+    if rows:
+        reference_repo.remember_version(session, tuple(rows[0][4:]))
+    return [tuple(r[:4]) for r in rows]
 
 
 def in_force_versions(session: Session, states: Collection[str]) -> Sequence[Any]:

@@ -90,7 +90,15 @@ def catalogue_item(session: Session, code: str) -> CatalogueItem | None:
 
 
 def items_firing(session: Session, fuse_key: str) -> list[str]:
-    """Codes of the catalogue items whose record fires the 122号 Art.16 item `fuse_key` (e.g. "122号 Art.16(2)")."""
+    """Codes of the catalogue items whose record fires the 122号 Art.16 item `fuse_key` (e.g. "122号 Art.16(2)"):
+    from the transaction's catalogue when it was read already (a record write), else kept per process under the
+    catalogue's version (a GET of an evaluation: no catalogue read, issue 10 item 5)."""
     wanted = citation.parse(fuse_key)
-    return [c.code for c in repository.catalogue_items(session)
-            if c.fuse_article and citation.coerce(c.fuse_article) == wanted]
+
+    def firing() -> tuple[str, ...]:
+        return tuple(c.code for c in repository.catalogue_items(session)
+                     if c.fuse_article and citation.coerce(c.fuse_article) == wanted)
+
+    if repository.catalogue_read(session):
+        return list(firing())
+    return list(repository.per_reference_version(session, f"items_firing:{fuse_key}", firing))

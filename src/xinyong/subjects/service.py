@@ -96,7 +96,7 @@ def register_or_match(uow: UnitOfWork, data: SubjectIn, actor: str) -> Subject |
 
 
 def get_subject(session: Session, code: str) -> Subject:
-    subject = repository.by_code(session, normalize_code(code))
+    subject = repository.by_code_loaded(session, normalize_code(code))
     if subject is None:
         shown = mask_resident_id(code) if code[:17].isdigit() else code  # no resident ID echoed (G1-17)
         raise NotFoundError("code", f"未找到评价对象 {shown}", f"no subject with code {shown}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..reference import repository as reference_repo
@@ -67,14 +68,19 @@ def in_force_signature(session: Session, states: Collection[str]) -> Sequence[An
     The same statement carries the version of the industries and the catalogue (reference/repository.py:
     version_columns), remembered for the transaction: the rulebook's industry codes and the refusal items then
     come from the process's caches without a statement of their own."""
-    rows = session.execute(
-        select(StandardVersion.version, StandardVersion.status, StandardVersion.effective_date,
-               StandardVersion.loaded_at, *reference_repo.version_columns())
-        .where(StandardVersion.status.in_(states)).order_by(StandardVersion.version)
-    ).all()
+    rows = session.execute(_in_force_signature(), {"states": list(states)}).all()
     if rows:
         reference_repo.remember_version(session, tuple(rows[0][4:]))
     return [tuple(r[:4]) for r in rows]
+
+
+@cache
+def _in_force_signature() -> Select:  # type: ignore[type-arg]
+    # built once with bound parameters (read by every unit of work that evaluates: its construction and cache
+    # key cost more Python than its execution)
+    return (select(StandardVersion.version, StandardVersion.status, StandardVersion.effective_date,
+                   StandardVersion.loaded_at, *reference_repo.version_columns())
+            .where(StandardVersion.status.in_(bindparam("states", expanding=True))).order_by(StandardVersion.version))
 
 
 def in_force_versions(session: Session, states: Collection[str]) -> Sequence[Any]:

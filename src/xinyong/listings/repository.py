@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Membership
@@ -30,6 +31,9 @@ def active_on(session: Session, lists: Collection[str], day: date, subject_id: i
               subject_ids: Collection[int] | None = None) -> Sequence[Membership]:
     """Memberships of `lists` that hold on `day` (listed_on ≤ day < removed_on, day ≤ ends_on), of one subject, of
     the subjects `subject_ids` (a bulk chunk's), or of all."""
+    if subject_id is not None and subject_ids is None:  # one subject's evaluation: the statement built once
+        return session.scalars(_active_of_subject(), {"lists": list(lists), "day": day,
+                                                      "subject_id": subject_id}).all()
     stmt = select(Membership).where(Membership.list_code.in_(lists), Membership.listed_on <= day,
                                     or_(Membership.removed_on.is_(None), Membership.removed_on > day),
                                     or_(Membership.ends_on.is_(None), Membership.ends_on >= day))
@@ -46,6 +50,19 @@ def active_on(session: Session, lists: Collection[str], day: date, subject_id: i
 
 
 _IN_CHUNK = 900  # bound parameters per IN list (SQLite)
+
+
+@cache
+def _active_of_subject() -> Select:  # type: ignore[type-arg]
+    """active_on of one subject, with bound parameters: built once instead of per call (its construction and
+    cache key cost more Python than its execution; issue 10 item 5, GET of an evaluation)."""
+    day = bindparam("day")
+    return (select(Membership)
+            .where(Membership.list_code.in_(bindparam("lists", expanding=True)), Membership.listed_on <= day,
+                   or_(Membership.removed_on.is_(None), Membership.removed_on > day),
+                   or_(Membership.ends_on.is_(None), Membership.ends_on >= day),
+                   Membership.subject_id == bindparam("subject_id"))
+            .order_by(Membership.subject_id, Membership.id))
 
 
 def ended_not_removed(session: Session, day: date) -> Sequence[Membership]:

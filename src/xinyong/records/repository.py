@@ -5,9 +5,23 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, case, delete, exists, func, insert, literal, select, text
+from sqlalchemy import (
+    Engine,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
@@ -32,14 +46,21 @@ def _counting() -> list:  # type: ignore[type-arg]
     ]
 
 
-def counting_for_subject(session: Session, subject_id: int, start: date, end: date) -> list[Record]:
-    """The subject's records that count in [start, end], in the order they use up caps (act date, id)."""
-    stmt = (
+@cache
+def _counting_for_subject() -> Select:  # type: ignore[type-arg]
+    # Built once, with bound parameters: building it per call (and its cache key) cost three times its execution
+    # in Python (590 against 160 µs; issue 10 item 5, GET of an evaluation)
+    return (
         select(Record)
-        .where(Record.subject_id == subject_id, Record.act_date >= start, Record.act_date <= end, *_counting())
+        .where(Record.subject_id == bindparam("subject_id"), Record.act_date >= bindparam("start"),
+               Record.act_date <= bindparam("end"), *_counting())
         .order_by(Record.act_date, Record.id)
     )
-    return list(session.scalars(stmt))
+
+
+def counting_for_subject(session: Session, subject_id: int, start: date, end: date) -> list[Record]:
+    """The subject's records that count in [start, end], in the order they use up caps (act date, id)."""
+    return list(session.scalars(_counting_for_subject(), {"subject_id": subject_id, "start": start, "end": end}))
 
 
 def counting_in_period(start: date, end: date) -> Select:  # type: ignore[type-arg]
@@ -240,6 +261,10 @@ def open_refusals(session: Session, refusal_items: list[str], since: date, befor
     `subject_ids` (a bulk chunk's), or of all."""
     if not refusal_items:
         return []
+    if subject_id is not None and subject_ids is None:  # one subject's evaluation: the statement built once
+        params = {"items": list(refusal_items), "since": since, "before": before, "as_of": as_of,
+                  "subject_id": subject_id}
+        return [(int(s), int(r)) for s, r in session.execute(_open_refusals_of_subject(), params).all()]
     closer = _CLOSER
     newer = _CLOSER_NEWER
     closing = exists().where(closer.closes_id == Record.id, closer.act_date <= as_of,
@@ -259,6 +284,20 @@ def open_refusals(session: Session, refusal_items: list[str], since: date, befor
         found.extend((int(s), int(r)) for s, r in session.execute(stmt.where(
             Record.subject_id.in_(wanted[i:i + _IN_CHUNK]))))
     return sorted(found)
+
+
+@cache
+def _open_refusals_of_subject() -> Select:  # type: ignore[type-arg]
+    """open_refusals of one subject, with bound parameters (the same SQL as built per call)."""
+    closer, newer = _CLOSER, _CLOSER_NEWER
+    closing = exists().where(closer.closes_id == Record.id, closer.act_date <= bindparam("as_of"),
+                             ~exists().where(Withdrawal.record_id == closer.id),
+                             ~exists().where(newer.supersedes_id == closer.id))
+    return (select(Record.subject_id, Record.id)
+            .where(Record.item.in_(bindparam("items", expanding=True)), Record.act_date >= bindparam("since"),
+                   Record.act_date < bindparam("before"), *_counting(), ~closing)
+            .order_by(Record.subject_id, Record.id)
+            .where(Record.subject_id == bindparam("subject_id")))
 
 
 def disputed(session: Session, record_ids: list[int]) -> set[int]:

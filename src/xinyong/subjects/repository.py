@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from ..db.session import fetch_tuples
@@ -57,9 +58,14 @@ def by_code(session: Session, code: str) -> Subject | None:
 def by_code_loaded(session: Session, code: str) -> Subject | None:
     """The subject with its grades and industries in one statement (joined), instead of three (the subject, then
     each collection by selectin): a read that shows the subject (GET of its evaluation) makes one round trip."""
-    stmt = select(Subject).where(Subject.code == code).options(joinedload(Subject.industries),
-                                                                joinedload(Subject.grades))
-    return session.scalars(stmt).unique().first()
+    return session.scalars(_by_code_loaded(), {"code": code}).unique().first()
+
+
+@cache
+def _by_code_loaded() -> Select:  # type: ignore[type-arg]
+    # built once with a bound parameter: its construction and cache key cost more Python than its execution
+    return select(Subject).where(Subject.code == bindparam("code")).options(joinedload(Subject.industries),
+                                                                            joinedload(Subject.grades))
 
 
 def count(session: Session) -> int:

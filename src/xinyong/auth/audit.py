@@ -2,8 +2,10 @@
 
 Event `seq` stores the hash of event `seq - 1` (GENESIS for the first) and its own hash over its content, using
 the archive's canonical JSON (archive/chain.py), so an edit, a deletion inside the chain, an insertion or a
-reordering straight in the database is named by `xinyong audit verify`. Writers append under a lock (PostgreSQL
-advisory transaction lock; SQLite has one writer anyway), so two concurrent requests never fork the chain.
+reordering straight in the database is named by `xinyong audit verify`. A transaction's events are chained at its
+commit, as its last statements, under a lock (PostgreSQL advisory transaction lock, held to the end of COMMIT;
+SQLite has one writer anyway), so two concurrent requests never fork the chain and the global lock is held for
+three statements and the commit (db/commit.py: stage AUDIT_CHAIN, and the lock order).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..core.clock import beijing_now
 from ..core.hashing import GENESIS, canonical
+from ..db.commit import AUDIT_CHAIN, at_commit
 from . import repository
 from .models import AuditEvent
 
@@ -38,40 +42,72 @@ def event_hash(prev_hash: str, body: dict[str, Any]) -> str:
 
 
 def append_event(session: Session, actor: str, role: str, action: str, target: str, origin: str = "",
-                 detail: str = "") -> AuditEvent:
-    """Append one event chained to the last; it commits (or rolls back) with the caller's transaction."""
-    seq, prev = _chain_head(session)
-    event = AuditEvent(**_chained(seq + 1, prev, beijing_now(), actor, role, action, target, origin, detail))
-    session.add(event)
-    session.flush()
-    return event
+                 detail: str = "") -> None:
+    """Append one event to the trail; it is chained at this transaction's commit (`_chain_at_commit`) and commits
+    (or rolls back) with the caller's transaction."""
+    append_events(session, actor, role, action, [(target, detail)], origin)
 
 
 def append_events(session: Session, actor: str, role: str, action: str, items: Sequence[tuple[str, str]],
                   origin: str = "") -> None:
-    """Append one event per (target, detail), in order, chained exactly as append_event one at a time would (a
-    chunk of an import: one head read and one executemany instead of a read and an insert per event)."""
+    """Append one event per (target, detail), in order: kept with the (sub)transaction that wrote them and chained
+    at its commit, after every event appended before them in this transaction."""
     if not items:
         return
-    seq, prev = _chain_head(session)
+    pending: list[tuple[Any, dict[str, Any]]] = session.info.setdefault(_PENDING, [])
+    txn = session.get_nested_transaction() or session.get_transaction()
+    for target, detail in items:
+        pending.append((txn, dict(actor=actor[:100], role=role[:20], action=action[:60], target=target[:200],
+                                  origin=(origin or "")[:100], detail=detail or "")))
+    at_commit(session, AUDIT_CHAIN, _chain_at_commit)
+    if not event.contains(session, "after_soft_rollback", _forget_rolled_back):
+        event.listen(session, "after_soft_rollback", _forget_rolled_back)
+
+
+_PENDING = "xinyong.audit.pending"
+
+
+def _chain_at_commit(session: Session) -> None:
+    """The transaction's last statements (db/commit.py stage AUDIT_CHAIN; issue 10 item 2): take the chain's lock,
+    read its head and insert this transaction's events chained after it, in the order they were appended. The lock
+    is held from here to the end of COMMIT only — every other lock of the transaction is already held (db/commit.py:
+    lock order), so two writers' events never fork the chain and neither waits for the other longer than these
+    three statements and a commit."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # what the ORM still holds is written before the lock, not under it
+    repository.lock_audit_chain(session)
+    head = repository.audit_head(session)
+    seq, prev = (head[0], head[1] or GENESIS) if head else (0, GENESIS)
     at = beijing_now()
     rows = []
-    for target, detail in items:
+    for _txn, columns in pending:
         seq += 1
-        row = _chained(seq, prev, at, actor, role, action, target, origin, detail)
+        row = _chained(seq, prev, at, **columns)
         rows.append(row)
         prev = row["hash"]
     repository.insert_events(session, rows)
 
 
-def _chain_head(session: Session) -> tuple[int, str]:
-    """(seq, hash) of the last chained event (0, GENESIS when none), under the chain's lock."""
-    repository.lock_audit_chain(session)
-    session.flush()  # events added earlier in this transaction are part of the chain
-    last = repository.last_chained_event(session)
-    if last is None:
-        return 0, GENESIS
-    return last.seq or 0, last.hash or GENESIS
+def _forget_rolled_back(session: Session, previous_transaction: Any) -> None:
+    """Events appended in a rolled-back (sub)transaction are not written: the whole list on a rollback of the
+    transaction, those of the savepoint and the savepoints inside it on a savepoint's rollback."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+        return
+
+    def inside(txn: Any) -> bool:
+        while txn is not None:
+            if txn is previous_transaction:
+                return True
+            txn = txn.parent
+        return False
+
+    pending[:] = [p for p in pending if not inside(p[0])]
 
 
 def _chained(seq: int, prev: str, at: datetime, actor: str, role: str, action: str, target: str, origin: str,

@@ -38,11 +38,6 @@ def lock_audit_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
 
 
-def last_chained_event(session: Session) -> AuditEvent | None:
-    return session.scalars(select(AuditEvent).where(AuditEvent.seq.is_not(None))
-                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
-
-
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Many chained events in one executemany, in the order given (auth.audit.append_events)."""
     session.connection().execute(insert(AuditEvent.__table__), list(rows))  # Core: no ORM bulk bookkeeping

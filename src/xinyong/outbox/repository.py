@@ -6,27 +6,25 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, insert, or_, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from ..db.commit import SEQUENCER, at_commit
 from ..db.copy import copy_lines, json_field, text_field
 from .models import DeadLetter, OutboxEvent, Receiver
 
 # pg_advisory_xact_lock key of the sequencer ("44" 号 Task "14"): one transaction at a time numbers its changes
 SEQUENCER_LOCK = 44_014
-_UNSEQUENCED = "xinyong.outbox.unsequenced"
 
 
 # -- the outbox -------------------------------------------------------------------------------------------------
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """One executemany INSERT of the rows (seq NULL), and the sequencer armed for this transaction's commit."""
+    """One executemany INSERT of the rows (seq NULL), and the sequencer armed for this transaction's commit (stage
+    SEQUENCER of db/commit.py: before the audit chain's lock)."""
     if not rows:
         return
     session.execute(insert(OutboxEvent.__table__), list(rows))
-    if not session.info.get(_UNSEQUENCED):
-        session.info[_UNSEQUENCED] = True
-        if not event.contains(session, "before_commit", _sequence_at_commit):
-            event.listen(session, "before_commit", _sequence_at_commit)
+    at_commit(session, SEQUENCER, _sequence_at_commit)
 
 
 def insert_numbered_events(session: Session, rows: Sequence[tuple[str, str, str]], at: datetime,
@@ -64,8 +62,7 @@ def _numbered_base(session: Session) -> int:
 
 
 def _sequence_at_commit(session: Session) -> None:
-    if session.info.pop(_UNSEQUENCED, False):
-        assign_seqs(session)
+    assign_seqs(session)
 
 
 def assign_seqs(session: Session) -> int:
@@ -78,10 +75,13 @@ def assign_seqs(session: Session) -> int:
     ever this transaction's own uncommitted row."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(SEQUENCER_LOCK)))
-    base = session.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0)))
-    numbered = (select(OutboxEvent.id, func.row_number().over(order_by=OutboxEvent.id).label("rn"))
+    # max(seq) read in the numbering statement itself (one round trip fewer, issue 10 item 2): after the lock,
+    # whose statement came first, so its snapshot sees the previous numberer's commit; the subquery with its window
+    # function is computed before any row is updated (PostgreSQL: the statement's snapshot; SQLite materialises it)
+    base = select(func.coalesce(func.max(OutboxEvent.seq), 0)).scalar_subquery()
+    numbered = (select(OutboxEvent.id, (func.row_number().over(order_by=OutboxEvent.id) + base).label("n"))
                 .where(OutboxEvent.seq.is_(None)).subquery())
-    result = session.execute(update(OutboxEvent.__table__).values(seq=base + numbered.c.rn)
+    result = session.execute(update(OutboxEvent.__table__).values(seq=numbered.c.n)
                              .where(OutboxEvent.__table__.c.id == numbered.c.id))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -43,7 +43,9 @@ def trend_of_change(scope: Any, new_score: int | None, new_grade: str | None, ol
 def append(uow: UnitOfWork, subject_id: int, subject_code: str, kind: str, summary: str, payload: dict[str, Any]
            ) -> ArchiveEntry:
     """Append one entry, chained to the subject's previous one. Payload is stored as canonical JSON values
-    (dates as ISO strings) so the hash recomputes identically from the database or an export."""
+    (dates as ISO strings) so the hash recomputes identically from the database or an export. The entry is added,
+    not flushed: the ORM writes the entries appended between two statements in one INSERT (a grade change's two
+    evaluation_changed entries; issue 10 item 2); its id is set by that flush."""
     session = uow.session
     uow.lock_subject(subject_id)  # queue behind any other writer of this subject before reading the last seq
     heads = _heads(session)
@@ -60,8 +62,7 @@ def append(uow: UnitOfWork, subject_id: int, subject_code: str, kind: str, summa
                          prev_hash=prev,
                          hash=entry_hash(prev, subject_code, seq, at.isoformat(timespec="milliseconds"), kind,
                                          summary, clean), **trend_columns(kind, clean))
-    session.add(entry)
-    session.flush()
+    session.add(entry)  # flushed with the transaction's next statement: a request's entries in one INSERT
     heads[subject_id] = (seq, entry.hash)
     return entry
 

@@ -22,6 +22,8 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
@@ -70,6 +72,18 @@ def counting_in_period(start: date, end: date) -> Select:  # type: ignore[type-a
         .where(and_(Record.act_date >= start, Record.act_date <= end, *_counting()))
         .order_by(Record.subject_id, Record.act_date, Record.id)
     )
+
+
+def insert_unless_keyed(session: Session, columns: dict[str, Any]) -> Record | None:
+    """Insert one record, unless the subject already has one under its source_ref (the idempotency key, G1-16):
+    the new Record (persistent in the session), or None when the key is taken. One INSERT … ON CONFLICT (subject_id,
+    source_ref) DO NOTHING RETURNING: no savepoint around it (issue 10 item 2: two statements fewer than catching the
+    unique violation), and any other integrity error still fails the statement."""
+    dialect = session.get_bind().dialect.name
+    build = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (build(Record).values(**columns)
+            .on_conflict_do_nothing(index_elements=[Record.subject_id, Record.source_ref]).returning(Record))
+    return session.scalars(stmt).first()
 
 
 def by_source_ref(session: Session, subject_id: int, source_ref: str) -> Record | None:

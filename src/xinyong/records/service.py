@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.actors import SYSTEM, Actor
@@ -149,24 +148,21 @@ def submit_record(uow: UnitOfWork, data: RecordIn, actor: Actor, today: date | N
     scope = item.industry or GENERAL_SCOPE
     due, provisional = due_date_for(data.act_date)
     now = uow.clock.now()
-    record = Record(
+    columns = dict(
         subject_id=subject.id, item=item.code, act_date=data.act_date, department=data.department,
         source_ref=data.source_ref, source_system=actor.name, channel=actor.channel, note=data.note or None,
         entered_by=actor.name, entered_at=now, due_date=due, due_provisional=provisional,
-        late=is_late(actor.channel, now.date(), due), decision_no=data.decision_no,
+        late=is_late(actor.channel, now.date(), due), supersedes_id=None, decision_no=data.decision_no,
         info_class=data.info_class or item.source_category, admin_category=data.admin_category or item.admin_category,
         accident_grade=data.accident_grade, closes_id=data.closes, effect_ends_on=data.effect_ends_on,
     )
     # The key (subject, source_ref) is checked by its unique index, not by a read before the insert: a new record
-    # costs no extra statement, and a record sent again (or by a concurrent writer) fails the insert's savepoint.
-    try:
-        with session.begin_nested():
-            session.add(record)
-            session.flush()
-    except IntegrityError:
+    # costs one statement, and a record sent again (or by a concurrent writer) inserts nothing.
+    record = repository.insert_unless_keyed(session, columns)
+    if record is None:
         existing = repository.by_source_ref(session, subject.id, data.source_ref)
         if existing is None:
-            raise
+            raise RuntimeError(f"record key ({subject.id}, {data.source_ref}) taken and not found")
         if _stored_content(existing, subject.code) != _content(data, subject.code, item):
             raise ConflictError("source_ref", f"来源编号 {data.source_ref} 已用于内容不同的记录 #{existing.id}",
                                 f"source_ref {data.source_ref} already names record #{existing.id} with other "

@@ -124,8 +124,7 @@ def test_a_bulk_sharer_holding_the_sequencer_and_a_writer_at_commit_do_not_deadl
     def bulk() -> None:
         with unit_of_work(clean, actor=WRITER) as uow:
             uow.audit("test.bulk", "bulk")
-            outbox_repo.insert_numbered_events(uow.session, [
-                {"type": "grade_changed", "subject_code": "BULK", "data": {"n": 1}, "occurred_at": uow.clock.now()}])
+            outbox_repo.insert_numbered_events(uow.session, [("grade_changed", "BULK", '{"n": 1}')], uow.clock.now())
             bulk_holds.set()
             assert writer_started.wait(WAIT)
             time.sleep(0.5)  # the writer is now waiting for the sequencer at its commit

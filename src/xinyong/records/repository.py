@@ -452,14 +452,27 @@ def lock_subjects(session: Session, ids: Collection[int]) -> None:
     """Take the row locks of these subjects, in id order (no deadlock between two chunks), for the rest of the
     transaction — FOR NO KEY UPDATE, as subjects.repository.lock does for one: a real-time writer of one of them
     waits for the chunk, and the chunk reads what every earlier writer committed (122号 Art.13, Art.19).
-    PostgreSQL only: SQLite has one writer at a time anyway."""
+    PostgreSQL only: SQLite has one writer at a time anyway. The locks this (sub)transaction holds already are
+    not asked for again (a chunk locks its subjects, then their re-evaluation does)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    wanted = sorted(set(ids))
+    held = _bulk_locks(session)
+    wanted = sorted(set(ids) - held)
     for i in range(0, len(wanted), _IN_CHUNK):
         locked = (select(Subject.id).where(Subject.id.in_(wanted[i:i + _IN_CHUNK])).order_by(Subject.id)
                   .with_for_update(key_share=True))
         session.execute(select(func.count()).select_from(locked.subquery()))
+    held.update(wanted)
+
+
+def _bulk_locks(session: Session) -> set[int]:
+    """The subjects lock_subjects locked in this (sub)transaction: a lock taken inside a savepoint is released if
+    it is rolled back, so the set belongs to the (sub)transaction object (as subjects.repository's single locks)."""
+    txn = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get("subject_bulk_locks")
+    if held is None or held[0] is not txn:
+        held = session.info["subject_bulk_locks"] = (txn, set())
+    return held[1]  # type: ignore[no-any-return]
 
 
 def industries_of(session: Session, ids: Collection[int]) -> dict[int, set[str]]:
@@ -484,8 +497,10 @@ _IN_CHUNK = 900  # bound parameters per IN list (SQLite's old limit was 999)
 # --- planner statistics during a bulk intake (PostgreSQL) -----------------------------------------------------------
 
 # The tables a bulk intake grows whose reads a chunk plans by their size: records (the chunk's subjects' records,
-# read back for scoring) and evaluations (their stored evaluations, compared with the new ones).
-INTAKE_TABLES = ("records", "evaluations")
+# read back for scoring), evaluations (their stored evaluations, compared with the new ones) and archive_entries
+# (the chains' heads, read twice per chunk: a plan made while the archive was small by its statistics fell behind
+# as the import appended about three entries per record).
+INTAKE_TABLES = ("records", "evaluations", "archive_entries")
 
 
 def planned_rows(engine: Engine) -> float | None:

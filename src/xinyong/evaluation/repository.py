@@ -259,8 +259,10 @@ class NewEvaluations:
 def write_changes(session: Session, updates: list[dict[str, Any]], inserts: NewEvaluations,
                   stale: list[tuple[int, str]], now: datetime) -> None:
     """Only what changed: rows updated by primary key, new rows inserted, scopes no longer held deleted."""
-    if updates:
-        session.execute(update(Evaluation), [dict(row, computed_at=now) for row in updates])
+    if updates:  # one Core executemany: the ORM's bulk update by primary key cost more than the statement
+        session.execute(_UPDATE_BY_KEY, [
+            {**{f"v_{c}": row[c] for c in _UPDATED}, "k_subject_id": row["subject_id"], "k_scope": row["scope"],
+             "v_computed_at": now} for row in updates])
     if len(inserts):
         insert_evaluations(session, inserts, now)
     if stale:
@@ -270,6 +272,13 @@ def write_changes(session: Session, updates: list[dict[str, Any]], inserts: NewE
             [{"sid": sid, "sc": scope} for sid, scope in stale])
 
 
+_UPDATED = ("as_of", "standard_version", "base_score", "score", "grade", "level", "fused", "fuse_articles",
+            "components")
+_EVALUATIONS = Evaluation.__table__
+_UPDATE_BY_KEY = (update(_EVALUATIONS)
+                  .where(_EVALUATIONS.c.subject_id == bindparam("k_subject_id"),
+                         _EVALUATIONS.c.scope == bindparam("k_scope"))
+                  .values({c: bindparam(f"v_{c}") for c in (*_UPDATED, "computed_at")}))
 COPY_FROM = 1_000  # rows from which PostgreSQL takes new evaluations by COPY (a first run inserts 10^6)
 
 
@@ -331,14 +340,24 @@ _IN_CHUNK = 900  # bound parameters per IN list (SQLite)
 def _for_ids(session: Session, ids: np.ndarray, column: Any, build: Any) -> Iterator[tuple[Any, ...]]:
     """The rows of `build(condition)` where `column` is one of `ids`: on PostgreSQL one statement with the ids as
     one array parameter (a literal IN list of thousands is parsed anew every time), on SQLite IN lists of 900 (bound,
-    not literal: a statement of 900 literals compiled anew per chunk cost more than its rows)."""
+    not literal: a statement of 900 literals compiled anew per chunk cost more than its rows). Read as Core rows
+    (_core_rows)."""
     if session.get_bind().dialect.name == "postgresql":
         cond = column == any_(bindparam("ids", ids.tolist(), type_=ARRAY(BigInteger)))
-        yield from (tuple(r) for r in session.execute(build(cond)))
+        yield from _core_rows(session, build(cond))
         return
     listed = ids.tolist()
     for i in range(0, len(listed), _IN_CHUNK):  # an expanding parameter: the statement compiles once (cached)
-        yield from (tuple(r) for r in session.execute(build(column.in_(listed[i:i + _IN_CHUNK]))))
+        yield from _core_rows(session, build(column.in_(listed[i:i + _IN_CHUNK])))
+
+
+def _core_rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT of columns as tuples, executed on the session's connection (its transaction, after
+    an autoflush as the session would do): the same values and types as `session.execute`, without the ORM's
+    row processing, which cost more than the query in a chunk of a bulk intake (issue 10)."""
+    if session.autoflush:
+        session.flush()
+    return [tuple(r) for r in session.connection().execute(stmt)]
 
 
 def codes_of(session: Session, ids: np.ndarray) -> dict[int, str]:
@@ -352,7 +371,7 @@ def grades_of(session: Session, ids: np.ndarray) -> list[tuple[Any, ...]]:
     for i in range(0, len(listed), _IN_CHUNK):
         stmt = (select(NationalGrade.subject_id, NationalGrade.valid_from, NationalGrade.id, NationalGrade.grade)
                 .where(NationalGrade.subject_id.in_(listed[i:i + _IN_CHUNK])))
-        rows.extend(tuple(r) for r in session.execute(stmt))
+        rows.extend(_core_rows(session, stmt))
     return rows
 
 
@@ -372,8 +391,7 @@ def records_of(session: Session, start: date, end: date, ids: np.ndarray) -> tup
     if session.get_bind().dialect.name == "postgresql":
         listed = func.unnest(bindparam("ids", ids.tolist(), type_=ARRAY(BigInteger))).table_valued("id").render_derived(name="s")
         per = counting.where(Record.subject_id == listed.c.id).lateral("r")
-        rows = [tuple(r) for r in session.execute(select(per.c.subject_id, per.c.item).select_from(listed)
-                                                  .join(per, true()))]
+        rows = _core_rows(session, select(per.c.subject_id, per.c.item).select_from(listed).join(per, true()))
     else:
         rows = list(_for_ids(session, ids, Record.subject_id, counting.where))
     return np.asarray([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]

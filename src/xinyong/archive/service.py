@@ -99,13 +99,20 @@ def append_texts(uow: UnitOfWork, subject_ids: Sequence[int], codes: Sequence[st
                  summaries: Sequence[str], payload_texts: Sequence[str], trends: Sequence[Trend]) -> int:
     """append_many with the entries given column by column and each payload as its canonical text (what the chain
     hashes and the archive stores): a batch chunk's 10^5 evaluation changes render their texts themselves
-    (messages.evaluation.ChangedColumns). The caller holds :func:`lock_archive`. Returns the number appended."""
+    (messages.evaluation.ChangedColumns). The caller holds :func:`lock_archive`. Returns the number appended.
+
+    The heads this (sub)transaction already knows — its own appends, under the archive lock or the subject's —
+    are not read again: a chunk of an import appends its record facts and then its evaluation changes for the
+    same subjects, and the second read of their heads cost a round trip over every entry of each (issue 10)."""
     if not subject_ids:
         return 0
     session = uow.session
     session.flush()
-    session.info.pop(_HEADS, None)  # the chains move on below: `append` reads its heads again
-    heads = repository.chain_heads(session, sorted(set(subject_ids)))
+    known = _heads(session)  # moved on below, for `append` and the next bulk append of this (sub)transaction
+    wanted = set(subject_ids)
+    heads = {sid: known[sid] for sid in wanted & known.keys()}
+    if len(heads) < len(wanted):
+        heads.update(repository.chain_heads(session, sorted(wanted - heads.keys())))
     at = uow.clock.now()
     at_text = at.isoformat(timespec="milliseconds")
     rows = []
@@ -117,4 +124,5 @@ def append_texts(uow: UnitOfWork, subject_ids: Sequence[int], codes: Sequence[st
         rows.append((sid, seq, kind, summary, text, prev, h, *trend))
         heads[sid] = (seq, h)
     repository.insert_entry_texts(session, at, rows)
+    known.update(heads)  # every one of them now the head of an entry appended here
     return len(rows)

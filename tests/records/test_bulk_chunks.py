@@ -105,14 +105,15 @@ def test_a_handled_chunk_keeps_no_facts_in_memory(client: TestClient, tokens: di
 def _analyses(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT relname, analyze_count FROM pg_stat_user_tables "
-                                 "WHERE relname IN ('records', 'evaluations')")).all()
+                                 "WHERE relname IN ('records', 'evaluations', 'archive_entries')")).all()
     return {name: int(n) for name, n in rows}
 
 
 def test_a_growing_intake_renews_the_planner_statistics(client: TestClient, tokens: dict[str, str], engine: Engine,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """PostgreSQL: each time a run has doubled the records the statistics know of (from ANALYZE_FLOOR), records
-    and evaluations are analysed anew (plans made for a near-empty table read every record per chunk); SQLite
+    evaluations and archive_entries are analysed anew (plans made for a near-empty table read every record, or
+    every entry, per chunk); SQLite
     keeps none."""
     codes = [make_subject(client, tokens["admin"])["code"] for _ in range(3)]
     rows = [(i, record_body(codes[i % 3], "GEN-D01", source_ref=f"S-{i}")) for i in range(40)]
@@ -129,5 +130,26 @@ def test_a_growing_intake_renews_the_planner_statistics(client: TestClient, toke
     assert taken == [201] * 40
     after = _analyses(engine)
     # chunks of 10: analysed after the first (10 ≥ 5), the second (10 ≥ 10) and the fourth (20 ≥ 20)
-    assert {t: after[t] - before[t] for t in after} == {"records": 3, "evaluations": 3}
+    assert {t: after[t] - before[t] for t in after} == {"records": 3, "evaluations": 3, "archive_entries": 3}
     assert records_repo.planned_rows(engine) == 40
+
+
+def test_a_key_taken_between_the_chunks_read_and_its_insert_sends_the_chunk_one_by_one(
+        client: TestClient, tokens: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A concurrent writer committed one of the chunk's (subject, source_ref) after the chunk looked them up: the
+    chunk's insert fails on the unique index (COPY on PostgreSQL, executemany on SQLite), its savepoint is rolled
+    back and its new rows go through the single path: the taken one answers 200 with the writer's record, the
+    others are created once."""
+    code = make_subject(client, tokens["admin"])["code"]
+    first = client.post("/api/v1/records", json=record_body(code, "GEN-D01", source_ref="T-0"),
+                        headers=auth(tokens["admin"]))
+    assert first.status_code == 201, first.text
+    monkeypatch.setattr(records_repo, "by_source_refs", lambda session, keys: {})  # the chunk's read came first
+    rows = [(i, record_body(code, "GEN-D01", source_ref=f"T-{i}")) for i in range(3)]
+    with unit_of_work(engine, ACTOR) as uow:
+        outcomes = bulk.ingest_chunk(uow, rows, ACTOR, reevaluate_existing=False)
+    assert [o.status for o in outcomes] == [200, 201, 201]
+    assert outcomes[0].record is not None and outcomes[0].record.id == first.json()["id"]
+    with engine.connect() as conn:
+        refs = conn.execute(text("SELECT source_ref FROM records WHERE source_ref LIKE 'T-%' ORDER BY id")).all()
+    assert [r[0] for r in refs] == ["T-0", "T-1", "T-2"]

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from ..db.session import fetch_tuples
@@ -437,10 +438,40 @@ def insert_record_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list
     sent one row at a time on SQLite and as a statement of thousands of parameters on PostgreSQL)."""
     if not rows:
         return []
-    session.connection().execute(insert(Record.__table__), list(rows))
+    _insert_rows(session, rows)
     keys = [(r["subject_id"], r["source_ref"]) for r in rows]
     found = _ids_by_keys(session, keys)
     return [found[k] for k in keys]
+
+
+def _insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """The rows into records at the driver level, every column but the id given by the caller (so no column
+    default is left to SQLAlchemy): COPY on PostgreSQL, one executemany of the values as SQLAlchemy's column types
+    bind them on SQLite. SQLAlchemy's executemany built and processed a parameter dict per row, which cost about as
+    much as the insert itself in a chunk of an import (issue 10); on PostgreSQL it is one statement per row. A
+    unique-key violation (a concurrent writer of the same subject and source_ref, records/bulk.py) is raised as
+    SQLAlchemy's IntegrityError, as the executemany raised it."""
+    names = list(rows[0])
+    columns = [Record.__table__.c[n] for n in names]
+    conn = session.connection()
+    if {c.name for c in Record.__table__.c if c.name != "id"} - set(names):  # defaults to fill: SQLAlchemy's way
+        conn.execute(insert(Record.__table__), list(rows))
+        return
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY records ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[n] for n in names])
+        except conn.dialect.loaded_dbapi.IntegrityError as exc:
+            raise IntegrityError(f"COPY records ({', '.join(names)})", None, exc) from exc
+        finally:
+            cursor.close()
+        return
+    binds = [(n, c.type.bind_processor(conn.dialect)) for n, c in zip(names, columns, strict=True)]
+    values = [tuple(row[n] if p is None else p(row[n]) for n, p in binds) for row in rows]
+    conn.exec_driver_sql(f"INSERT INTO records ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                         values)
 
 
 def insert_duplicates(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -196,7 +196,12 @@ def ingest_chunk(uow: UnitOfWork, rows: Sequence[tuple[int, Mapping[str, Any]]],
         return outcomes
 
     # -- look-ups: one query per kind for the whole chunk ------------------------------------------------------
-    subjects = subjects_repo.subjects_by_codes(session, {normalize_code(d.subject) for _, d in parsed})
+    codes = {normalize_code(d.subject) for _, d in parsed}
+    if body is None:  # a file import uses a subject's id and code only: no ORM object per subject
+        subjects = {c: cast(Subject, SimpleNamespace(id=sid, code=code))
+                    for c, (sid, code) in subjects_repo.subject_keys_by_codes(session, codes).items()}
+    else:  # the bulk API answers each row with its subject's evaluation, read through these objects
+        subjects = subjects_repo.subjects_by_codes(session, codes)
     catalogue = reference_repo.catalogue(session)
     departments = {d.code for d in reference_repo.departments(session)}
     closes_ids = {d.closes for _, d in parsed if d.closes is not None}

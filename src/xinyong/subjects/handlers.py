@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..core.uow import UnitOfWork
 from ..messages.records import RecordCorrected, RecordEntered, RecordsEntered
 from ..messages.subjects import SubjectEnrolled
-from .models import Subject, SubjectIndustry
+from . import repository
+from .models import Subject
 from .service import enrol_in_industry
 
 
@@ -23,9 +24,8 @@ def enrol_for_records(event: RecordsEntered, uow: UnitOfWork) -> None:
     enrolled = [f for f in event.facts if isinstance(f, SubjectEnrolled)]
     if not enrolled:
         return
-    session.add_all([SubjectIndustry(subject_id=f.subject_id, industry=f.industry) for f in enrolled])
-    session.flush()
+    repository.insert_subject_industries(session, [(f.subject_id, f.industry) for f in enrolled])
     for sid in {f.subject_id for f in enrolled}:  # a loaded collection would not show the new rows
-        subject = session.get(Subject, sid)
+        subject = session.identity_map.get(session.identity_key(Subject, sid))  # only one already loaded
         if subject is not None:
             session.expire(subject, ["industries"])

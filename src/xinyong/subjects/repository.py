@@ -122,6 +122,25 @@ def subjects_by_codes(session: Session, codes: Collection[str], *, with_content:
     return out
 
 
+def subject_keys_by_codes(session: Session, codes: Collection[str]) -> dict[str, tuple[int, str]]:
+    """code → (id, code) of the registered subjects of these (normalised) codes: subjects_by_codes without an ORM
+    object per subject (a chunk of a file import needs only the two; loading ~10^3 objects per chunk cost more than
+    its query)."""
+    out: dict[str, tuple[int, str]] = {}
+    wanted = sorted(set(codes))
+    conn = session.connection()
+    for i in range(0, len(wanted), _IN_CHUNK):
+        stmt = select(Subject.id, Subject.code).where(Subject.code.in_(wanted[i:i + _IN_CHUNK]))
+        out.update({code: (sid, code) for sid, code in conn.execute(stmt).all()})
+    return out
+
+
+def insert_subject_industries(session: Session, pairs: Sequence[tuple[int, str]]) -> None:
+    """(subject_id, industry) memberships in one executemany."""
+    if pairs:
+        session.execute(insert(SubjectIndustry.__table__), [{"subject_id": s, "industry": i} for s, i in pairs])
+
+
 def insert_subjects(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert many subjects in one executemany, in the order of `rows` (their ids grow in that order); code → id,
     read back by the unique code (no ORM objects: the caller has the values)."""

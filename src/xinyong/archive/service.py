@@ -124,5 +124,14 @@ def append_texts(uow: UnitOfWork, subject_ids: Sequence[int], codes: Sequence[st
         rows.append((sid, seq, kind, summary, text, prev, h, *trend))
         heads[sid] = (seq, h)
     repository.insert_entry_texts(session, at, rows)
-    known.update(heads)  # every one of them now the head of an entry appended here
+    if len(known) + len(heads) <= KEPT_HEADS:
+        known.update(heads)  # every one of them now the head of an entry appended here
+    else:
+        known.clear()  # a batch chunk: read again if ever asked (memory stays bounded by the chunk)
     return len(rows)
+
+
+# Chain heads a (sub)transaction keeps for its next appends: an import chunk's ~10^3 subjects, twice each. A batch
+# chunk of 250,000 subjects appends once per subject, and a re-evaluation of everyone in one transaction would
+# otherwise keep 10^6 heads (about 200 MB) to no use.
+KEPT_HEADS = 50_000

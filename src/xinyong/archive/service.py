@@ -132,6 +132,6 @@ def append_texts(uow: UnitOfWork, subject_ids: Sequence[int], codes: Sequence[st
 
 
 # Chain heads a (sub)transaction keeps for its next appends: an import chunk's ~10^3 subjects, twice each. A batch
-# chunk of 250,000 subjects appends once per subject, and a re-evaluation of everyone in one transaction would
+# chunk (BATCH_CHUNK subjects) appends once per subject, and a re-evaluation of everyone in one transaction would
 # otherwise keep 10^6 heads (about 200 MB) to no use.
 KEPT_HEADS = 50_000

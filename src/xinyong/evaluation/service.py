@@ -450,6 +450,23 @@ class ChunkResult:
         return len(self.subject_id)
 
 
+def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The position in `ids` (ascending, unique) of each of `values`, every one of which is in `ids`: through a dense
+    table over ids[0]..ids[-1] when the ids fill at least a quarter of that span (a chunk's ids almost always do),
+    else by binary search. 5·10^6 records of a 5·10^5-subject chunk: a gather instead of 19 cache-missing probes
+    each (issue 10, first-run profile)."""
+    n = len(ids)
+    if n == 0 or len(values) == 0:
+        return np.searchsorted(ids, values)
+    lo = int(ids[0])
+    span = int(ids[-1]) - lo + 1
+    if span > 4 * n + 1024:
+        return np.searchsorted(ids, values)
+    table = np.full(span, -1, dtype=np.int64)
+    table[np.asarray(ids, dtype=np.int64) - lo] = np.arange(n, dtype=np.int64)
+    return table[np.asarray(values, dtype=np.int64) - lo]
+
+
 def _chunk_base(ctx: BatchContext, rows: ChunkRows) -> np.ndarray:
     """Initial score per subject: the national level current at the period's start, else the first level known
     (ordered by valid_from, then id: as base_grade over Subject.grades), else none (122号 Art.13, Art.15; G1-15)."""
@@ -457,7 +474,7 @@ def _chunk_base(ctx: BatchContext, rows: ChunkRows) -> np.ndarray:
     base = np.full(n, ctx.base_scores["none"], dtype=np.int64)
     if len(rows.grade_subject) == 0:
         return base
-    pos = np.searchsorted(rows.ids, rows.grade_subject)
+    pos = _positions(rows.ids, rows.grade_subject)
     value = np.fromiter((ctx.base_scores[g or "none"] for g in rows.grade), dtype=np.int64, count=len(pos))
     order = np.lexsort((rows.grade_seq, rows.grade_day, pos))
     pos, day, value = pos[order], rows.grade_day[order], value[order]
@@ -480,7 +497,7 @@ def score_chunk(ctx: BatchContext, rows: ChunkRows) -> ChunkResult:
     item = rows.rec_item.astype(np.int64) if isinstance(rows.rec_item, np.ndarray) else \
         _codes(rows.rec_item, t.index_of(), len(rows.rec_item))
     known = item >= 0  # an item not in the standards in force scores nothing (122号 Art.12)
-    rec_pos = np.searchsorted(ids, np.asarray(rows.rec_subject, dtype=np.int64)[known])
+    rec_pos = _positions(ids, np.asarray(rows.rec_subject, dtype=np.int64)[known])
     scores = kernel.score(base, rec_pos, item[known], t)
     hits = scores.fuse_hits.copy()
     if len(rows.held_subject):  # 122号 Art.16(1)(2), G1-05: a listing or an open refusal fires in any period
@@ -493,7 +510,7 @@ def score_chunk(ctx: BatchContext, rows: ChunkRows) -> ChunkResult:
                     len(rows.member_industry))
     m_ok = member >= 0
     in_industry = np.zeros((n, len(t.industries)), dtype=np.bool_)
-    in_industry[np.searchsorted(ids, np.asarray(rows.member_subject, dtype=np.int64)[m_ok]), member[m_ok]] = True
+    in_industry[_positions(ids, np.asarray(rows.member_subject, dtype=np.int64)[m_ok]), member[m_ok]] = True
     ind_pos, ind_k = np.nonzero(in_industry)
     pos = np.r_[np.arange(n), ind_pos].astype(np.int64)
     scope = np.r_[np.zeros(n, dtype=np.int64), ind_k + 1].astype(np.int64)

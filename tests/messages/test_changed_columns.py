@@ -61,6 +61,11 @@ def test_changed_columns_render_what_each_change_would_122_art19(cols: ChangedCo
     assert texts is not None and [(k, code) for k, code, _ in texts] == [(c.type, c.subject_code) for c in expected]
     assert [json.loads(data) for _, _, data in texts] == [_plain(c.data) for c in expected]
     assert all(k == GRADE_CHANGED for k, _, _ in texts)
+    # rendered ahead (the batch does it in a thread beside its evaluations' write): the same texts, kept
+    before = (cols.summaries(), cols.payload_texts(), cols.grade_change_texts())
+    cols.prepare()
+    assert (cols.summaries(), cols.payload_texts(), cols.grade_change_texts()) == before
+    assert cols.payload_texts() is cols.payload_texts()
 
 
 def test_a_row_is_an_evaluation_changed_with_its_own_lists_122_art19() -> None:

@@ -6,6 +6,7 @@ Both paths call the same kernel (:mod:`xinyong.rules.kernel`); a property test p
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -729,19 +730,36 @@ def store_chunk(uow: UnitOfWork, ctx: BatchContext, res: ChunkResult, ids: np.nd
     inserts = repository.NewEvaluations(
         ctx.as_of, sids, scopes, [n[0] for n in news], res.base_score[ins].tolist(), [n[1] for n in news],
         [n[2] for n in news], [n[3] for n in news], [n[4] for n in news], fas, COMPONENTS, comps_of)
-    repository.write_changes(session, updates, inserts, stale, uow.clock.now())
-    if listed:
-        repository.confirm_as_of_of(session, ids, ctx.as_of)
-    else:
-        repository.confirm_as_of(session, lo, hi, ctx.as_of)
+    changes = None
     if changed_pos or len(ins):
         pub = np.concatenate([np.asarray(changed_pos, dtype=np.int64), ins])
         p_sids, p_scopes, p_news, p_fas, p_comps = outcomes(pub)
         changes = ChangedColumns(
             p_sids, [codes[sid] for sid in p_sids], p_scopes, as_of_text, p_news, [*changed_old, *[None] * len(ins)],
             p_fas, COMPONENTS, p_comps, [cause_of(sid) for sid in p_sids])
+    # the archive's and the outbox's texts are rendered while the evaluations' COPY waits on the server (the wait
+    # releases the GIL): a first run's 10^6 texts then cost it no wall time
+    rendering = None
+    if changes is not None and len(changes) >= RENDER_ASIDE_FROM:
+        rendering = threading.Thread(target=changes.prepare, name="render-changes")
+        rendering.start()
+    try:
+        repository.write_changes(session, updates, inserts, stale, uow.clock.now())
+        if listed:
+            repository.confirm_as_of_of(session, ids, ctx.as_of)
+        else:
+            repository.confirm_as_of(session, lo, hi, ctx.as_of)
+    finally:
+        if rendering is not None:
+            rendering.join()
+    if changes is not None:
         uow.publish(EvaluationsChanged(changes))
         uow.handle()  # archived and shared (outbox rows) per chunk; not kept in `uow.handled` (bounded memory)
+
+
+# From this many changes in a chunk their texts are rendered in a thread beside the evaluations' write (a chunk of
+# a first run or a 1 January re-seed: 10^5–10^6); fewer (a day's changes, an import chunk) are not worth a thread.
+RENDER_ASIDE_FROM = 10_000
 
 
 def read_listed(session: Session, ctx: BatchContext, ids: np.ndarray) -> ChunkRows:

@@ -44,9 +44,11 @@ def gclient(clean, tokens) -> TestClient:  # type: ignore[no-untyped-def]
 def test_a_standard_put_in_force_is_seen_by_the_next_get_of_an_evaluation_122_art12(gclient: TestClient,
                                                                                      tokens) -> None:
     code = make_subject(gclient, tokens["admin"], industries=["survey_design"])
-    post_record(gclient, tokens["business"], code, "SD-B01", act_date=days(-1))
+    # dated today: yesterday is in the last period on 1 January (122号 Art.13), and the record would count for nothing
+    post_record(gclient, tokens["business"], code, "SD-B01", act_date=today())
     path = f"/api/v1/subjects/{code}/evaluation"
     first = gclient.get(path, params={"industry": "survey_design"}).json()
+    assert first["score"] > 500  # the record counts
     assert gclient.get(path, params={"industry": "survey_design"}).json() == first  # served from the caches
     assert first["standard_version"] == f"general-2024.1+{SD}"
     body = content(gclient, SD)

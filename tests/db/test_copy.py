@@ -69,3 +69,11 @@ def test_a_row_the_server_refuses_fails_the_copy_and_nothing_of_it_stays(engine:
         assert session.execute(text("SELECT count(*) FROM copy_refused")).scalar() == 0
         session.execute(text("DROP TABLE copy_refused"))
         session.commit()
+
+
+def test_a_repeated_column_is_escaped_once_per_value_and_none_is_null() -> None:
+    from xinyong.db.copy import repeated_fields
+    field = repeated_fields()
+    assert field(None) == NULL
+    assert field("a\tb") == "a\\tb" and field("a\tb") is field("a\tb")  # kept, not escaped again
+    assert [field(v) for v in AWKWARD] == [text_field(v) for v in AWKWARD]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.orm import Session
 
-from ..db.copy import NULL, copy_lines, json_field, text_field
+from ..db.copy import copy_lines, json_field, repeated_fields, text_field
 from .models import ArchiveCheckpoint, ArchiveEntry
 
 ENTRY_COLUMNS = (ArchiveEntry.id, ArchiveEntry.subject_id, ArchiveEntry.seq, ArchiveEntry.at, ArchiveEntry.kind,
@@ -75,14 +75,7 @@ def insert_entry_texts(session: Session, at: datetime, rows: Sequence[EntryText]
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         at_text = at.isoformat(sep=" ")
-        texts: dict[str | None, str] = {None: NULL}
-
-        def field(value: str | None) -> str:  # kinds, scopes, moves and grades: a few distinct values
-            got = texts.get(value)
-            if got is None:
-                got = texts[value] = text_field(value)  # type: ignore[arg-type]
-            return got
-
+        field = repeated_fields()  # kinds, scopes, moves and grades: a few distinct values
         copy_lines(session, f"archive_entries ({_ENTRY_TEXT_COLUMNS})", (
             f"{sid}\t{seq}\t{at_text}\t{field(kind)}\t{text_field(summary)}\t{json_field(payload)}\t{prev}\t"
             f"{h}\t{field(scope)}\t{field(move)}\t{field(new_grade)}\t{field(old_grade)}\n"

@@ -3,7 +3,7 @@ to three tables: psycopg's per-row formatting cost more than building the lines;
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy.orm import Session
@@ -17,6 +17,19 @@ def text_field(value: str) -> str:
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return value.translate(_ESCAPES)
     return value
+
+
+def repeated_fields() -> Callable[[str | None], str]:
+    """text_field for a column of few distinct values (kinds, scopes, grades, versions), each escaped once; None is
+    NULL. One per COPY: the memo lives as long as the rows."""
+    texts: dict[str | None, str] = {None: NULL}
+
+    def field(value: str | None) -> str:
+        got = texts.get(value)
+        if got is None:
+            got = texts[value] = text_field(value)  # type: ignore[arg-type]  # None is in the memo already
+        return got
+    return field
 
 
 def json_field(text: str) -> str:

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from ..db.copy import copy_lines, json_field, text_field
+from ..db.copy import copy_lines, json_field, repeated_fields
 from ..db.session import fetch_tuples
 from ..records import repository as records_repo
 from ..records.models import Record
@@ -327,13 +327,7 @@ def insert_evaluations(session: Session, rows: NewEvaluations, now: datetime) ->
             got = fuse_texts[id(articles)] = json_field(json.dumps(articles))
         return got
 
-    texts: dict[str, str] = {}
-
-    def field(value: str) -> str:  # scopes, versions, grades, levels: a few distinct values
-        got = texts.get(value)
-        if got is None:
-            got = texts[value] = text_field(value)
-        return got
+    field = repeated_fields()  # scopes, versions, grades, levels: a few distinct values
 
     heads = [json_field(json.dumps(name)) + ": " for name in rows.component_names]
     comp_texts: dict[tuple[int, ...], str] = {}

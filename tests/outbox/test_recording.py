@@ -14,7 +14,7 @@ from tests.outbox.conftest import Probe, publish
 from xinyong.bootstrap import unit_of_work
 from xinyong.core.events import Shared
 from xinyong.handlers import HANDLERS
-from xinyong.messages.evaluation import EvaluationChanged, EvaluationsChanged
+from xinyong.messages.evaluation import ChangedColumns, EvaluationChanged, EvaluationsChanged
 from xinyong.outbox.handlers import REACTIONS
 from xinyong.outbox.models import OutboxEvent
 from xinyong.outbox.service import record_changes
@@ -124,6 +124,38 @@ def test_a_batch_of_evaluation_changes_is_numbered_as_it_goes_in(clean: Engine) 
         assert last.data == {"scope": "general", "as_of": "2026-03-10", "old": None, "fuse_articles": [],
                              "new": {"score": 700, "grade": "B", "level": "B", "fused": False}, "cause": "batch"}
         assert last.occurred_at is not None
+
+
+def test_an_import_chunks_changes_go_in_as_their_texts_and_are_numbered_at_commit(
+        clean: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import chunk's evaluation changes (ChangedColumns, fewer than NUMBER_AT_INSERT) go in from the texts the
+    event renders — no dict per row — unnumbered, and are numbered at commit after what committed before: the same
+    rows, data and order as the same changes as objects."""
+    components = ("general_bonus", "general_deduction", "industry_bonus", "industry_deduction")
+    cols = ChangedColumns(
+        [7, 8, 9], ["S7", "S8", "S9"], ["general", "general", "construction"], "2026-11-30",
+        [("v1", 350, "D", "D", True), ("v1", 700, "B", "B1", False), ("v2", 880, "A", "A2", False)],
+        [None, ("v1", 720, "B", "B1", False), ("v2", 790, "B", "B3", False)],
+        [["122号 Art.16(1)"], [], []], components, [(0, 0, 0, 0), (5, -25, 0, 0), (0, 0, 10, 0)],
+        [{"kind": "bulk_import", "records": [1]}, {"kind": "bulk_import", "records": [2]}, {"kind": "batch"}])
+    stored: list[list[tuple[Any, ...]]] = []
+    for changed in (EvaluationsChanged(cols), EvaluationsChanged(list(cols))):  # texts, then objects
+        with unit_of_work(clean) as uow:
+            uow.session.execute(OutboxEvent.__table__.delete())
+        publish(clean, 1)  # committed before
+        with unit_of_work(clean) as uow, monkeypatch.context() as patch:
+            if isinstance(changed.evaluations, ChangedColumns):  # its texts, never a Change object per row
+                patch.setattr(EvaluationsChanged, "changes", lambda _self: pytest.fail("objects made"))
+            record_changes(changed, uow)
+            pending = list(uow.session.scalars(select(OutboxEvent.seq).order_by(OutboxEvent.id)))
+            assert pending[0] is not None and pending[1:] == [None, None]  # numbered only at commit
+        stored.append([(r.seq, r.type, r.subject_code, r.data) for r in _rows(clean)])
+    texts, objects = stored
+    assert [(row[0], row[2]) for row in texts] == [(1, "91110000TEST00001X"), (2, "S7"), (3, "S9")]  # S8: B1
+    assert texts[2][3] == {"scope": "construction", "as_of": "2026-11-30", "fuse_articles": [], "cause": "batch",
+                           "old": {"score": 790, "grade": "B", "level": "B3", "fused": False},
+                           "new": {"score": 880, "grade": "A", "level": "A2", "fused": False}}
+    assert texts == objects
 
 
 def test_a_listing_through_the_api_is_shared_with_its_grade_change(client: TestClient, tokens: dict[str, str]

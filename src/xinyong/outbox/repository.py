@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..db.commit import SEQUENCER, at_commit
-from ..db.copy import copy_lines, json_field, text_field
+from ..db.copy import NULL, copy_lines, json_field, text_field
 from .models import DeadLetter, OutboxEvent, Receiver
 
 # pg_advisory_xact_lock key of the sequencer ("44" 号 Task "14"): one transaction at a time numbers its changes
@@ -36,22 +36,40 @@ def insert_numbered_events(session: Session, rows: Sequence[tuple[str, str, str]
     holds the only write lock anyway). Safe only as the last thing a transaction does before its commit, once it
     holds every other lock it needs: a committer waiting for the sequencer holds its own locks
     (outbox.service.record_changes decides; the outbox handler runs last)."""
-    if not rows:
-        return
-    base = _numbered_base(session)
+    if rows:
+        _insert_texts(session, rows, at, _numbered_base(session), chunk)
+
+
+def insert_event_texts(session: Session, rows: Sequence[tuple[str, str, str]], at: datetime,
+                       chunk: int = 10_000) -> None:
+    """Rows given as (type, subject code, data as JSON text) — an event that renders its own texts, a chunk of an
+    import — inserted unnumbered as insert_events does (seq at commit), without a dict per row."""
+    if rows:
+        _insert_texts(session, rows, at, None, chunk)
+        at_commit(session, SEQUENCER, _sequence_at_commit)
+
+
+def _insert_texts(session: Session, rows: Sequence[tuple[str, str, str]], at: datetime, base: int | None,
+                  chunk: int) -> None:
+    """COPY on PostgreSQL, executemany on SQLite; seqs base+1… in order, or NULL when `base` is None."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         at_text = at.isoformat(sep=" ")
-        copy_lines(session, "outbox_events (seq, type, subject_code, data, occurred_at)", (
-            f"{n}\t{text_field(kind)}\t{text_field(code)}\t{json_field(data)}\t{at_text}\n"
-            for n, (kind, code, data) in enumerate(rows, start=base + 1)))
+        if base is None:
+            lines: Iterator[str] = (f"{NULL}\t{text_field(kind)}\t{text_field(code)}\t{json_field(data)}\t{at_text}\n"
+                                    for kind, code, data in rows)
+        else:
+            lines = (f"{n}\t{text_field(kind)}\t{text_field(code)}\t{json_field(data)}\t{at_text}\n"
+                     for n, (kind, code, data) in enumerate(rows, start=base + 1))
+        copy_lines(session, "outbox_events (seq, type, subject_code, data, occurred_at)", lines)
         return
     stored_at = OutboxEvent.__table__.c.occurred_at.type.bind_processor(conn.dialect)  # the ORM's text of it
     at_value = stored_at(at) if stored_at else at
     stmt = text("INSERT INTO outbox_events (seq, type, subject_code, data, occurred_at) "
                 "VALUES (:seq, :type, :code, :data, :at)")  # the data as its JSON text, stored as it is
     for i in range(0, len(rows), chunk):
-        conn.execute(stmt, [{"seq": base + 1 + i + j, "type": kind, "code": code, "data": data, "at": at_value}
+        conn.execute(stmt, [{"seq": None if base is None else base + 1 + i + j, "type": kind, "code": code,
+                             "data": data, "at": at_value}
                             for j, (kind, code, data) in enumerate(rows[i : i + chunk])])
 
 

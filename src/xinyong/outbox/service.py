@@ -74,14 +74,18 @@ NUMBER_AT_INSERT = 10_000
 
 def record_changes(event: Shared, uow: UnitOfWork) -> None:
     """Write the event's changes to the outbox in this unit of work: they commit with the write that caused them or
-    not at all. Rows go in by executemany (one statement per 10 000); seq is given at commit (repository) — or, for
-    NUMBER_AT_INSERT changes and more, at insert, from the event's own texts when it renders them (change_texts).
+    not at all. Rows go in by executemany (one statement per 10 000), or from the event's own texts when it renders
+    them (change_texts: a batch or import chunk's columns); seq is given at commit (repository) — or, for
+    NUMBER_AT_INSERT changes and more, at insert.
     The outbox handler runs last (xinyong.handlers), after every other reaction has taken its locks, so holding the
     sequencer from here to the commit waits for nobody."""
     at = uow.clock.now()
     texts = event.change_texts()
-    if texts is not None and len(texts) >= NUMBER_AT_INSERT:
-        repository.insert_numbered_events(uow.session, texts, at)
+    if texts is not None:  # rendered by the event from its columns (a batch chunk, an import chunk): no dict per row
+        if len(texts) >= NUMBER_AT_INSERT:
+            repository.insert_numbered_events(uow.session, texts, at)
+        else:
+            repository.insert_event_texts(uow.session, texts, at)
         return
     changes = event.changes()
     if len(changes) >= NUMBER_AT_INSERT:

@@ -55,3 +55,50 @@ def test_parallel_records_for_one_subject_all_count_and_the_archive_stays_intact
         assert stored.score == fresh.score and stored.level == fresh.level
         report = verify_archive(s)
     assert report.ok, report.problems
+
+
+@pytest.mark.article("122号 Art.13")
+def test_a_writer_that_waited_for_the_subjects_lock_sees_the_industries_committed_meanwhile_122_art13(clean):
+    """PostgreSQL, READ COMMITTED: a statement that waits for a row lock still returns the other rows it joins as of
+    its own start. A real-time writer that looked its subject up and locked it in one statement (with the industries
+    joined) waited behind an import chunk that enrolled the subject in an industry, then saw the subject without it:
+    its own enrolment hit the primary key (a 500 during `make bench`'s import, 30 Nov 2026) and its re-evaluation
+    would have missed the industry's scope. The industries and grades are read after the lock."""
+    if clean.dialect.name != "postgresql":
+        pytest.skip("SQLite writers hold the one write lock from BEGIN: nothing commits while one waits")
+    from xinyong.records.repository import lock_subjects
+    from xinyong.subjects.repository import insert_subject_industries
+
+    with unit_of_work(clean) as s:
+        subject = create_subject(s, SubjectIn(code=new_uscc(), name="等锁测试", kind="organization",
+                                              national_grade="A"), "t")
+        code, sid = subject.code, subject.id
+    act = date(beijing_today().year, 1, 1)
+    waiting, errors = threading.Event(), []
+
+    def writer() -> None:
+        try:
+            waiting.set()
+            with unit_of_work(clean) as s:  # waits for the chunk's lock on the subject
+                submit_record(s, RecordIn(subject=code, item="SD-D01", act_date=act, department="zhifa",
+                                          source_ref="AFTER-CHUNK"), Actor("api", "admin"))
+        except BaseException as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=writer)
+    with unit_of_work(clean) as chunk:  # an import chunk: its subjects locked, one enrolled in survey_design
+        lock_subjects(chunk.session, [sid])
+        insert_subject_industries(chunk.session, [(sid, "survey_design")])
+        thread.start()
+        assert waiting.wait(10)
+        thread.join(timeout=1.0)
+        assert thread.is_alive()  # the writer waits for the chunk
+    thread.join(timeout=60)
+    assert errors == []
+    with session_factory(clean)() as s:
+        subject = by_code(s, code)
+        assert subject.industry_codes == ["survey_design"]
+        stored = s.get(Evaluation, (subject.id, "survey_design"))
+        assert stored is not None and stored.score == evaluate_subject(s, subject, beijing_today())[
+            "survey_design"].score
+        assert verify_archive(s).ok

@@ -30,7 +30,10 @@ reload, three statements each), the catalogue three times, the standards in forc
 subject's archive head three times, the record's key read before its insert and the new record's status read.
 Then 21 / 27; now PostgreSQL 18 / 23 and SQLite 19 / 23: the record's insert is one INSERT … ON CONFLICT DO NOTHING
 RETURNING instead of SAVEPOINT, INSERT, RELEASE; the archive entries a request appends after its record's are
-flushed in one INSERT (PostgreSQL; SQLite still runs one per entry); the sequencer reads max(seq) in its UPDATE."""
+flushed in one INSERT (PostgreSQL; SQLite still runs one per entry); the sequencer reads max(seq) in its UPDATE.
+PostgreSQL locks the subject and then reads it with its industries and grades, two statements where one joined
+locking read was: that one returned the industries as of its start, before it waited for the lock
+(subjects.repository.lock_by_code)."""
 
 
 @contextmanager

@@ -24,6 +24,8 @@ def lock(session: Session, subject_id: int) -> Subject | None:
     stmt = (select(Subject).where(Subject.id == subject_id).with_for_update(key_share=True)  # FOR NO KEY UPDATE
             .execution_options(populate_existing=True))
     subject = session.scalars(stmt).first()
+    if subject is not None:  # collections loaded before the lock are read again after it (see lock_by_code)
+        session.expire(subject, ["industries", "grades"])
     held.add(subject_id)
     return subject
 
@@ -39,13 +41,23 @@ def _held(session: Session) -> set[int]:
 
 
 def lock_by_code(session: Session, code: str) -> Subject | None:
-    """`lock` for a writer that names the subject by code (a record write): found and locked in one statement
-    (its grades and industries read after the lock, so fresh), instead of a look-up and then a locking reload."""
-    stmt = (select(Subject).where(Subject.code == code)
-            .options(joinedload(Subject.industries), joinedload(Subject.grades))  # one round trip, not three
-            .with_for_update(key_share=True, of=Subject)  # the subject's row only (not the joined, nullable side)
-            .execution_options(populate_existing=True))
-    subject = session.scalars(stmt).unique().first()
+    """`lock` for a writer that names the subject by code (a record write): found and locked, then its grades and
+    industries read — after the lock, so fresh.
+
+    Two statements on PostgreSQL, not one joined `SELECT … FOR NO KEY UPDATE OF subjects`: under READ COMMITTED a
+    statement that waits for a row lock still returns the rows it joins as of its own start. A writer that waited
+    behind an import chunk which enrolled the subject in an industry saw the subject without it: its enrolment hit
+    the primary key (a 500) and its re-evaluation would have missed that scope
+    (tests/evaluation/test_concurrent_writers.py). SQLite's writer holds the write lock from BEGIN: one statement."""
+    loaded = (joinedload(Subject.industries), joinedload(Subject.grades))  # one round trip, not three
+    if session.get_bind().dialect.name != "postgresql":
+        subject = session.scalars(select(Subject).where(Subject.code == code).options(*loaded)
+                                  .execution_options(populate_existing=True)).unique().first()
+    else:
+        sid = session.scalar(select(Subject.id).where(Subject.code == code).with_for_update(key_share=True))
+        subject = None if sid is None else session.scalars(
+            select(Subject).where(Subject.id == sid).options(*loaded)
+            .execution_options(populate_existing=True)).unique().first()
     if subject is not None:
         _held(session).add(subject.id)
     return subject

@@ -243,7 +243,8 @@ def serving(db_url: str, workers: int = 0, profile: str | None = None) -> Iterat
         spy = venv_spy if os.path.exists(venv_spy) else "py-spy"
         serve = [spy, "record", "--subprocesses", "-f", "raw", "-o", profile, "--", *serve]
     with open(os.environ.get("XINYONG_BENCH_SERVER_LOG", os.devnull), "w") as server_log:
-        proc = subprocess.Popen(serve, env=env, stdout=server_log, stderr=server_log)
+        # a process group of its own: whatever it leaves (py-spy's child server and its workers) is stopped with it
+        proc = subprocess.Popen(serve, env=env, stdout=server_log, stderr=server_log, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(3000):  # worker processes import the whole app: slow on a loaded 2-core machine
@@ -260,3 +261,7 @@ def serving(db_url: str, workers: int = 0, profile: str | None = None) -> Iterat
             else:
                 proc.terminate()
             proc.wait(timeout=120)
+            try:  # py-spy exits on SIGINT and leaves the server it ran: the rest of the group goes too
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass

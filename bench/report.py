@@ -75,8 +75,8 @@ def target_text(row: dict[str, Any]) -> str:
         parts.append(f"≤ {row['ratio_at_most']:g}×")
     if row.get("at_most") is not None:
         parts.append(f"≤ {number(row['at_most'])} {row['unit']}")
-    if row.get("ok") is not None:
-        parts.append("equal results")
+    if row.get("ok") is not None:  # the row's own condition (default: the equality rows')
+        parts.append(row.get("extra", {}).get("condition", "equal results"))
     return "; ".join(parts)
 
 
@@ -95,7 +95,9 @@ def why_missed(row: dict[str, Any]) -> str:
     if row.get("at_most") is not None and row["figure"] > row["at_most"]:
         out.append(f"{figure_text(row)} > {number(row['at_most'])} {row['unit']}")
     if row.get("ok") is False:
-        out.append("results differ" if "equal_results" in row.get("extra", {}) else "condition not held")
+        extra = row.get("extra", {})
+        out.append(extra.get("condition_missed") or ("results differ" if "equal_results" in extra
+                                                     else "condition not held"))
     return "; ".join(out) or "see the row"
 
 

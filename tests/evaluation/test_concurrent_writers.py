@@ -102,3 +102,49 @@ def test_a_writer_that_waited_for_the_subjects_lock_sees_the_industries_committe
         assert stored is not None and stored.score == evaluate_subject(s, subject, beijing_today())[
             "survey_design"].score
         assert verify_archive(s).ok
+
+
+@pytest.mark.article("122号 Art.13")
+def test_a_writer_that_read_its_subject_before_the_lock_re_evaluates_with_what_committed_meanwhile_122_art13(clean):
+    """The same through the lock by id (the unit of work's subject lock): a national grade's writer read its subject
+    (no industries yet), then waited for the lock behind a chunk that enrolled the subject; its re-evaluation must
+    see the industry — the collections loaded before the lock are read again after it."""
+    if clean.dialect.name != "postgresql":
+        pytest.skip("SQLite writers hold the one write lock from BEGIN: nothing commits while one waits")
+    from xinyong.records.repository import lock_subjects
+    from xinyong.subjects.repository import insert_subject_industries
+    from xinyong.subjects.schemas import NationalGradeIn
+    from xinyong.subjects.service import record_national_grade
+
+    with unit_of_work(clean) as s:
+        subject = create_subject(s, SubjectIn(code=new_uscc(), name="等锁测试", kind="organization",
+                                              national_grade="A"), "t")
+        code, sid = subject.code, subject.id
+    read, errors = threading.Event(), []
+    chunk_holds = threading.Event()
+
+    def writer() -> None:
+        try:
+            with unit_of_work(clean) as s:
+                mine = by_code(s.session, code)
+                assert mine.industry_codes == []  # read before the chunk's enrolment
+                read.set()
+                assert chunk_holds.wait(10)
+                record_national_grade(s, mine, NationalGradeIn(grade="B", effective_on=beijing_today(),
+                                                               source="信用中国 测试"), "t")
+        except BaseException as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert read.wait(10)
+    with unit_of_work(clean) as chunk:
+        lock_subjects(chunk.session, [sid])
+        insert_subject_industries(chunk.session, [(sid, "survey_design")])
+        chunk_holds.set()
+        thread.join(timeout=1.0)
+        assert thread.is_alive()  # the writer waits for the chunk
+    thread.join(timeout=60)
+    assert errors == []
+    with session_factory(clean)() as s:
+        assert s.get(Evaluation, (sid, "survey_design")) is not None  # re-evaluated in the enrolled industry

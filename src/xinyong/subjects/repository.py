@@ -23,9 +23,7 @@ def lock(session: Session, subject_id: int) -> Subject | None:
         return session.get(Subject, subject_id)
     stmt = (select(Subject).where(Subject.id == subject_id).with_for_update(key_share=True)  # FOR NO KEY UPDATE
             .execution_options(populate_existing=True))
-    subject = session.scalars(stmt).first()
-    if subject is not None:  # collections loaded before the lock are read again after it (see lock_by_code)
-        session.expire(subject, ["industries", "grades"])
+    subject = session.scalars(stmt).first()  # populate_existing: collections loaded before the lock are read again
     held.add(subject_id)
     return subject
 

@@ -16,11 +16,12 @@ from xinyong.core.clock import beijing_today
 from xinyong.db.session import session_factory
 from xinyong.evaluation.models import Evaluation
 from xinyong.evaluation.service import evaluate_subject
+from xinyong.records.repository import lock_subjects
 from xinyong.records.schemas import RecordIn
 from xinyong.records.service import submit_record
-from xinyong.subjects.repository import by_code
-from xinyong.subjects.schemas import SubjectIn
-from xinyong.subjects.service import create_subject
+from xinyong.subjects.repository import by_code, insert_subject_industries
+from xinyong.subjects.schemas import NationalGradeIn, SubjectIn
+from xinyong.subjects.service import create_subject, record_national_grade
 
 
 @pytest.mark.article("122号 Art.13", "122号 Art.19")
@@ -57,6 +58,28 @@ def test_parallel_records_for_one_subject_all_count_and_the_archive_stays_intact
     assert report.ok, report.problems
 
 
+ONLY_POSTGRES = "SQLite writers hold the one write lock from BEGIN: nothing commits while one waits"
+
+
+def _new_subject(engine) -> tuple[str, int]:
+    with unit_of_work(engine) as s:
+        subject = create_subject(s, SubjectIn(code=new_uscc(), name="等锁测试", kind="organization",
+                                              national_grade="A"), "t")
+        return subject.code, subject.id
+
+
+def _enrol_while_the_writer_waits(engine, sid: int, writer: threading.Thread, chunk_holds: threading.Event) -> None:
+    """An import chunk: the subject locked and enrolled in survey_design (G1-04) while `writer` waits for the lock;
+    then the chunk commits and the writer goes on."""
+    with unit_of_work(engine) as chunk:
+        lock_subjects(chunk.session, [sid])
+        insert_subject_industries(chunk.session, [(sid, "survey_design")])
+        chunk_holds.set()
+        writer.join(timeout=1.0)
+        assert writer.is_alive()  # the writer waits for the chunk
+    writer.join(timeout=60)
+
+
 @pytest.mark.article("122号 Art.13")
 def test_a_writer_that_waited_for_the_subjects_lock_sees_the_industries_committed_meanwhile_122_art13(clean):
     """PostgreSQL, READ COMMITTED: a statement that waits for a row lock still returns the other rows it joins as of
@@ -65,20 +88,14 @@ def test_a_writer_that_waited_for_the_subjects_lock_sees_the_industries_committe
     its own enrolment hit the primary key (a 500 during `make bench`'s import, 30 Nov 2026) and its re-evaluation
     would have missed the industry's scope. The industries and grades are read after the lock."""
     if clean.dialect.name != "postgresql":
-        pytest.skip("SQLite writers hold the one write lock from BEGIN: nothing commits while one waits")
-    from xinyong.records.repository import lock_subjects
-    from xinyong.subjects.repository import insert_subject_industries
-
-    with unit_of_work(clean) as s:
-        subject = create_subject(s, SubjectIn(code=new_uscc(), name="等锁测试", kind="organization",
-                                              national_grade="A"), "t")
-        code, sid = subject.code, subject.id
+        pytest.skip(ONLY_POSTGRES)
+    code, sid = _new_subject(clean)
     act = date(beijing_today().year, 1, 1)
-    waiting, errors = threading.Event(), []
+    chunk_holds, errors = threading.Event(), []
 
     def writer() -> None:
         try:
-            waiting.set()
+            assert chunk_holds.wait(10)
             with unit_of_work(clean) as s:  # waits for the chunk's lock on the subject
                 submit_record(s, RecordIn(subject=code, item="SD-D01", act_date=act, department="zhifa",
                                           source_ref="AFTER-CHUNK"), Actor("api", "admin"))
@@ -86,14 +103,8 @@ def test_a_writer_that_waited_for_the_subjects_lock_sees_the_industries_committe
             errors.append(exc)
 
     thread = threading.Thread(target=writer)
-    with unit_of_work(clean) as chunk:  # an import chunk: its subjects locked, one enrolled in survey_design
-        lock_subjects(chunk.session, [sid])
-        insert_subject_industries(chunk.session, [(sid, "survey_design")])
-        thread.start()
-        assert waiting.wait(10)
-        thread.join(timeout=1.0)
-        assert thread.is_alive()  # the writer waits for the chunk
-    thread.join(timeout=60)
+    thread.start()
+    _enrol_while_the_writer_waits(clean, sid, thread, chunk_holds)
     assert errors == []
     with session_factory(clean)() as s:
         subject = by_code(s, code)
@@ -108,20 +119,11 @@ def test_a_writer_that_waited_for_the_subjects_lock_sees_the_industries_committe
 def test_a_writer_that_read_its_subject_before_the_lock_re_evaluates_with_what_committed_meanwhile_122_art13(clean):
     """The same through the lock by id (the unit of work's subject lock): a national grade's writer read its subject
     (no industries yet), then waited for the lock behind a chunk that enrolled the subject; its re-evaluation must
-    see the industry — the collections loaded before the lock are read again after it."""
+    see the industry — the collections loaded before the lock are read again after it (populate_existing)."""
     if clean.dialect.name != "postgresql":
-        pytest.skip("SQLite writers hold the one write lock from BEGIN: nothing commits while one waits")
-    from xinyong.records.repository import lock_subjects
-    from xinyong.subjects.repository import insert_subject_industries
-    from xinyong.subjects.schemas import NationalGradeIn
-    from xinyong.subjects.service import record_national_grade
-
-    with unit_of_work(clean) as s:
-        subject = create_subject(s, SubjectIn(code=new_uscc(), name="等锁测试", kind="organization",
-                                              national_grade="A"), "t")
-        code, sid = subject.code, subject.id
-    read, errors = threading.Event(), []
-    chunk_holds = threading.Event()
+        pytest.skip(ONLY_POSTGRES)
+    code, sid = _new_subject(clean)
+    read, chunk_holds, errors = threading.Event(), threading.Event(), []
 
     def writer() -> None:
         try:
@@ -138,13 +140,7 @@ def test_a_writer_that_read_its_subject_before_the_lock_re_evaluates_with_what_c
     thread = threading.Thread(target=writer)
     thread.start()
     assert read.wait(10)
-    with unit_of_work(clean) as chunk:
-        lock_subjects(chunk.session, [sid])
-        insert_subject_industries(chunk.session, [(sid, "survey_design")])
-        chunk_holds.set()
-        thread.join(timeout=1.0)
-        assert thread.is_alive()  # the writer waits for the chunk
-    thread.join(timeout=60)
+    _enrol_while_the_writer_waits(clean, sid, thread, chunk_holds)
     assert errors == []
     with session_factory(clean)() as s:
         assert s.get(Evaluation, (sid, "survey_design")) is not None  # re-evaluated in the enrolled industry

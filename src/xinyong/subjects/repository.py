@@ -47,15 +47,13 @@ def lock_by_code(session: Session, code: str) -> Subject | None:
     behind an import chunk which enrolled the subject in an industry saw the subject without it: its enrolment hit
     the primary key (a 500) and its re-evaluation would have missed that scope
     (tests/evaluation/test_concurrent_writers.py). SQLite's writer holds the write lock from BEGIN: one statement."""
-    loaded = (joinedload(Subject.industries), joinedload(Subject.grades))  # one round trip, not three
-    if session.get_bind().dialect.name != "postgresql":
-        subject = session.scalars(select(Subject).where(Subject.code == code).options(*loaded)
-                                  .execution_options(populate_existing=True)).unique().first()
-    else:
-        sid = session.scalar(select(Subject.id).where(Subject.code == code).with_for_update(key_share=True))
-        subject = None if sid is None else session.scalars(
-            select(Subject).where(Subject.id == sid).options(*loaded)
-            .execution_options(populate_existing=True)).unique().first()
+    if session.get_bind().dialect.name == "postgresql":
+        locked = select(Subject.id).where(Subject.code == code).with_for_update(key_share=True)
+        if session.scalar(locked) is None:
+            return None
+    # by_code_loaded's statement (built once), reloading what this session may hold already
+    subject = session.scalars(_by_code_loaded(), {"code": code},
+                              execution_options={"populate_existing": True}).unique().first()
     if subject is not None:
         _held(session).add(subject.id)
     return subject
